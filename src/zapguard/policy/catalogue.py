@@ -1,0 +1,358 @@
+"""The rule catalogue: stable codes, the seed tip each enforces, and their explanations.
+
+Codes never change meaning; a retired rule keeps its code reserved. ``curable`` marks findings about
+the sending line, which another line of the tenant may cure (the verdict is then a reroute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from zapguard.domain.models import Finding, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    family: str
+    seed_tip: int
+    severity: Severity
+    curable: bool
+    title_pt: str
+    title_en: str
+    why_pt: str
+    why_en: str
+    default_pt: str
+    default_en: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "ZG101",
+        "identity",
+        1,
+        Severity.WARN,
+        True,
+        "Linha deve ser WhatsApp Business",
+        "Line must be a WhatsApp Business account",
+        "O WhatsApp pessoal é julgado por algoritmos de bloqueio mais severos que o Business.",
+        "Personal WhatsApp accounts are judged by stricter ban algorithms than Business ones.",
+        "aviso no cadastro e em cada envio; risco maior",
+        "warning on register and on each send; higher risk",
+    ),
+    Rule(
+        "ZG102",
+        "identity",
+        1,
+        Severity.WARN,
+        False,
+        "Boas-vindas pertencem ao aplicativo",
+        "Welcome greeting belongs in the app",
+        "A saudação automática deve ser configurada no WhatsApp Business, não enviada pelo bot.",
+        "The automatic greeting belongs in the WhatsApp Business app, not in the bot.",
+        "aviso",
+        "warning",
+    ),
+    Rule(
+        "ZG201",
+        "consent",
+        2,
+        Severity.REJECT,
+        False,
+        "Marketing exige opt-in",
+        "Marketing needs an opt-in",
+        "Sem autorização registrada, poucas denúncias de spam bastam para banir o número.",
+        "Without a recorded opt-in, a dozen spam reports are enough to ban the number.",
+        "rejeitar",
+        "reject",
+    ),
+    Rule(
+        "ZG202",
+        "consent",
+        2,
+        Severity.REJECT,
+        False,
+        "Contato descadastrado",
+        "Contact opted out",
+        "Quem pediu para sair só recebe respostas dentro de uma conversa aberta por ele.",
+        "An opted-out contact only gets replies inside a conversation they opened.",
+        "rejeitar",
+        "reject",
+    ),
+    Rule(
+        "ZG203",
+        "consent",
+        2,
+        Severity.INFO,
+        False,
+        "Palavra de descadastro recebida",
+        "Opt-out keyword received",
+        "Uma mensagem que é só SAIR, PARAR, CANCELAR, DESCADASTRAR, REMOVER ou STOP revoga o consentimento.",
+        "A message that is only SAIR, PARAR, CANCELAR, DESCADASTRAR, REMOVER or STOP revokes consent.",
+        "registrar e confirmar",
+        "record and confirm",
+    ),
+    Rule(
+        "ZG301",
+        "roles",
+        3,
+        Severity.REJECT,
+        True,
+        "Sem campanhas no número receptivo",
+        "No campaigns from the receptive line",
+        "Campanhas vão para números de campanha descartáveis, nunca para o número receptivo.",
+        "Campaigns go to disposable campaign numbers, never to the receptive line.",
+        "redirecionar ao pool de campanha, senão rejeitar",
+        "reroute to the campaign pool, else reject",
+    ),
+    Rule(
+        "ZG302",
+        "roles",
+        3,
+        Severity.REJECT,
+        True,
+        "Sem chat ativo no número receptivo",
+        "No business-initiated chat from the receptive line",
+        "O número receptivo só fala com quem escreveu para ele antes.",
+        "The receptive line only talks to contacts who wrote to it first.",
+        "rejeitar",
+        "reject",
+    ),
+    Rule(
+        "ZG401",
+        "roles",
+        4,
+        Severity.REJECT,
+        True,
+        "Campanha isolada do receptivo",
+        "Campaign line isolated from receptive lines",
+        "Se a linha de campanha for banida, o receptivo no mesmo aparelho ou rede vai junto.",
+        "If the campaign line is banned, a receptive line on the same device or network goes too.",
+        "rejeitar envios de campanha; alerta no cadastro",
+        "reject campaign sends; flag on register",
+    ),
+    Rule(
+        "ZG501",
+        "volume",
+        5,
+        Severity.DEFER,
+        True,
+        "Limite diário por linha",
+        "Daily cap per line",
+        "No máximo 6.000 mensagens por dia por número; acima disso, divida o tráfego.",
+        "At most 6,000 messages a day per number; beyond that, split the traffic.",
+        "redirecionar no pool, senão adiar",
+        "reroute within the pool, else defer",
+    ),
+    Rule(
+        "ZG502",
+        "volume",
+        5,
+        Severity.WARN,
+        True,
+        "Rajada de mensagens curtas",
+        "Burst of small messages",
+        "Várias mensagens seguidas ao mesmo contato devem virar uma só.",
+        "Several messages in a row to one contact should be merged into one.",
+        "juntar na janela de 4 s",
+        "merge within 4 s",
+    ),
+    Rule(
+        "ZG503",
+        "volume",
+        5,
+        Severity.WARN,
+        True,
+        "Ritmo humano",
+        "Human pacing",
+        "Intervalos aleatórios entre envios e no máximo 1 mensagem a cada 6 s por contato.",
+        "Random gaps between sends and at most 1 message every 6 s per contact.",
+        "intervalo de 2,5 a 7 s",
+        "gap of 2.5 to 7 s",
+    ),
+    Rule(
+        "ZG504",
+        "volume",
+        5,
+        Severity.DEFER,
+        False,
+        "Horário comercial para campanhas",
+        "Daytime only for campaigns",
+        "Campanhas só no horário diurno do contato, de segunda a sábado.",
+        "Campaigns only in the contact's daytime, Monday to Saturday.",
+        "08:00-20:00, seg-sáb",
+        "08:00-20:00, Mon-Sat",
+    ),
+    Rule(
+        "ZG505",
+        "volume",
+        5,
+        Severity.DEFER,
+        False,
+        "Texto de campanha idêntico",
+        "Identical campaign text",
+        "O mesmo texto para muitos contatos parece spam; varie com nome ou spintax.",
+        "The same text to many contacts looks like spam; vary it with a name or spintax.",
+        "no máximo 3 idênticos por hora",
+        "at most 3 identical an hour",
+    ),
+    Rule(
+        "ZG601",
+        "bans",
+        6,
+        Severity.REJECT,
+        True,
+        "Número ou aparelho já banido",
+        "Number or device banned before",
+        "Números e aparelhos bloqueados pelo WhatsApp no passado não devem ser usados.",
+        "Numbers and devices that WhatsApp banned before must not be used.",
+        "rejeitar",
+        "reject",
+    ),
+    Rule(
+        "ZG602",
+        "bans",
+        6,
+        Severity.REJECT,
+        True,
+        "Quarentena por banimento vizinho",
+        "Quarantine after a neighbour's ban",
+        "Linhas no mesmo aparelho ou rede de uma linha banida ficam sob suspeita.",
+        "Lines sharing a device or network with a banned line are under suspicion.",
+        "quarentena + alerta",
+        "quarantine + alert",
+    ),
+    Rule(
+        "ZG701",
+        "links",
+        7,
+        Severity.REJECT,
+        False,
+        "Links devem ser HTTPS",
+        "Links must be HTTPS",
+        "Links sem HTTPS são sinal de spam para o WhatsApp.",
+        "Links without HTTPS are a spam signal for WhatsApp.",
+        "rejeitar http://; avisar link sem esquema",
+        "reject http://; warn on links without scheme",
+    ),
+    Rule(
+        "ZG702",
+        "links",
+        7,
+        Severity.REJECT,
+        False,
+        "Domínio marcado como spam",
+        "Domain flagged as spam",
+        "Links já marcados como spam derrubam o número que os envia.",
+        "Links already flagged as spam bring down the number that sends them.",
+        "rejeitar",
+        "reject",
+    ),
+    Rule(
+        "ZG703",
+        "links",
+        7,
+        Severity.INFO,
+        False,
+        "Encurtar links no domínio próprio",
+        "Shorten links on your own domain",
+        "Links longos passam pelo encurtador do domínio da empresa; encurtadores públicos são evitados.",
+        "Long links go through the business's own short-link domain; public shorteners are avoided.",
+        "desligado até configurar",
+        "off until configured",
+    ),
+    Rule(
+        "ZG801",
+        "presence",
+        8,
+        Severity.WARN,
+        True,
+        "Bot sozinho",
+        "Bot alone",
+        "Alguém deve usar o WhatsApp da linha de vez em quando: rolar chats, responder à mão.",
+        "Someone should use the line's WhatsApp now and then: scroll chats, answer by hand.",
+        "aviso após 24 h",
+        "warning after 24 h",
+    ),
+    Rule(
+        "ZG901",
+        "warmup",
+        9,
+        Severity.DEFER,
+        True,
+        "Aquecimento de número novo",
+        "Warm-up of a new number",
+        "Número novo começa devagar: volume cresce dia a dia, primeiro conversas reais.",
+        "A new number starts slowly: volume grows day by day, real conversations first.",
+        "dia 1 = 20, ×1,5 ao dia",
+        "day 1 = 20, ×1.5 a day",
+    ),
+    Rule(
+        "ZG902",
+        "replies",
+        9,
+        Severity.REJECT,
+        False,
+        "Contato que nunca responde",
+        "Contact who never answers",
+        "Mensagens ativas sem resposta viram denúncias; pare até o contato escrever.",
+        "Unanswered business-initiated messages turn into reports; stop until the contact writes.",
+        "pausar contato após 5 sem resposta",
+        "pause the contact after 5 unanswered",
+    ),
+    Rule(
+        "ZG903",
+        "health",
+        2,
+        Severity.DEFER,
+        True,
+        "Saúde da linha",
+        "Line health",
+        "Bloqueios, denúncias e falhas reduzem a saúde; o limite cai e a linha pausa sozinha.",
+        "Blocks, reports and failures lower health; the cap shrinks and the line pauses itself.",
+        "metade do limite < 80, pausa < 40",
+        "half cap < 80, pause < 40",
+    ),
+)
+
+CATALOGUE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def finding(
+    code: str,
+    message_pt: str,
+    message_en: str,
+    *,
+    severity: Severity | None = None,
+    line: str | None = None,
+    not_before: datetime | None = None,
+) -> Finding:
+    """A finding of ``code``, weighing as the catalogue says unless ``severity`` overrides it."""
+    return Finding(
+        code=code,
+        severity=severity or CATALOGUE[code].severity,
+        message_pt=message_pt,
+        message_en=message_en,
+        line=line,
+        not_before=not_before,
+    )
+
+
+def num_pt(value: float) -> str:
+    """``6000`` → ``6.000``; ``2.5`` → ``2,5`` (Brazilian Portuguese)."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def num_en(value: float) -> str:
+    """``6000`` → ``6,000``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def when_pt(instant: datetime) -> str:
+    return instant.strftime("%d/%m/%Y %H:%M %z")
+
+
+def when_en(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M %z")

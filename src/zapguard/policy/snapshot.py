@@ -1,0 +1,72 @@
+"""The state a decision reads: a frozen view assembled by the caller (store, replay, tests).
+
+The engine never fetches anything; whatever it needs is here. Builders fill it from the store; tests
+build it by hand. Counts are "as of the decision's ``now``".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from zapguard.domain.models import Consent, Conversation, Line
+from zapguard.policy.config import PolicyConfig
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """One line and its recent activity."""
+
+    line: Line
+    sent_in_window: int = 0
+    """Messages reserved on this line in the rolling volume window ending now."""
+    release_times: Sequence[datetime] = ()
+    """When in-window sends leave the window, oldest first. Builders may truncate it to the entries a
+    deferral needs (``sent_in_window - cap + 1``); see :func:`zapguard.policy.volume.window_cap`."""
+    sent_today: int = 0
+    """Messages reserved since midnight in the line's time zone (warm-up counts calendar days)."""
+    last_sent_at: datetime | None = None
+    ramp_anchor: date | None = None
+    """Day 1 of a warm-up ramp restarted after a silence; ``None`` means ``line.in_use_since``."""
+    health_score: int = 100
+    health_at: datetime | None = None
+    """``health_score`` was computed at ``health_at`` (the last penalty); it recovers from there."""
+    last_human_at: datetime | None = None
+    registered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """One contact as the tenant knows it."""
+
+    phone: str
+    consent: Consent | None = None
+    """The marketing consent record, if any was ever recorded."""
+    conversations: Mapping[str, Conversation] = field(default_factory=dict)
+    """By line id."""
+    last_inbound_at: datetime | None = None
+    """The last time the contact wrote to any line of the tenant."""
+    unanswered: int = 0
+    """Business-initiated messages sent since the contact last wrote to the tenant."""
+    last_outbound_at: datetime | None = None
+    """The last message any line of the tenant sent to the contact (pacing, merging)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything :func:`zapguard.policy.engine.decide` may look at."""
+
+    config: PolicyConfig
+    lines: Mapping[str, LineView]
+    """Every line of the tenant (reroute candidates come from here)."""
+    contact: ContactView
+    banned_phones: frozenset[str] = frozenset()
+    banned_devices: frozenset[str] = frozenset()
+    banned_networks: frozenset[str] = frozenset()
+    blocked_domains: frozenset[str] = frozenset()
+    identical_recent: Sequence[datetime] = ()
+    """Instants of the tenant's recent marketing sends with the same folded text, oldest first."""
+    judging_log: bool = False
+    """True when replaying or auditing a log: bursts and pacing (ZG502/ZG503) become warnings,
+    since nothing can merge or space messages that were already sent."""

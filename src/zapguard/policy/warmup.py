@@ -1,0 +1,89 @@
+"""Seed tip 9: a new number warms up: volume ramps day by day, real conversations first.
+
+Day *n* (in the line's time zone, day 1 = ``in_use_since``) allows ``floor(day_one × growth^(n−1))``
+messages until that reaches the line's cap. On the first ``no_active_days`` days the line starts no
+chats. A line silent for ``restart_after_days`` starts the ramp again: after a long pause WhatsApp sees
+it as new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from zapguard.domain.models import Finding
+from zapguard.policy.catalogue import finding, num_en, num_pt, when_en, when_pt
+from zapguard.policy.config import WarmupConfig
+from zapguard.policy.context import Context
+from zapguard.policy.snapshot import LineView
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_day_start(instant: datetime, tz: str, days_ahead: int = 0) -> datetime:
+    """Midnight (in ``tz``) of the day of ``instant``, ``days_ahead`` days later."""
+    local = instant.astimezone(zone(tz)).date() + timedelta(days=days_ahead)
+    return datetime.combine(local, time(0), tzinfo=zone(tz))
+
+
+def ramp_anchor(view: LineView, now: datetime, config: WarmupConfig) -> date:
+    """Day 1 of the ramp this send would count under."""
+    today = now.astimezone(zone(view.line.timezone)).date()
+    silence = timedelta(days=config.restart_after_days)
+    if view.last_sent_at is not None and now - view.last_sent_at >= silence:
+        return today
+    return view.ramp_anchor or view.line.in_use_since
+
+
+def ramp_day(view: LineView, now: datetime, config: WarmupConfig) -> int:
+    today = now.astimezone(zone(view.line.timezone)).date()
+    return max(1, (today - ramp_anchor(view, now, config)).days + 1)
+
+
+def ramp_allowance(day: int, config: WarmupConfig) -> float:
+    """Messages allowed on ramp day ``day``; grows without bound (callers compare with the cap)."""
+    try:
+        return float(int(config.day_one * config.growth ** min(day - 1, 10_000)))
+    except OverflowError:
+        return float("inf")
+
+
+def day_cap(view: LineView, now: datetime, config: WarmupConfig, window_cap: int) -> int | None:
+    """Today's warm-up allowance, or ``None`` once the ramp has reached the line's cap."""
+    allowance = ramp_allowance(ramp_day(view, now, config), config)
+    return None if allowance >= window_cap else int(allowance)
+
+
+def check_line(ctx: Context, view: LineView, window_cap: int) -> Iterator[Finding]:
+    config = ctx.config.warmup
+    line = view.line
+    day = ramp_day(view, ctx.now, config)
+    if day <= config.no_active_days and ctx.business_initiated_on(view):
+        first_active = ramp_anchor(view, ctx.now, config) + timedelta(days=config.no_active_days)
+        resume = datetime.combine(first_active, time(0), tzinfo=zone(line.timezone))
+        yield finding(
+            "ZG901",
+            f"Linha {line.id} em aquecimento (dia {day}): sem chats ativos nos primeiros "
+            f"{config.no_active_days} dias; liberado em {when_pt(resume)}.",
+            f"Line {line.id} is warming up (day {day}): no business-initiated chats in the first "
+            f"{config.no_active_days} days; allowed from {when_en(resume)}.",
+            line=line.id,
+            not_before=resume,
+        )
+    cap = day_cap(view, ctx.now, config, window_cap)
+    if cap is not None and view.sent_today >= cap:
+        resume = local_day_start(ctx.now, line.timezone, days_ahead=1)
+        yield finding(
+            "ZG901",
+            f"Linha {line.id} em aquecimento (dia {day}): {num_pt(view.sent_today)} de "
+            f"{num_pt(cap)} mensagens hoje; volta amanhã, {when_pt(resume)}.",
+            f"Line {line.id} is warming up (day {day}): {num_en(view.sent_today)} of "
+            f"{num_en(cap)} messages today; resumes tomorrow, {when_en(resume)}.",
+            line=line.id,
+            not_before=resume,
+        )

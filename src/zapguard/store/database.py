@@ -1,0 +1,144 @@
+"""Engines by URL, SQLite tuned for one busy process, and the boundary where driver errors stop.
+
+``sqlite:///path`` and ``postgresql://...`` are understood; PostgreSQL always goes through psycopg 3.
+SQLite runs in WAL mode (readers never wait for the writer) and SQLAlchemy, not the sqlite3 module,
+emits ``BEGIN``: plain ``BEGIN`` for reads, ``BEGIN IMMEDIATE`` on connections marked as writers, so
+concurrent writers queue on the busy timeout instead of failing when a read lock would be upgraded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    SQLAlchemyError,
+    StatementError,
+)
+from sqlalchemy.pool import StaticPool
+
+from zapguard.store.errors import ConfigurationError, Conflict, StoreError
+
+SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
+"""URL schemes :func:`open_engine` accepts (a ``+driver`` suffix is allowed)."""
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite writer waits for another writer before giving up."""
+
+WRITER = {"zapguard_writer": True}
+"""Execution options marking a connection whose transactions write (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
+def sql_url(url: str) -> URL:
+    """Parse ``url`` and pick the driver zapguard uses for it; unknown schemes are refused."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise ConfigurationError(
+            f"URL de banco de dados inválida / invalid database URL {url!r}: {error}"
+        ) from None
+    # Read the name as written: asking SQLAlchemy would load (and may not know) the dialect.
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"esquema de URL desconhecido / unknown database URL scheme {parsed.drivername!r}; "
+            f"known: {', '.join(f'{scheme}://' for scheme in SQL_SCHEMES)}"
+        )
+    if backend == "postgresql" and driver != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def open_engine(url: str) -> Engine:
+    """A new engine for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+    parsed = sql_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True)
+    except SQLAlchemyError as error:
+        raise StoreError(f"banco de dados inacessível / cannot open database {url!r}") from error
+
+
+_engines: dict[tuple[int, str], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def shared_engine(url: str) -> Engine:
+    """The engine of this process for ``url``: the store and the counters share one pool."""
+    # Keyed by process id too: a pool inherited through fork would share sockets with the parent.
+    key = (os.getpid(), url)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = open_engine(url)
+        return engine
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    memory = url.database in (None, "", ":memory:")
+    options: dict[str, Any] = {
+        "connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    }
+    if memory:
+        # One in-memory database only exists inside one connection.
+        options["poolclass"] = StaticPool
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (the sqlite3 module would skip it before SELECTs).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writer = connection.get_execution_options().get("zapguard_writer", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def translate_errors(action: str) -> Iterator[None]:
+    """Turn driver and SQLAlchemy errors raised inside the block into :class:`StoreError`.
+
+    ``action`` names what was being done, for the message (English; the caller adds context).
+    """
+    try:
+        yield
+    except StoreError:
+        raise
+    except IntegrityError as error:
+        raise Conflict(
+            f"violação de integridade dos dados / integrity violation while {action}: {error.orig}"
+        ) from error
+    except StatementError as error:
+        # A value our column types refused (a naive datetime): the caller's mistake, not the database's.
+        if not isinstance(error, DBAPIError) and isinstance(error.orig, ValueError):
+            raise error.orig from None
+        raise _failure(action, error) from error
+    except SQLAlchemyError as error:
+        raise _failure(action, error) from error
+
+
+def _failure(action: str, error: Exception) -> StoreError:
+    return StoreError(f"falha no banco de dados / database failure while {action}: {error}")

@@ -1,0 +1,16 @@
+-- Reserve one entry on a sorted set if every limit has room (zapguard quota counters).
+-- KEYS[1]  the key's sorted set (score: epoch seconds; member: entry id)
+-- ARGV[1]  score of the new entry      ARGV[2]  entry id
+-- ARGV[3], ARGV[4], ...: pairs of (since, cap): at most cap members with score > since
+-- Scores stay strings end to end: Lua's number-to-string conversion would round them.
+-- Nothing is trimmed here: a shorter window must not drop entries a longer one still counts.
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+    return 1
+end
+for i = 3, #ARGV, 2 do
+    if redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[i], '+inf') >= tonumber(ARGV[i + 1]) then
+        return 0
+    end
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+return 1

@@ -1,0 +1,56 @@
+"""Values the store returns that are more than one domain model: a line with its bookkeeping, a
+contact's totals, a logged decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+
+from zapguard.domain.models import Line, OutgoingMessage, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    """A line plus what the store keeps about it (everything a snapshot's line view needs except the
+    volume counts, which live in the counters)."""
+
+    line: Line
+    registered_at: datetime
+    ramp_anchor: date | None = None
+    health_score: int = 100
+    health_at: datetime | None = None
+    last_human_at: datetime | None = None
+    last_sent_at: datetime | None = None
+
+
+class ContactStats(NamedTuple):
+    """A contact's totals across all lines of one tenant."""
+
+    last_inbound_at: datetime | None
+    last_outbound_at: datetime | None
+    unanswered: int
+
+
+class BannedSets(NamedTuple):
+    """The global ban registry (ZG601/ZG602)."""
+
+    phones: frozenset[str]
+    devices: frozenset[str]
+    networks: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """One logged decision, as :meth:`Store.list_decisions` returns it."""
+
+    id: int
+    tenant_id: str
+    at: datetime
+    message: OutgoingMessage
+    verdict: Verdict
+    codes: tuple[str, ...]
+    line: str | None
+    not_before: datetime | None
+    message_pt: str
+    message_en: str

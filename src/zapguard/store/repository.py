@@ -1,0 +1,793 @@
+"""The SQL store: tenants, lines, contacts, consent evidence, conversations, bans, blocklist, logs.
+
+Every method takes keyword arguments and returns domain values; every failure is a
+:class:`~zapguard.store.errors.StoreError`. Contacts are canonical E.164 phones: callers normalize
+with :func:`zapguard.domain.phones.normalize`, which already folds Brazilian 8-digit aliases.
+
+Each method runs in its own transaction unless called inside :meth:`Store.transaction`, which gathers
+several calls made by the same thread into one. An error inside that block aborts the whole block.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Table,
+    and_,
+    case,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from zapguard.domain import phones
+from zapguard.domain.models import (
+    AccountType,
+    Author,
+    Category,
+    Consent,
+    Contact,
+    Conversation,
+    Decision,
+    Event,
+    Line,
+    LineState,
+    OutgoingMessage,
+    Role,
+    Tenant,
+    Verdict,
+)
+from zapguard.store.database import WRITER, shared_engine, translate_errors
+from zapguard.store.errors import Conflict, NotFound
+from zapguard.store.records import BannedSets, ContactStats, DecisionRecord, LineRecord
+from zapguard.store.schema import (
+    banned_identifiers,
+    blocked_domains,
+    consents,
+    contact_stats,
+    contacts,
+    conversations,
+    decisions,
+    events,
+    lines,
+    tenants,
+    text_fingerprints,
+)
+from zapguard.store.types import UTCDateTime
+
+MARKETING = "marketing"
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET = _Unset.UNSET
+"""Default of optional :meth:`Store.update_line` fields: leave the column as it is."""
+
+
+class _Current(threading.local):
+    connection: Connection | None = None
+
+
+class Store:
+    """Repositories over one SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, database: Engine | str) -> None:
+        """``database`` is an engine or a URL; a URL shares the process's engine for it."""
+        self._engine = shared_engine(database) if isinstance(database, str) else database
+        self._writer = self._engine.execution_options(**WRITER)
+        self._current = _Current()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        """Close pooled connections (the engine stays usable and reconnects on demand)."""
+        self._engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Run the calls made inside the block, by this thread, as one transaction."""
+        if self._current.connection is not None:
+            yield self  # already inside one: join it
+            return
+        with translate_errors("committing a transaction"), self._writer.begin() as connection:
+            self._current.connection = connection
+            try:
+                yield self
+            finally:
+                self._current.connection = None
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Connection]:
+        current = self._current.connection
+        with translate_errors(action):
+            if current is not None:
+                yield current
+            else:
+                with self._writer.begin() as connection:
+                    yield connection
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Connection]:
+        current = self._current.connection
+        with translate_errors(action):
+            if current is not None:
+                yield current
+            else:
+                with self._engine.connect() as connection:
+                    yield connection
+
+    # -- tenants and lines --------------------------------------------------------------------
+
+    def ensure_tenant(self, *, tenant_id: str, name: str | None = None) -> Tenant:
+        """The tenant ``tenant_id``, created (named ``name`` or its id) if it did not exist."""
+        with self._write("registering a tenant") as connection:
+            _insert_ignore(connection, tenants, {"id": tenant_id, "name": name or tenant_id})
+            row = connection.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
+        return Tenant(id=row.id, name=row.name)
+
+    def add_line(self, *, line: Line, registered_at: datetime) -> Line:
+        """Register ``line``. Raises :class:`Conflict` when its id or phone is already taken."""
+        with self._write("registering a line") as connection:
+            if (
+                connection.scalar(select(tenants.c.id).where(tenants.c.id == line.tenant_id))
+                is None
+            ):
+                raise NotFound(f"cliente não encontrado / tenant not found: {line.tenant_id}")
+            if connection.scalar(select(lines.c.id).where(lines.c.id == line.id)) is not None:
+                raise Conflict(f"linha já cadastrada / line already registered: {line.id}")
+            holder = connection.scalar(select(lines.c.id).where(lines.c.phone == line.phone))
+            if holder is not None:
+                raise Conflict(
+                    f"número já cadastrado na linha {holder} / phone already registered on line "
+                    f"{holder}: {line.phone}"
+                )
+            connection.execute(
+                lines.insert().values(
+                    id=line.id,
+                    tenant_id=line.tenant_id,
+                    phone=line.phone,
+                    role=line.role.value,
+                    account=line.account.value,
+                    in_use_since=line.in_use_since,
+                    pool=line.pool,
+                    device=line.device,
+                    network=line.network,
+                    provider=line.provider,
+                    state=line.state.value,
+                    daily_cap=line.daily_cap,
+                    timezone=line.timezone,
+                    registered_at=registered_at,
+                )
+            )
+        return line
+
+    def get_line(self, *, line_id: str, tenant_id: str | None = None) -> Line | None:
+        """The line ``line_id`` (only if it belongs to ``tenant_id``, when given)."""
+        record = self.get_line_record(line_id=line_id, tenant_id=tenant_id)
+        return record.line if record else None
+
+    def get_line_record(self, *, line_id: str, tenant_id: str | None = None) -> LineRecord | None:
+        """The line ``line_id`` with its bookkeeping (registration, ramp, health, activity)."""
+        query = select(lines).where(lines.c.id == line_id)
+        if tenant_id is not None:
+            query = query.where(lines.c.tenant_id == tenant_id)
+        with self._read("reading a line") as connection:
+            row = connection.execute(query).first()
+        return _line_record(row) if row else None
+
+    def list_lines(self, *, tenant_id: str) -> list[Line]:
+        """The tenant's lines, by id."""
+        return [record.line for record in self.line_records(tenant_id=tenant_id)]
+
+    def line_records(self, *, tenant_id: str) -> list[LineRecord]:
+        """The tenant's lines with their bookkeeping, by id."""
+        query = select(lines).where(lines.c.tenant_id == tenant_id).order_by(lines.c.id)
+        with self._read("listing lines") as connection:
+            return [_line_record(row) for row in connection.execute(query)]
+
+    def set_line_state(self, *, tenant_id: str, line_id: str, state: LineState) -> None:
+        with self._write("changing a line's state") as connection:
+            _update_line(connection, tenant_id, line_id, {"state": state.value})
+
+    def update_line(
+        self,
+        *,
+        tenant_id: str,
+        line_id: str,
+        health_score: int | _Unset = UNSET,
+        health_at: datetime | _Unset | None = UNSET,
+        ramp_anchor: date | _Unset | None = UNSET,
+        last_human_at: datetime | _Unset | None = UNSET,
+    ) -> None:
+        """Set the given bookkeeping fields; the ones left out keep their value."""
+        given = {
+            "health_score": health_score,
+            "health_at": health_at,
+            "ramp_anchor": ramp_anchor,
+            "last_human_at": last_human_at,
+        }
+        values = {name: value for name, value in given.items() if value is not UNSET}
+        if not values:
+            return
+        with self._write("updating a line") as connection:
+            _update_line(connection, tenant_id, line_id, values)
+
+    def record_human_activity(self, *, tenant_id: str, line_id: str, at: datetime) -> None:
+        """A person used the line at ``at`` (ZG801); older news never moves the mark back."""
+        with self._write("recording human activity") as connection:
+            _update_line(
+                connection,
+                tenant_id,
+                line_id,
+                {"last_human_at": _latest(lines.c.last_human_at, at)},
+            )
+
+    # -- bans ---------------------------------------------------------------------------------
+
+    def record_ban(self, *, tenant_id: str, line_id: str, at: datetime) -> list[str]:
+        """Ban the line: its phone, device and network join the global registry, it becomes BANNED,
+        and every other line (of any tenant) sharing its device or network is QUARANTINED (ZG602).
+
+        Returns the ids of the lines quarantined now, sorted.
+        """
+        with self._write("recording a ban") as connection:
+            row = connection.execute(
+                select(lines).where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
+            ).first()
+            if row is None:
+                raise NotFound(f"linha não encontrada / line not found: {line_id}")
+            shared: list[ColumnElement[bool]] = []
+            for kind, value in (
+                ("phone", row.phone),
+                ("device", row.device),
+                ("network", row.network),
+            ):
+                if value is None:
+                    continue
+                _insert_ignore(
+                    connection,
+                    banned_identifiers,
+                    {
+                        "kind": kind,
+                        "value": value,
+                        "banned_at": at,
+                        "tenant_id": tenant_id,
+                        "line_id": line_id,
+                    },
+                )
+                if kind != "phone":
+                    shared.append(lines.c[kind] == value)
+            connection.execute(
+                update(lines).where(lines.c.id == line_id).values(state=LineState.BANNED.value)
+            )
+            if not shared:
+                return []
+            spared = (LineState.BANNED.value, LineState.RETIRED.value, LineState.QUARANTINED.value)
+            neighbours = sorted(
+                connection.scalars(
+                    select(lines.c.id).where(
+                        lines.c.id != line_id, lines.c.state.not_in(spared), or_(*shared)
+                    )
+                )
+            )
+            if neighbours:
+                connection.execute(
+                    update(lines)
+                    .where(lines.c.id.in_(neighbours))
+                    .values(state=LineState.QUARANTINED.value)
+                )
+            return neighbours
+
+    def banned_sets(self) -> BannedSets:
+        """Every banned phone, device and network."""
+        found: dict[str, set[str]] = {"phone": set(), "device": set(), "network": set()}
+        with self._read("reading bans") as connection:
+            for kind, value in connection.execute(
+                select(banned_identifiers.c.kind, banned_identifiers.c.value)
+            ):
+                found[kind].add(value)
+        return BannedSets(
+            frozenset(found["phone"]), frozenset(found["device"]), frozenset(found["network"])
+        )
+
+    def is_banned(self, *, phone: str | None = None, device: str | None = None) -> bool:
+        """Whether ``phone`` or ``device`` was ever banned (ZG601)."""
+        wanted = [
+            and_(banned_identifiers.c.kind == kind, banned_identifiers.c.value == value)
+            for kind, value in (("phone", phone), ("device", device))
+            if value is not None
+        ]
+        if not wanted:
+            return False
+        with self._read("checking bans") as connection:
+            return (
+                connection.scalar(select(banned_identifiers.c.id).where(or_(*wanted)).limit(1))
+                is not None
+            )
+
+    # -- contacts and consent -----------------------------------------------------------------
+
+    def get_contact(self, *, tenant_id: str, phone: str) -> Contact | None:
+        with self._read("reading a contact") as connection:
+            row = connection.execute(
+                select(contacts).where(contacts.c.tenant_id == tenant_id, contacts.c.phone == phone)
+            ).first()
+        if row is None:
+            return None
+        return Contact(tenant_id=row.tenant_id, phone=row.phone, aliases=tuple(row.aliases))
+
+    def grant_consent(self, *, consent: Consent) -> None:
+        """Record a grant as new evidence (a revocation too, if ``consent`` carries one)."""
+        if consent.granted_at is None:
+            raise ValueError("consentimento sem data / consent without granted_at")
+        with self._write("recording consent") as connection:
+            _ensure_contact(connection, consent.tenant_id, consent.contact, consent.granted_at)
+            connection.execute(
+                consents.insert().values(
+                    tenant_id=consent.tenant_id,
+                    contact=consent.contact,
+                    purpose=consent.purpose,
+                    kind="grant",
+                    at=consent.granted_at,
+                    source=consent.source,
+                    wording=consent.wording,
+                    recorded_by=consent.recorded_by,
+                )
+            )
+            if consent.revoked_at is not None:
+                connection.execute(
+                    consents.insert().values(
+                        tenant_id=consent.tenant_id,
+                        contact=consent.contact,
+                        purpose=consent.purpose,
+                        kind="revoke",
+                        at=consent.revoked_at,
+                        how=consent.revoked_how,
+                        recorded_by=consent.recorded_by,
+                    )
+                )
+
+    def revoke_consent(
+        self,
+        *,
+        tenant_id: str,
+        contact: str,
+        at: datetime,
+        how: str,
+        purpose: str = MARKETING,
+        recorded_by: str | None = None,
+    ) -> None:
+        """Record a revocation. Recorded even when nothing was granted: the opt-out is evidence too."""
+        with self._write("revoking consent") as connection:
+            _ensure_contact(connection, tenant_id, contact, at)
+            connection.execute(
+                consents.insert().values(
+                    tenant_id=tenant_id,
+                    contact=contact,
+                    purpose=purpose,
+                    kind="revoke",
+                    at=at,
+                    how=how,
+                    recorded_by=recorded_by,
+                )
+            )
+
+    def current_consent(
+        self, *, tenant_id: str, contact: str, purpose: str = MARKETING
+    ) -> Consent | None:
+        """The consent in force, derived from the evidence; ``None`` when nothing was ever recorded.
+
+        The latest grant wins; a revocation after it sets ``revoked_at``. A revocation with no grant
+        before it yields a consent with ``granted_at=None`` (the contact opted out).
+        """
+        state: Consent | None = None
+        for row in self._consent_rows(tenant_id, contact, purpose):
+            if row.kind == "grant" or state is None:
+                state = _consent(row)
+            elif state.revoked_at is None:
+                state = replace(state, revoked_at=row.at, revoked_how=row.how)
+        return state
+
+    def consent_history(
+        self, *, tenant_id: str, contact: str, purpose: str | None = MARKETING
+    ) -> list[Consent]:
+        """Every piece of evidence, oldest first: a grant has ``granted_at``, a revocation
+        ``revoked_at``. ``purpose=None`` lists all purposes."""
+        return [_consent(row) for row in self._consent_rows(tenant_id, contact, purpose)]
+
+    def _consent_rows(self, tenant_id: str, contact: str, purpose: str | None) -> list[Row[Any]]:
+        query = select(consents).where(
+            consents.c.tenant_id == tenant_id, consents.c.contact == contact
+        )
+        if purpose is not None:
+            query = query.where(consents.c.purpose == purpose)
+        with self._read("reading consent") as connection:
+            return list(connection.execute(query.order_by(consents.c.at, consents.c.id)))
+
+    # -- conversations ------------------------------------------------------------------------
+
+    def record_inbound(self, *, tenant_id: str, line_id: str, contact: str, at: datetime) -> None:
+        """The contact wrote to the line: the conversation opens and the unanswered count resets."""
+        with self._write("recording an inbound message") as connection:
+            _check_line(connection, tenant_id, line_id)
+            _ensure_contact(connection, tenant_id, contact, at)
+            conversation = _insert(connection, conversations).values(
+                line_id=line_id,
+                contact=contact,
+                tenant_id=tenant_id,
+                first_inbound_at=at,
+                last_inbound_at=at,
+                inbound_count=1,
+            )
+            new = conversation.excluded
+            connection.execute(
+                conversation.on_conflict_do_update(
+                    index_elements=[conversations.c.line_id, conversations.c.contact],
+                    set_={
+                        "first_inbound_at": _earliest(
+                            conversations.c.first_inbound_at, new.first_inbound_at
+                        ),
+                        "last_inbound_at": _latest(
+                            conversations.c.last_inbound_at, new.last_inbound_at
+                        ),
+                        "inbound_count": conversations.c.inbound_count + 1,
+                    },
+                )
+            )
+            stats = _insert(connection, contact_stats).values(
+                tenant_id=tenant_id, contact=contact, last_inbound_at=at, unanswered=0
+            )
+            connection.execute(
+                stats.on_conflict_do_update(
+                    index_elements=[contact_stats.c.tenant_id, contact_stats.c.contact],
+                    set_={
+                        "last_inbound_at": _latest(
+                            contact_stats.c.last_inbound_at, stats.excluded.last_inbound_at
+                        ),
+                        "unanswered": 0,
+                    },
+                )
+            )
+
+    def record_outbound(
+        self,
+        *,
+        tenant_id: str,
+        line_id: str,
+        contact: str,
+        at: datetime,
+        business_initiated: bool,
+        fingerprint: str | None = None,
+    ) -> None:
+        """The line sent to the contact. A business-initiated message adds one to the contact's
+        unanswered count (ZG902); ``fingerprint`` (folded marketing text) feeds ZG505."""
+        with self._write("recording an outbound message") as connection:
+            _check_line(connection, tenant_id, line_id)
+            _ensure_contact(connection, tenant_id, contact, at)
+            conversation = _insert(connection, conversations).values(
+                line_id=line_id,
+                contact=contact,
+                tenant_id=tenant_id,
+                last_outbound_at=at,
+                outbound_count=1,
+            )
+            connection.execute(
+                conversation.on_conflict_do_update(
+                    index_elements=[conversations.c.line_id, conversations.c.contact],
+                    set_={
+                        "last_outbound_at": _latest(
+                            conversations.c.last_outbound_at, conversation.excluded.last_outbound_at
+                        ),
+                        "outbound_count": conversations.c.outbound_count + 1,
+                    },
+                )
+            )
+            step = 1 if business_initiated else 0
+            stats = _insert(connection, contact_stats).values(
+                tenant_id=tenant_id, contact=contact, last_outbound_at=at, unanswered=step
+            )
+            connection.execute(
+                stats.on_conflict_do_update(
+                    index_elements=[contact_stats.c.tenant_id, contact_stats.c.contact],
+                    set_={
+                        "last_outbound_at": _latest(
+                            contact_stats.c.last_outbound_at, stats.excluded.last_outbound_at
+                        ),
+                        "unanswered": contact_stats.c.unanswered + step,
+                    },
+                )
+            )
+            connection.execute(
+                update(lines)
+                .where(lines.c.id == line_id)
+                .values(last_sent_at=_latest(lines.c.last_sent_at, at))
+            )
+            if fingerprint is not None:
+                connection.execute(
+                    text_fingerprints.insert().values(
+                        tenant_id=tenant_id, fingerprint=fingerprint, at=at
+                    )
+                )
+
+    def conversations_for(self, *, tenant_id: str, contact: str) -> dict[str, Conversation]:
+        """The contact's conversations with the tenant's lines, by line id."""
+        query = select(conversations).where(
+            conversations.c.tenant_id == tenant_id, conversations.c.contact == contact
+        )
+        with self._read("reading conversations") as connection:
+            return {
+                row.line_id: Conversation(
+                    line_id=row.line_id,
+                    contact=row.contact,
+                    first_inbound_at=row.first_inbound_at,
+                    last_inbound_at=row.last_inbound_at,
+                    last_outbound_at=row.last_outbound_at,
+                    inbound_count=row.inbound_count,
+                    outbound_count=row.outbound_count,
+                )
+                for row in connection.execute(query)
+            }
+
+    def contact_stats(self, *, tenant_id: str, contact: str) -> ContactStats:
+        """Last inbound, last outbound (any line of the tenant) and the unanswered count."""
+        query = select(
+            contact_stats.c.last_inbound_at,
+            contact_stats.c.last_outbound_at,
+            contact_stats.c.unanswered,
+        ).where(contact_stats.c.tenant_id == tenant_id, contact_stats.c.contact == contact)
+        with self._read("reading contact totals") as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return ContactStats(None, None, 0)
+        return ContactStats(row.last_inbound_at, row.last_outbound_at, row.unanswered)
+
+    def identical_since(
+        self, *, tenant_id: str, fingerprint: str, since: datetime
+    ) -> list[datetime]:
+        """When the tenant sent text with this fingerprint after ``since``, oldest first (ZG505)."""
+        query = (
+            select(text_fingerprints.c.at)
+            .where(
+                text_fingerprints.c.tenant_id == tenant_id,
+                text_fingerprints.c.fingerprint == fingerprint,
+                text_fingerprints.c.at > since,
+            )
+            .order_by(text_fingerprints.c.at)
+        )
+        with self._read("reading text fingerprints") as connection:
+            return list(connection.scalars(query))
+
+    # -- link blocklist -----------------------------------------------------------------------
+
+    def add_blocked_domains(self, *, domains: Iterable[str], source: str, at: datetime) -> int:
+        """Add domains (lower-cased, trailing dot dropped) to the blocklist; returns how many were new."""
+        wanted = {domain.strip().lower().rstrip(".") for domain in domains} - {""}
+        if not wanted:
+            return 0
+        with self._write("importing blocked domains") as connection:
+            known = set(connection.scalars(select(blocked_domains.c.domain)))
+            new = sorted(wanted - known)
+            if new:
+                connection.execute(
+                    _insert(connection, blocked_domains).on_conflict_do_nothing(),
+                    [{"domain": domain, "source": source, "added_at": at} for domain in new],
+                )
+        return len(new)
+
+    def blocked_domains(self) -> frozenset[str]:
+        with self._read("reading blocked domains") as connection:
+            return frozenset(connection.scalars(select(blocked_domains.c.domain)))
+
+    def blocked_among(self, *, domains: Iterable[str]) -> frozenset[str]:
+        """The entries of ``domains`` that are blocklisted: one indexed lookup, however long the list."""
+        wanted = sorted(set(domains))
+        if not wanted:
+            return frozenset()
+        query = select(blocked_domains.c.domain).where(blocked_domains.c.domain.in_(wanted))
+        with self._read("reading blocked domains") as connection:
+            return frozenset(connection.scalars(query))
+
+    # -- logs ---------------------------------------------------------------------------------
+
+    def record_event(self, *, event: Event) -> int:
+        """Log a normalized event; returns its id. The message text is not kept (data minimization)."""
+        with self._write("logging an event") as connection:
+            result = connection.execute(
+                events.insert().values(
+                    kind=event.kind,
+                    at=event.at,
+                    tenant_id=event.tenant_id,
+                    line_id=event.line_id,
+                    contact=event.contact,
+                    code=event.code,
+                    data=dict(event.data),
+                )
+            )
+            return _inserted_id(result.inserted_primary_key)
+
+    def record_decision(
+        self, *, tenant_id: str, at: datetime, message: OutgoingMessage, decision: Decision
+    ) -> int:
+        """Log a decision with the message it judged; returns its id."""
+        findings = decision.findings
+        with self._write("logging a decision") as connection:
+            result = connection.execute(
+                decisions.insert().values(
+                    tenant_id=tenant_id,
+                    at=at,
+                    message=asdict(message),
+                    verdict=decision.verdict.value,
+                    codes=decision.codes,
+                    line=decision.line,
+                    not_before=decision.not_before,
+                    message_pt="\n".join(f"{f.code}: {f.message_pt}" for f in findings),
+                    message_en="\n".join(f"{f.code}: {f.message_en}" for f in findings),
+                )
+            )
+            return _inserted_id(result.inserted_primary_key)
+
+    def list_decisions(self, *, tenant_id: str, limit: int = 50) -> list[DecisionRecord]:
+        """The tenant's latest decisions, newest first."""
+        query = (
+            select(decisions)
+            .where(decisions.c.tenant_id == tenant_id)
+            .order_by(decisions.c.at.desc(), decisions.c.id.desc())
+            .limit(limit)
+        )
+        with self._read("listing decisions") as connection:
+            return [_decision_record(row) for row in connection.execute(query)]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that understands ON CONFLICT on the connection's database."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _insert_ignore(connection: Connection, table: Table, values: Mapping[str, Any]) -> None:
+    connection.execute(_insert(connection, table).values(**values).on_conflict_do_nothing())
+
+
+def _instant(value: datetime) -> ColumnElement[datetime]:
+    # Typed, so the value goes through UTCDateTime even inside CASE.
+    return literal(value, UTCDateTime())
+
+
+def _latest(column: Any, value: Any) -> ColumnElement[datetime]:
+    """The later of a column and a value; out-of-order news never moves a mark back."""
+    if isinstance(value, datetime):
+        value = _instant(value)
+    return case((or_(column.is_(None), column < value), value), else_=column)
+
+
+def _earliest(column: Any, value: Any) -> ColumnElement[datetime]:
+    return case((or_(column.is_(None), column > value), value), else_=column)
+
+
+def _ensure_contact(connection: Connection, tenant_id: str, phone: str, at: datetime) -> None:
+    _insert_ignore(
+        connection,
+        contacts,
+        {
+            "tenant_id": tenant_id,
+            "phone": phone,
+            "aliases": list(phones.aliases(phone)),
+            "first_seen_at": at,
+        },
+    )
+
+
+def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:
+    owner = connection.scalar(select(lines.c.tenant_id).where(lines.c.id == line_id))
+    if owner != tenant_id:
+        raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
+
+
+def _update_line(
+    connection: Connection, tenant_id: str, line_id: str, values: Mapping[str, Any]
+) -> None:
+    result = connection.execute(
+        update(lines).where(lines.c.id == line_id, lines.c.tenant_id == tenant_id).values(**values)
+    )
+    if result.rowcount == 0:
+        raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
+
+
+def _inserted_id(key: Any) -> int:
+    return int(key[0])
+
+
+def _line_record(row: Row[Any]) -> LineRecord:
+    line = Line(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        phone=row.phone,
+        role=Role(row.role),
+        account=AccountType(row.account),
+        in_use_since=row.in_use_since,
+        pool=row.pool,
+        device=row.device,
+        network=row.network,
+        provider=row.provider,
+        state=LineState(row.state),
+        daily_cap=row.daily_cap,
+        timezone=row.timezone,
+    )
+    return LineRecord(
+        line=line,
+        registered_at=row.registered_at,
+        ramp_anchor=row.ramp_anchor,
+        health_score=row.health_score,
+        health_at=row.health_at,
+        last_human_at=row.last_human_at,
+        last_sent_at=row.last_sent_at,
+    )
+
+
+def _consent(row: Row[Any]) -> Consent:
+    if row.kind == "grant":
+        return Consent(
+            tenant_id=row.tenant_id,
+            contact=row.contact,
+            purpose=row.purpose,
+            granted_at=row.at,
+            source=row.source or "",
+            wording=row.wording,
+            recorded_by=row.recorded_by,
+        )
+    return Consent(
+        tenant_id=row.tenant_id,
+        contact=row.contact,
+        purpose=row.purpose,
+        granted_at=None,
+        source="",
+        recorded_by=row.recorded_by,
+        revoked_at=row.at,
+        revoked_how=row.how,
+    )
+
+
+def _decision_record(row: Row[Any]) -> DecisionRecord:
+    stored = dict(row.message)
+    message = OutgoingMessage(
+        **{
+            **stored,
+            "category": Category(stored["category"]),
+            "author": Author(stored["author"]),
+        }
+    )
+    return DecisionRecord(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        at=row.at,
+        message=message,
+        verdict=Verdict(row.verdict),
+        codes=tuple(row.codes),
+        line=row.line,
+        not_before=row.not_before,
+        message_pt=row.message_pt,
+        message_en=row.message_en,
+    )

@@ -1,0 +1,227 @@
+"""The tables, as SQLAlchemy Core metadata: the one source the migrations are checked against.
+
+Contacts are keyed by the canonical E.164 phone. A Brazilian mobile's 8-digit alias needs no lookup
+table: :func:`zapguard.domain.phones.normalize` folds it into the canonical form before the store sees
+it; ``contacts.aliases`` only records the other forms for people reading the data.
+
+Consents are evidence (LGPD art. 8 §2): rows are only ever inserted, one per grant or revocation;
+the current state is derived from them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+from zapguard.domain.models import AccountType, LineState, Role
+from zapguard.store.types import UTCDateTime
+
+# Named constraints, so migrations can address them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+BAN_KINDS = ("phone", "device", "network")
+CONSENT_KINDS = ("grant", "revoke")
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+lines = Table(
+    "lines",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("phone", String(20), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("account", String(16), nullable=False),
+    Column("in_use_since", Date, nullable=False),
+    Column("pool", String(64), nullable=False),
+    Column("device", String(200), index=True),
+    Column("network", String(200), index=True),
+    Column("provider", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("daily_cap", Integer),
+    Column("timezone", String(64), nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("ramp_anchor", Date),
+    Column("health_score", Integer, nullable=False, server_default="100"),
+    Column("health_at", UTCDateTime),
+    Column("last_human_at", UTCDateTime),
+    Column("last_sent_at", UTCDateTime),
+    _one_of("role", tuple(Role), "role"),
+    _one_of("account", tuple(AccountType), "account"),
+    _one_of("state", tuple(LineState), "state"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "phone"),
+)
+
+
+def _contact_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", "contact"], ["contacts.tenant_id", "contacts.phone"])
+
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("source", String(64)),
+    Column("wording", Text),
+    Column("recorded_by", String(200)),
+    Column("how", String(64)),
+    # When the row was written, by the database's clock: evidence of when the proof was kept.
+    Column("recorded_at", UTCDateTime, nullable=False, server_default=func.current_timestamp()),
+    _contact_fk(),
+    _one_of("kind", CONSENT_KINDS, "kind"),
+    Index(None, "tenant_id", "contact", "purpose", "at"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("line_id", String(64), ForeignKey("lines.id"), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("first_inbound_at", UTCDateTime),
+    Column("last_inbound_at", UTCDateTime),
+    Column("last_outbound_at", UTCDateTime),
+    Column("inbound_count", Integer, nullable=False, server_default="0"),
+    Column("outbound_count", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("line_id", "contact"),
+    _contact_fk(),
+    Index(None, "tenant_id", "contact"),
+)
+
+contact_stats = Table(
+    "contact_stats",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("last_inbound_at", UTCDateTime),
+    Column("last_outbound_at", UTCDateTime),
+    Column("unanswered", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("tenant_id", "contact"),
+    _contact_fk(),
+)
+
+# Global on purpose: a number or device banned for one tenant is dangerous for all (ZG601).
+banned_identifiers = Table(
+    "banned_identifiers",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("banned_at", UTCDateTime, nullable=False),
+    Column("tenant_id", String(64)),
+    Column("line_id", String(64)),
+    UniqueConstraint("kind", "value"),
+    _one_of("kind", BAN_KINDS, "kind"),
+)
+
+blocked_domains = Table(
+    "blocked_domains",
+    metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("source", String(200), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+text_fingerprints = Table(
+    "text_fingerprints",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("fingerprint", String(128), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "tenant_id", "fingerprint", "at"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("line_id", String(64)),
+    Column("contact", String(20)),
+    Column("code", String(32)),
+    Column("data", JSON, nullable=False),
+    Index(None, "tenant_id", "at"),
+    Index(None, "line_id", "at"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("message", JSON, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("codes", JSON, nullable=False),
+    Column("line", String(64)),
+    Column("not_before", UTCDateTime),
+    Column("message_pt", Text, nullable=False),
+    Column("message_en", Text, nullable=False),
+    Index(None, "tenant_id", "at"),
+)
+
+quota_reservations = Table(
+    "quota_reservations",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("key", "id"),
+    Index(None, "key", "at"),
+    Index(None, "at"),
+)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from zapguard.domain.models import Category, OutgoingMessage
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, Snapshot
+from zapguard.policy.zones import DEFAULT_ZONE, zone
 
 
 class PolicyInputError(ValueError):
@@ -47,6 +49,15 @@ class Context:
             return False
         conversation = self.contact.conversations.get(view.line.id)
         return conversation is None or not conversation.contact_wrote_first
+
+    @cached_property
+    def home_zone(self) -> ZoneInfo:
+        """Where instants are shown: the zone of the line the caller asked for (or of its pool)."""
+        lines = self.snapshot.lines
+        view = lines.get(self.message.line) if self.message.line else None
+        if view is None:
+            view = next((v for v in lines.values() if v.line.pool == self.message.pool), None)
+        return zone(view.line.timezone if view else DEFAULT_ZONE)
 
     def contact_wrote_within(self, hours: float) -> bool:
         last = self.contact.last_inbound_at

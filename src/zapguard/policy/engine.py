@@ -40,6 +40,7 @@ from zapguard.policy import (
 )
 from zapguard.policy.context import Context, PolicyInputError
 from zapguard.policy.snapshot import LineView, Snapshot
+from zapguard.policy.zones import zone
 
 _BLOCKING = (Severity.DEFER, Severity.REJECT)
 _ROLE_CODES = frozenset({"ZG301", "ZG302"})
@@ -92,7 +93,7 @@ def decide(message: OutgoingMessage, snapshot: Snapshot, now: datetime) -> Decis
         verdict=verdict,
         line=sending.view.line.id,
         findings=tuple(_unique(findings)),
-        not_before=not_before,
+        not_before=not_before.astimezone(zone(sending.view.line.timezone)) if not_before else None,
         usage=sending.usage,
         risk=_risk(ctx, sending),
         text=rewritten.text if rewritten else None,

@@ -17,6 +17,7 @@ from zapguard.policy.catalogue import finding, when_en, when_pt
 from zapguard.policy.config import HealthConfig
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
+from zapguard.policy.zones import zone
 
 FULL_HEALTH = 100
 
@@ -93,4 +94,4 @@ def _recovered_at(
     if config.recovery_per_hour <= 0 or view.health_at is None:
         return now + timedelta(days=3650)  # never recovers by itself: a person must act
     hours = math.ceil((target - view.health_score) / config.recovery_per_hour)
-    return max(now, view.health_at + timedelta(hours=hours))
+    return max(now, view.health_at + timedelta(hours=hours)).astimezone(zone(view.line.timezone))

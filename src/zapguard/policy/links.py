@@ -99,9 +99,9 @@ def rewrite(text: str, config: LinksConfig) -> Rewrite | None:
 
 
 def rewrite_finding(rewritten: Rewrite) -> Finding:
-    count = len(rewritten.short_links)
+    pairs = ", ".join(f"{original} → {short}" for short, original in rewritten.short_links)
     return finding(
         "ZG703",
-        f"{count} link(s) longo(s) reescrito(s) pelo encurtador próprio.",
-        f"{count} long link(s) rewritten through the business's short-link domain.",
+        f"Link(s) longo(s) reescrito(s) pelo encurtador próprio: {pairs}.",
+        f"Long link(s) rewritten through the business's short-link domain: {pairs}.",
     )

@@ -13,7 +13,7 @@ from zapguard.domain.models import Author, Finding
 from zapguard.policy.catalogue import finding, num_en, num_pt
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
-from zapguard.policy.warmup import zone
+from zapguard.policy.zones import zone
 
 
 def last_human_activity(view: LineView) -> datetime:
@@ -33,13 +33,25 @@ def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:
     if ctx.message.author is not Author.BOT:
         return
     hours = ctx.config.presence.bot_alone_hours
-    if bot_alone(view, ctx.now, hours):
-        idle = (ctx.now - last_human_activity(view)).total_seconds() / 3600
+    if not bot_alone(view, ctx.now, hours):
+        return
+    line_id = view.line.id
+    if view.last_human_at is None:
         yield finding(
             "ZG801",
-            f"Bot sozinho na linha {view.line.id} há {num_pt(round(idle))} h (limite "
-            f"{num_pt(hours)} h): abra o WhatsApp, role os chats, responda algumas mensagens à mão.",
-            f"Bot alone on line {view.line.id} for {num_en(round(idle))} h (limit {num_en(hours)} h): "
-            "open WhatsApp, scroll the chats, answer a few messages by hand.",
-            line=view.line.id,
+            f"Nenhuma atividade humana registrada na linha {line_id} (limite {num_pt(hours)} h): "
+            "abra o WhatsApp, role os chats, responda algumas mensagens à mão.",
+            f"No human activity recorded on line {line_id} (limit {num_en(hours)} h): open "
+            "WhatsApp, scroll the chats, answer a few messages by hand.",
+            line=line_id,
         )
+        return
+    idle = (ctx.now - view.last_human_at).total_seconds() / 3600
+    yield finding(
+        "ZG801",
+        f"Bot sozinho na linha {line_id} há {num_pt(round(idle))} h (limite {num_pt(hours)} h): "
+        "abra o WhatsApp, role os chats, responda algumas mensagens à mão.",
+        f"Bot alone on line {line_id} for {num_en(round(idle))} h (limit {num_en(hours)} h): open "
+        "WhatsApp, scroll the chats, answer a few messages by hand.",
+        line=line_id,
+    )

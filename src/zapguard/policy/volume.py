@@ -19,7 +19,7 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.policy.context import Context
 from zapguard.policy.health import line_health
 from zapguard.policy.snapshot import LineView
-from zapguard.policy.warmup import zone
+from zapguard.policy.zones import zone
 
 
 def window_cap(view: LineView, now: datetime, config: PolicyConfig) -> int:
@@ -59,8 +59,10 @@ def _release_time(view: LineView, cap: int, now: datetime, window: timedelta) ->
     """When the window holds one send fewer than ``cap``: the (count − cap + 1)-th oldest leaves."""
     needed = view.sent_in_window - cap
     if 0 <= needed < len(view.release_times):
-        return max(now, view.release_times[needed])
-    return now + window  # the builder gave too few release times: wait a whole window, to be safe
+        frees_at = max(now, view.release_times[needed])
+    else:
+        frees_at = now + window  # the builder gave too few release times: wait a whole window
+    return frees_at.astimezone(zone(view.line.timezone))
 
 
 def _pacing(ctx: Context, view: LineView) -> Iterator[Finding]:
@@ -142,7 +144,7 @@ def _identical_text(ctx: Context) -> Iterator[Finding]:
     recent = [at for at in ctx.snapshot.identical_recent if at > ctx.now - window]
     if len(recent) < volume.identical_max:
         return
-    frees_at = recent[len(recent) - volume.identical_max] + window
+    frees_at = (recent[len(recent) - volume.identical_max] + window).astimezone(ctx.home_zone)
     minutes = volume.identical_window_minutes
     yield finding(
         "ZG505",

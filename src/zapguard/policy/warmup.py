@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from zapguard.domain.models import Finding
 from zapguard.policy.catalogue import finding, num_en, num_pt, when_en, when_pt
 from zapguard.policy.config import WarmupConfig
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
-
-
-@lru_cache(maxsize=256)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+from zapguard.policy.zones import zone
 
 
 def local_day_start(instant: datetime, tz: str, days_ahead: int = 0) -> datetime:

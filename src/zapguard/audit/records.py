@@ -1,0 +1,148 @@
+"""The replay log: one JSON object a line, in time order. This format is user-facing (README).
+
+Each record is validated into a typed model; a malformed one raises :class:`BadRecord` with its line
+number and what is wrong, in pt-BR and English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from zapguard.domain.models import AccountType, Author, Category, Role, StatusKind
+
+
+class BadRecord(ValueError):
+    def __init__(self, line_number: int, reason: str) -> None:
+        super().__init__(f"linha {line_number}: {reason}")
+        self.line_number = line_number
+        self.reason = reason
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LineRecord(_Record):
+    type: Literal["line"]
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    phone: str
+    role: Role
+    account: AccountType = AccountType.BUSINESS
+    device: str | None = None
+    network: str | None = None
+    in_use_since: date
+    pool: str | None = None
+    daily_cap: Annotated[int, Field(ge=1)] | None = None
+    timezone: str | None = None
+    at: AwareDatetime | None = None
+
+
+class ConsentRecord(_Record):
+    type: Literal["consent"]
+    at: AwareDatetime
+    contact: str
+    purpose: Literal["marketing"] = "marketing"
+    granted: bool
+    source: Annotated[str, Field(min_length=1)]
+    wording: str | None = None
+
+
+class InboundRecord(_Record):
+    type: Literal["inbound"]
+    at: AwareDatetime
+    line: str
+    contact: str
+    text: str = ""
+
+
+class OutboundRecord(_Record):
+    type: Literal["outbound"]
+    at: AwareDatetime
+    line: str
+    contact: str
+    category: Category
+    author: Author
+    text: str = ""
+    campaign_id: str | None = None
+    media_url: str | None = None
+
+
+class HumanActivityRecord(_Record):
+    type: Literal["human_activity"]
+    at: AwareDatetime
+    line: str
+
+
+class BanRecord(_Record):
+    type: Literal["ban"]
+    at: AwareDatetime
+    line: str
+
+
+class StatusRecord(_Record):
+    type: Literal["status"]
+    at: AwareDatetime
+    line: str
+    contact: str | None = None
+    status: StatusKind
+    code: str | int | None = None
+
+
+Record = Annotated[
+    LineRecord
+    | ConsentRecord
+    | InboundRecord
+    | OutboundRecord
+    | HumanActivityRecord
+    | BanRecord
+    | StatusRecord,
+    Field(discriminator="type"),
+]
+_RECORD = TypeAdapter(Record)
+RECORD_TYPES = ("line", "consent", "inbound", "outbound", "human_activity", "ban", "status")
+
+
+@dataclass(frozen=True)
+class Numbered:
+    line_number: int
+    record: Record
+
+
+def parse_record(text: str, line_number: int) -> Record:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadRecord(line_number, f"JSON inválido / invalid JSON: {error.msg}") from None
+    if not isinstance(raw, dict):
+        raise BadRecord(line_number, "esperado um objeto JSON / expected a JSON object")
+    if raw.get("type") not in RECORD_TYPES:
+        raise BadRecord(
+            line_number,
+            f"tipo desconhecido / unknown type {raw.get('type')!r}; "
+            f"válidos / valid: {', '.join(RECORD_TYPES)}",
+        )
+    try:
+        return _RECORD.validate_python(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'registro'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise BadRecord(line_number, f"registro inválido / invalid record: {problems}") from None
+
+
+def read_records(lines: Iterable[str]) -> Iterator[Numbered | BadRecord]:
+    """Each non-blank line as a parsed record, or the :class:`BadRecord` explaining it."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield Numbered(number, parse_record(text, number))
+        except BadRecord as bad:
+            yield bad

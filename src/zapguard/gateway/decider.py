@@ -1,0 +1,124 @@
+"""Decide, and for what goes out, reserve quota atomically: the only write that must be atomic.
+
+The snapshot is read without locks, the engine decides, and the counter store's ``reserve`` checks the
+caps again inside one transaction (SQL) or one script (Redis). If another worker took the last slot in
+between, the reservation fails and the message is decided again on fresh state, which then defers or
+reroutes. A rejected or deferred message reserves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from zapguard.domain.models import Decision, OutgoingMessage, Verdict
+from zapguard.gateway.snapshots import build_snapshot, quota_key
+from zapguard.policy import volume
+from zapguard.policy.config import PolicyConfig
+from zapguard.policy.engine import decide
+from zapguard.policy.explain import summary
+from zapguard.policy.snapshot import Snapshot
+from zapguard.store.counters.base import Counters, Limit
+from zapguard.store.repository import Store
+
+log = logging.getLogger("zapguard.decisions")
+
+# Each failed reservation means another worker sent on that line meanwhile; the fresh snapshot then
+# shows the line full, so a handful of rounds always settles.
+_MAX_ROUNDS = 8
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+@dataclass
+class Decider:
+    store: Store
+    counters: Counters
+    config: PolicyConfig
+
+    def advise(self, message: OutgoingMessage, now: datetime) -> Decision:
+        """The decision alone: nothing is reserved or recorded (advisory mode, ``zapguard check``)."""
+        return decide(message, self._snapshot(message, now, judging_log=False), now)
+
+    def submit(
+        self, message: OutgoingMessage, now: datetime, *, judging_log: bool = False
+    ) -> Decision:
+        """Decide and, if the message goes out, reserve its quota and record it as sent."""
+        for _ in range(_MAX_ROUNDS):
+            snapshot = self._snapshot(message, now, judging_log=judging_log)
+            decision = decide(message, snapshot, now)
+            if not decision.sends or self._reserve(message, decision, now):
+                break
+        else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
+            decision = Decision(
+                Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
+            )
+        if decision.sends:
+            self._record_send(message, decision, snapshot, now)
+        self._log(message, decision, now)
+        return decision
+
+    def _snapshot(self, message: OutgoingMessage, now: datetime, *, judging_log: bool) -> Snapshot:
+        return build_snapshot(
+            store=self.store,
+            counters=self.counters,
+            config=self.config,
+            message=message,
+            now=now,
+            judging_log=judging_log,
+        )
+
+    def _reserve(self, message: OutgoingMessage, decision: Decision, now: datetime) -> bool:
+        usage = decision.usage
+        assert usage is not None and decision.line is not None
+        window = timedelta(hours=self.config.volume.window_hours)
+        limits = [Limit(since=now - window, cap=usage.window_cap)]
+        if usage.day_cap is not None:
+            limits.append(Limit(since=usage.day_start - _JUST_BEFORE, cap=usage.day_cap))
+        line = self.store.get_line(line_id=decision.line, tenant_id=message.tenant_id)
+        assert line is not None  # the snapshot just listed it
+        entry = message.idempotency_key or uuid.uuid4().hex
+        return self.counters.reserve(quota_key(line), now, limits, entry)
+
+    def _record_send(
+        self, message: OutgoingMessage, decision: Decision, snapshot: Snapshot, now: datetime
+    ) -> None:
+        assert decision.line is not None and decision.usage is not None
+        line_view = snapshot.lines[decision.line]
+        conversation = snapshot.contact.conversations.get(decision.line)
+        own_line = any(v.line.phone == message.contact for v in snapshot.lines.values())
+        business_initiated = not own_line and (
+            conversation is None or conversation.first_inbound_at is None
+        )
+        campaign = message.category.value == "marketing" or message.campaign_id is not None
+        with self.store.transaction():
+            self.store.record_outbound(
+                tenant_id=message.tenant_id,
+                line_id=decision.line,
+                contact=message.contact,
+                at=now,
+                business_initiated=business_initiated,
+                fingerprint=volume.fingerprint(message.text) if campaign and message.text else None,
+            )
+            anchor = decision.usage.ramp_anchor
+            if anchor is not None and anchor != (
+                line_view.ramp_anchor or line_view.line.in_use_since
+            ):
+                self.store.update_line(
+                    tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
+                )
+
+    def _log(self, message: OutgoingMessage, decision: Decision, now: datetime) -> None:
+        _, message_en = summary(decision)
+        self.store.record_decision(
+            tenant_id=message.tenant_id, at=now, message=message, decision=decision
+        )
+        log.info(
+            "%s %s line=%s codes=%s | %s",
+            decision.verdict.value,
+            message.contact,
+            decision.line,
+            ",".join(decision.codes) or "-",
+            message_en,
+        )

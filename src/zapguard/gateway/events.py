@@ -1,0 +1,109 @@
+"""Apply what happened on a line to the state the policy reads.
+
+Inbound messages open conversations and may be opt-outs (ZG203); delivery statuses cost health
+(ZG903); a ban registers the number and device for good and quarantines the neighbours (ZG601/ZG602);
+human activity resets the bot-alone clock (ZG801). Every event is also kept in the event log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from zapguard.domain.models import Event, StatusKind
+from zapguard.policy import health
+from zapguard.policy.config import PolicyConfig
+from zapguard.policy.consent import is_opt_out
+from zapguard.store.errors import NotFound
+from zapguard.store.repository import Store
+
+log = logging.getLogger("zapguard.events")
+
+OPT_OUT_CONFIRMATION_PT = (
+    "Pronto, você não receberá mais mensagens promocionais. Para voltar, é só nos avisar."
+)
+OPT_OUT_CONFIRMATION_EN = (
+    "Done, you will receive no more promotional messages. Tell us to opt back in."
+)
+
+
+@dataclass(frozen=True)
+class InboundOutcome:
+    opted_out: bool
+    confirmation: str | None
+    """The text zapguard sends back to confirm an opt-out (not an outgoing record of any log)."""
+
+
+@dataclass
+class EventApplier:
+    store: Store
+    config: PolicyConfig
+
+    def inbound(
+        self, *, tenant: str, line_id: str, contact: str, at: datetime, text: str | None
+    ) -> InboundOutcome:
+        with self.store.transaction():
+            self.store.record_inbound(tenant_id=tenant, line_id=line_id, contact=contact, at=at)
+            opted_out = text is not None and is_opt_out(text, self.config.consent)
+            if opted_out:
+                self.store.revoke_consent(
+                    tenant_id=tenant, contact=contact, purpose="marketing", at=at, how="keyword"
+                )
+            self.store.record_event(
+                event=Event("opt_out" if opted_out else "inbound", at, tenant, line_id, contact)
+            )
+        if opted_out:
+            log.info("ZG203 opt-out by keyword from %s on line %s", contact, line_id)
+        return InboundOutcome(opted_out, OPT_OUT_CONFIRMATION_PT if opted_out else None)
+
+    def status(
+        self,
+        *,
+        tenant: str,
+        line_id: str,
+        at: datetime,
+        status: StatusKind,
+        code: str | None,
+        contact: str | None = None,
+    ) -> int:
+        """Charge the line for a bad delivery outcome; returns its new health."""
+        points = health.penalty(status, code, self.config.health)
+        with self.store.transaction():
+            record = self.store.get_line_record(line_id=line_id, tenant_id=tenant)
+            if record is None:
+                raise NotFound(f"linha desconhecida / unknown line: {line_id!r}")
+            score = health.after_penalty(
+                record.health_score, record.health_at, at, points, self.config.health
+            )
+            self.store.update_line(
+                tenant_id=tenant, line_id=line_id, health_score=score, health_at=at
+            )
+            self.store.record_event(
+                event=Event(
+                    status.value,
+                    at,
+                    tenant,
+                    line_id,
+                    contact,
+                    code=code,
+                    data={"health": str(score)},
+                )
+            )
+        log.info("ZG903 %s (%s) on line %s: health %d", status.value, code or "-", line_id, score)
+        return score
+
+    def ban(self, *, tenant: str, line_id: str, at: datetime) -> list[str]:
+        """Register the line's number and device as banned; returns the quarantined neighbours."""
+        with self.store.transaction():
+            quarantined = self.store.record_ban(tenant_id=tenant, line_id=line_id, at=at)
+            self.store.record_event(
+                event=Event("ban", at, tenant, line_id, data={"quarantined": ",".join(quarantined)})
+            )
+        log.warning("ZG601 line %s banned; ZG602 quarantined: %s", line_id, quarantined or "-")
+        return quarantined
+
+    def human_activity(self, *, tenant: str, line_id: str, at: datetime) -> None:
+        with self.store.transaction():
+            self.store.record_human_activity(tenant_id=tenant, line_id=line_id, at=at)
+            self.store.record_event(event=Event("human_activity", at, tenant, line_id))

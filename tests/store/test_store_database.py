@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -74,3 +76,10 @@ def test_an_in_memory_sqlite_store_can_be_migrated() -> None:
     upgrade("sqlite://")
     assert store.ensure_tenant(tenant_id="acme").name == "acme"
     store.close()
+
+
+def test_a_relative_sqlite_file_is_pinned_where_it_was_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert sql_url("sqlite:///zapguard.db").database == str(tmp_path / "zapguard.db")

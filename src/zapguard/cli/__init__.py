@@ -4,25 +4,30 @@ Exit codes (the same for every command):
 
 =====  ======================================================================================
 0      ok
-1      ``check`` / ``replay`` found rejections (reserved for those commands)
+1      ``check`` judged the message a rejection
 2      bad input or configuration: an unknown rule code, a bad ``zapguard.toml``, an invalid phone
        number; one red line on stderr, no traceback
 3      storage unreachable or failing (``zapguard.store.errors.StoreError``)
 =====  ======================================================================================
 
 One module per command group, each with a ``register(app)`` function: :mod:`.rules` (``rules``,
-``explain``) and :mod:`.init` (``init``). The store-backed groups get their own modules when the
-store exists: ``lines.py`` (register, list and pause lines), ``consent.py`` (record, revoke, import
-opt-ins), ``check.py`` (judge one message, exit 1 on rejection) and ``replay.py`` (judge a past log).
-Commands are registered only once they work; every command runs inside
-:func:`zapguard.cli._errors.guarded`.
+``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
+grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
+decision) and :mod:`.replay` (judge a recorded log). Every command runs inside
+:func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
+shows every decision as it is taken.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from typing import Annotated
+
 import typer
 
-from zapguard.cli import init, replay, rules
+from zapguard.cli import blocklist, check, consent, init, lines, replay, rules
 
 __all__ = ["app"]
 
@@ -42,6 +47,31 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Registra cada decisão no stderr. / Log every decision on stderr.",
+        ),
+    ] = False,
+) -> None:
+    level = "INFO" if verbose else os.environ.get("ZAPGUARD_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else "WARNING",
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are not news
+
+
 rules.register(app)
 init.register(app)
+lines.register(app)
+consent.register(app)
+blocklist.register(app)
+check.register(app)
 replay.register(app)

@@ -56,6 +56,9 @@ def sql_url(url: str) -> URL:
         )
     if backend == "postgresql" and driver != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # A relative file means "here, now": pin it, so a cached engine never follows a later chdir.
+        parsed = parsed.set(database=os.path.abspath(parsed.database))
     return parsed
 
 
@@ -77,7 +80,7 @@ _engines_lock = threading.Lock()
 def shared_engine(url: str) -> Engine:
     """The engine of this process for ``url``: the store and the counters share one pool."""
     # Keyed by process id too: a pool inherited through fork would share sockets with the parent.
-    key = (os.getpid(), url)
+    key = (os.getpid(), sql_url(url).render_as_string(hide_password=False))
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:

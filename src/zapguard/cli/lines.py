@@ -1,0 +1,201 @@
+"""``zapguard lines add|list|show``: register the business's numbers and see how each one is doing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from zapguard.cli._errors import UsageError, error_console, guarded
+from zapguard.cli._options import ConfigOption, PresetOption, output_console
+from zapguard.cli._runtime import DbOption, Runtime, open_runtime
+from zapguard.domain.models import AccountType, Line, Role, Severity
+from zapguard.domain.phones import normalize
+from zapguard.gateway.lines import register_line
+from zapguard.gateway.snapshots import line_view
+from zapguard.policy import health, volume, warmup
+from zapguard.policy.snapshot import LineView
+from zapguard.store.records import LineRecord
+
+lines_app = typer.Typer(
+    help="Linhas (números de WhatsApp) da empresa. / The business's lines (WhatsApp numbers).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lines_app, name="lines")
+
+
+@lines_app.command(
+    "add",
+    help=(
+        "Cadastra uma linha; recusa número ou aparelho já banido (ZG601). / "
+        "Register a line; refuses a number or device banned before (ZG601)."
+    ),
+)
+@guarded
+def add(
+    line_id: Annotated[str, typer.Argument(metavar="ID", help="Identificador curto. / Short id.")],
+    phone: Annotated[str, typer.Option("--phone", help="Número (E.164 ou local). / Number.")],
+    role: Annotated[Role, typer.Option("--role", help="receptive | campaign")],
+    in_use_since: Annotated[
+        datetime,
+        typer.Option(
+            "--in-use-since",
+            formats=["%Y-%m-%d"],
+            help="Desde quando o número está em uso (idade real). / When the number came into use.",
+        ),
+    ],
+    account: Annotated[AccountType, typer.Option("--account")] = AccountType.BUSINESS,
+    pool: Annotated[
+        str | None, typer.Option("--pool", help="Padrão: o papel. / Default: role.")
+    ] = None,
+    device: Annotated[str | None, typer.Option("--device", help="Aparelho. / Device id.")] = None,
+    network: Annotated[
+        str | None, typer.Option("--network", help="IP ou proxy. / IP or proxy.")
+    ] = None,
+    daily_cap: Annotated[int | None, typer.Option("--daily-cap", min=1)] = None,
+    timezone: Annotated[str, typer.Option("--timezone")] = "America/Sao_Paulo",
+    provider: Annotated[str, typer.Option("--provider")] = "simulator",
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    _check_zone(timezone)
+    with open_runtime(config, preset, db) as runtime:
+        line = Line(
+            id=line_id,
+            tenant_id=runtime.tenant,
+            phone=normalize(phone),
+            role=role,
+            account=account,
+            in_use_since=in_use_since.date(),
+            pool=pool or role.value,
+            device=device,
+            network=network,
+            provider=provider,
+            daily_cap=daily_cap,
+            timezone=timezone,
+        )
+        warnings = register_line(line, runtime.store, datetime.now(UTC))
+    output_console().print(
+        Text(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
+    )
+    for finding in warnings:
+        style = "red" if finding.severity is Severity.REJECT else "yellow"
+        error_console().print(
+            Text(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
+        )
+
+
+@lines_app.command(
+    "list", help="Linhas com saúde, volume e aquecimento. / Lines with health, volume, warm-up."
+)
+@guarded
+def list_lines(
+    config: ConfigOption = None, preset: PresetOption = None, db: DbOption = None
+) -> None:
+    now = datetime.now(UTC)
+    table = Table(box=box.SIMPLE_HEAD, title="Linhas / Lines")
+    for header in (
+        "ID",
+        "Número / Phone",
+        "Papel / Role",
+        "Pool",
+        "Estado / State",
+        "Saúde / Health",
+        "24 h / cap",
+        "Aquecimento / Warm-up",
+    ):
+        table.add_column(header)
+    with open_runtime(config, preset, db) as runtime:
+        for record in runtime.store.line_records(tenant_id=runtime.tenant):
+            view = _view(runtime, record, now)
+            cap = volume.window_cap(view, now, runtime.policy)
+            day_cap = warmup.day_cap(view, now, runtime.policy.warmup, cap)
+            ramp = (
+                f"dia/day {warmup.ramp_day(view, now, runtime.policy.warmup)}: "
+                f"{view.sent_today}/{day_cap}"
+                if day_cap is not None
+                else "—"
+            )
+            table.add_row(
+                view.line.id,
+                view.line.phone,
+                view.line.role.value,
+                view.line.pool,
+                view.line.state.value,
+                str(health.line_health(view, now, runtime.policy.health)),
+                f"{view.sent_in_window}/{cap}",
+                ramp,
+            )
+    output_console().print(table)
+
+
+@lines_app.command("show", help="Detalhes de uma linha. / One line in detail.")
+@guarded
+def show(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    now = datetime.now(UTC)
+    with open_runtime(config, preset, db) as runtime:
+        record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.tenant)
+        if record is None:
+            raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
+        view = _view(runtime, record, now)
+        cap = volume.window_cap(view, now, runtime.policy)
+        day_cap = warmup.day_cap(view, now, runtime.policy.warmup, cap)
+        line = view.line
+        rows = [
+            ("Número / Phone", line.phone),
+            ("Papel / Role", line.role.value),
+            ("Conta / Account", line.account.value),
+            ("Pool", line.pool),
+            ("Estado / State", line.state.value),
+            ("Aparelho / Device", line.device or "—"),
+            ("Rede / Network", line.network or "—"),
+            ("Em uso desde / In use since", line.in_use_since.isoformat()),
+            ("Saúde / Health", str(health.line_health(view, now, runtime.policy.health))),
+            ("Últimas 24 h / Last 24 h", f"{view.sent_in_window} de/of {cap}"),
+            ("Hoje / Today", f"{view.sent_today}" + (f" de/of {day_cap}" if day_cap else "")),
+            ("Última atividade humana / Last human activity", _when(record.last_human_at)),
+            ("Último envio / Last send", _when(record.last_sent_at)),
+        ]
+    table = Table(box=box.SIMPLE, show_header=False, title=f"Linha / Line {line.id}")
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, value)
+    output_console().print(table)
+
+
+def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:
+    window = timedelta(hours=runtime.policy.volume.window_hours)
+    return line_view(
+        counters=runtime.decider.counters,
+        config=runtime.policy,
+        record=record,
+        now=now,
+        window=window,
+    )
+
+
+def _when(instant: datetime | None) -> str:
+    return instant.isoformat(timespec="seconds") if instant else "—"
+
+
+def _check_zone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"fuso horário desconhecido / unknown time zone: {name!r}") from None

@@ -270,3 +270,9 @@ def test_expected_failures_map_to_exit_codes_and_bugs_keep_their_traceback(
     error: Exception, code: int | None
 ) -> None:
     assert exit_code_for(error) == code
+
+
+def test_explain_quotes_the_seed_tip_the_rule_enforces() -> None:
+    result = zapguard("explain", "ZG601")
+    assert result.exit_code == 0
+    assert "Não use números ou dispositivos que foram bloqueados" in flat(result.stdout)

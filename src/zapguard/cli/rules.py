@@ -13,7 +13,7 @@ from rich.text import Text
 from zapguard.cli._errors import UsageError, guarded
 from zapguard.cli._options import ConfigOption, PresetOption, output_console, policy
 from zapguard.config import format_setting, rule_settings, setting_range, setting_source
-from zapguard.policy.catalogue import CATALOGUE, RULES, Rule
+from zapguard.policy.catalogue import CATALOGUE, RULES, SEED_TIPS, Rule
 from zapguard.policy.config import PolicyConfig
 
 JsonOption = Annotated[
@@ -104,7 +104,10 @@ def explain(
     )
     console.print(Text.assemble(("Por quê: ", "bold"), rule.why_pt))
     console.print(Text.assemble(("Why: ", "bold"), rule.why_en))
+    quote_pt, gloss_en = SEED_TIPS[rule.seed_tip]
     console.print(Text.assemble(("Dica do seed / seed tip: ", "bold"), str(rule.seed_tip)))
+    console.print(Text(f"  «{quote_pt}»", style="italic"), soft_wrap=True)
+    console.print(Text(f"  {gloss_en}", style="dim"), soft_wrap=True)
     console.print(
         Text.assemble(("Padrão / default: ", "bold"), f"{rule.default_pt} / {rule.default_en}")
     )

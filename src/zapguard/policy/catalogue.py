@@ -356,3 +356,53 @@ def when_pt(instant: datetime) -> str:
 
 def when_en(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%d %H:%M %z")
+
+
+# The seed document's tips, quoted (shared/seed/como-nao-ter-o-numero-banido.md), with a gloss.
+SEED_TIPS: dict[int, tuple[str, str]] = {
+    1: (
+        "Sempre use o WhatsApp Business [...]. Se possível defina uma mensagem automática de "
+        "boas-vindas sempre no aplicativo WhatsApp de sua empresa e não no Bot.",
+        "Always use WhatsApp Business; set the welcome greeting in the app, not in the bot.",
+    ),
+    2: (
+        "Não use o WhatsApp para fins de marketing: a menos que seus contatos tenham autorizado o "
+        'envio [...]. Uma dúzia de "Denunciar como spam" por seus usuários é suficiente para '
+        "bloquear sua conta do WhatsApp.",
+        "No marketing unless contacts opted in; a dozen spam reports are enough to ban the account.",
+    ),
+    3: (
+        'Nunca use seu número receptivo para fazer campanhas [...] e nunca faça "chat ativo" '
+        "(Iniciar chat sem o cliente ter entrado em contato antes) do seu número principal receptivo.",
+        "Never campaign from the receptive number, and never start chats from it.",
+    ),
+    4: (
+        "Não faça campanhas no mesmo dispositivo e rede do número receptivo [...] use outro celular "
+        "e em outra rede de internet (outro IP).",
+        "Campaigns on another phone and another network (IP) than the receptive number.",
+    ),
+    5: (
+        "Não envie mais de 6000 mensagens / dia [...] sempre tente colocar tudo dentro de uma "
+        "mensagem.",
+        "No more than 6,000 messages a day; split traffic over more numbers; merge messages.",
+    ),
+    6: (
+        "Não use números ou dispositivos que foram bloqueados pelo WhatsApp no passado.",
+        "Never use numbers or devices that WhatsApp banned before.",
+    ),
+    7: (
+        "Evite enviar links que foram marcados anteriormente como spam no Whatsapp ou que não sejam "
+        "HTTPS. Um encurtador de URL é uma boa ideia.",
+        "Avoid links flagged as spam or not HTTPS; a URL shortener is a good idea.",
+    ),
+    8: (
+        "Não deixe seu bot rodando sozinho por muito tempo, de vez em quando abra o Whatsapp no "
+        "dispositivo, role alguns chats, envie algumas mensagens manualmente [...].",
+        "Don't leave the bot alone for long: now and then use the phone by hand.",
+    ),
+    9: (
+        "Se você ativou um novo número [...] não comece a enviar mensagens desde o dia 1, sempre use "
+        "um processo de aquecimento [...]. Simule conversas.",
+        "A new number does not send from day 1: warm it up with real conversations first.",
+    ),
+}

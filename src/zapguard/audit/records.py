@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from zapguard.domain.models import AccountType, Author, Category, Role, StatusKind
+from zapguard.domain.models import AccountType, Author, Category, OutgoingMessage, Role, StatusKind
+from zapguard.domain.phones import normalize
 
 
 class BadRecord(ValueError):
@@ -61,16 +62,37 @@ class InboundRecord(_Record):
     text: str = ""
 
 
-class OutboundRecord(_Record):
-    type: Literal["outbound"]
-    at: AwareDatetime
-    line: str
+class MessageFields(_Record):
+    """A message as a caller describes it (replay records, ``zapguard check`` files)."""
+
     contact: str
     category: Category
     author: Author
     text: str = ""
+    line: str | None = None
+    pool: str | None = None
     campaign_id: str | None = None
     media_url: str | None = None
+
+    def to_message(self, tenant: str) -> OutgoingMessage:
+        """The domain message, with the contact's number in canonical form."""
+        return OutgoingMessage(
+            tenant_id=tenant,
+            contact=normalize(self.contact),
+            category=self.category,
+            author=self.author,
+            text=self.text,
+            line=self.line,
+            pool=self.pool,
+            campaign_id=self.campaign_id,
+            media_url=self.media_url,
+        )
+
+
+class OutboundRecord(MessageFields):
+    type: Literal["outbound"]
+    at: AwareDatetime
+    line: str
 
 
 class HumanActivityRecord(_Record):

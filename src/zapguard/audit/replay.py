@@ -28,7 +28,7 @@ from zapguard.audit.records import (
     StatusRecord,
     read_records,
 )
-from zapguard.domain.models import Consent, Decision, Line, OutgoingMessage, Role
+from zapguard.domain.models import Consent, Decision, Line, Role
 from zapguard.domain.phones import InvalidPhoneNumber, normalize
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.events import EventApplier
@@ -198,16 +198,7 @@ class Replayer:
             )
 
     def _outbound(self, record: OutboundRecord) -> None:
-        message = OutgoingMessage(
-            tenant_id=self.tenant,
-            contact=normalize(record.contact),
-            category=record.category,
-            author=record.author,
-            text=record.text,
-            line=record.line,
-            campaign_id=record.campaign_id,
-            media_url=record.media_url,
-        )
+        message = record.to_message(self.tenant)
         decision = self.decider.submit(message, record.at, judging_log=True)
         index = self.report.outbound
         self.report.outbound += 1

@@ -8,31 +8,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, ValidationError
 from rich.panel import Panel
 from rich.text import Text
 
+from zapguard.audit.records import MessageFields
 from zapguard.audit.replay import decision_json
 from zapguard.cli._errors import EXIT_REJECTED, UsageError, guarded
 from zapguard.cli._options import ConfigOption, PresetOption, output_console
 from zapguard.cli._runtime import DbOption, open_runtime
-from zapguard.domain.models import Author, Category, OutgoingMessage, Verdict
-from zapguard.domain.phones import normalize
+from zapguard.domain.models import Verdict
 
 
-class MessageFile(BaseModel):
-    """The JSON a caller would submit: ``line`` or ``pool``, and an optional ``at`` (default: now)."""
+class MessageFile(MessageFields):
+    """What ``check`` reads: a message with ``line`` or ``pool``, and ``at`` (default: now)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    contact: str
-    category: Category
-    author: Author
-    text: str = ""
-    line: str | None = None
-    pool: str | None = None
-    campaign_id: str | None = None
-    media_url: str | None = None
     at: AwareDatetime | None = None
 
 
@@ -59,17 +49,7 @@ def check(
 ) -> None:
     parsed = _read_message(message_file)
     with open_runtime(config, preset, db) as runtime:
-        message = OutgoingMessage(
-            tenant_id=runtime.tenant,
-            contact=normalize(parsed.contact),
-            category=parsed.category,
-            author=parsed.author,
-            text=parsed.text,
-            line=parsed.line,
-            pool=parsed.pool,
-            campaign_id=parsed.campaign_id,
-            media_url=parsed.media_url,
-        )
+        message = parsed.to_message(runtime.tenant)
         decision = runtime.decider.advise(message, parsed.at or datetime.now(UTC))
     document = decision_json(0, decision)
     document.pop("index")

@@ -11,8 +11,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from zapguard.domain.models import AccountType, Author, Category, OutgoingMessage, Role, StatusKind
 from zapguard.domain.phones import normalize
@@ -42,6 +53,18 @@ class LineRecord(_Record):
     daily_cap: Annotated[int, Field(ge=1)] | None = None
     timezone: str | None = None
     at: AwareDatetime | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"fuso horário desconhecido / unknown time zone {name!r}"
+                ) from None
+        return name
 
 
 class ConsentRecord(_Record):
@@ -113,7 +136,7 @@ class StatusRecord(_Record):
     line: str
     contact: str | None = None
     status: StatusKind
-    code: str | int | None = None
+    code: StrictStr | StrictInt | None = None
 
 
 Record = Annotated[

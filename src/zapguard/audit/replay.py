@@ -12,8 +12,9 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from zapguard.audit.records import (
     BadRecord,
@@ -166,10 +167,12 @@ class Replayer:
             daily_cap=record.daily_cap,
             timezone=record.timezone or "America/Sao_Paulo",
         )
+        # A setup record without `at` is registered when the log reaches it, or, before any timed
+        # record, at the start of the line's first day in its own zone (never the host's).
         registered_at = (
             record.at
             or self._last_at
-            or datetime.combine(record.in_use_since, datetime.min.time()).astimezone()
+            or datetime.combine(record.in_use_since, time(0), tzinfo=ZoneInfo(line.timezone))
         )
         for finding in register_line(line, self.store, registered_at, strict=False):
             self.on_note(f"[{finding.code}] {finding.message_pt} / {finding.message_en}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.table import Table
 
 from zapguard.audit.records import BadRecord
 from zapguard.audit.replay import Replayer
-from zapguard.cli._errors import EXIT_BAD_INPUT, error_console, fail, guarded
+from zapguard.cli._errors import EXIT_BAD_INPUT, UsageError, error_console, fail, guarded
 from zapguard.cli._options import ConfigOption, PresetOption
 from zapguard.cli._runtime import DbOption, open_runtime
 
@@ -29,12 +29,10 @@ def register(app: typer.Typer) -> None:
 @guarded
 def replay(
     log: Annotated[
-        Path,
+        str,
         typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="Log JSONL (ou - para stdin). / JSONL log.",
+            metavar="LOG.jsonl",
+            help="Log JSONL, ou - para ler do stdin. / JSONL log, or - to read stdin.",
         ),
     ],
     config: ConfigOption = None,
@@ -62,8 +60,11 @@ def replay(
             on_note=lambda text: notes.print(text, style="yellow", markup=False, soft_wrap=True),
         )
         try:
-            with log.open(encoding="utf-8") as lines:
-                report = replayer.run(lines)
+            if log == "-":
+                report = replayer.run(sys.stdin)
+            else:
+                with _open_log(Path(log)) as lines:
+                    report = replayer.run(lines)
         except BadRecord as bad:
             raise fail(
                 f"{log}: {bad} (use --skip-bad para pular / to skip)", EXIT_BAD_INPUT
@@ -85,3 +86,9 @@ def replay(
         markup=False,
         soft_wrap=True,
     )
+
+
+def _open_log(path: Path) -> TextIO:
+    if not path.is_file():
+        raise UsageError(f"arquivo não encontrado / file not found: {path}")
+    return path.open(encoding="utf-8")

@@ -7,8 +7,11 @@ text. A long blocklist is therefore never read whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
 
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
@@ -16,10 +19,14 @@ from zapguard.policy import volume, warmup
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, Snapshot
 from zapguard.store.counters.base import Counters
+from zapguard.store.counters.sql import SqlCounters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
 _JUST_BEFORE = timedelta(microseconds=1)  # counters count entries strictly after ``since``
+
+Oldest = Callable[[str, int], list[datetime]]
+"""``(key, n)`` → the instants of the key's ``n`` oldest entries in the window."""
 
 
 def quota_key(line: Line) -> str:
@@ -37,27 +44,38 @@ def build_snapshot(
 ) -> Snapshot:
     tenant = message.tenant_id
     window = timedelta(hours=config.volume.window_hours)
-    lines = {
-        record.line.id: line_view(
-            counters=counters, config=config, record=record, now=now, window=window
-        )
-        for record in store.line_records(tenant_id=tenant)
-    }
-    banned_phones, banned_devices, banned_networks = store.banned_sets()
-    identical: list[datetime] = []
+    fingerprint = None
     if message.text and (message.campaign_id is not None or message.category is Category.MARKETING):
-        since = now - timedelta(minutes=config.volume.identical_window_minutes)
-        identical = store.identical_since(
-            tenant_id=tenant, fingerprint=volume.fingerprint(message.text), since=since
+        fingerprint = volume.fingerprint(message.text)
+    domains = _link_domains(message)
+    # One connection and one read transaction for every read below, the SQL counters' included
+    # when they live in the store's database.
+    with store.reading() as connection:
+        lines = _line_views(
+            counters=counters,
+            connection=connection if _same_database(counters, store) else None,
+            config=config,
+            records=store.line_records(tenant_id=tenant),
+            now=now,
+            window=window,
         )
+        banned_phones, banned_devices, banned_networks = store.banned_sets()
+        identical: list[datetime] = []
+        if fingerprint is not None:
+            since = now - timedelta(minutes=config.volume.identical_window_minutes)
+            identical = store.identical_since(
+                tenant_id=tenant, fingerprint=fingerprint, since=since
+            )
+        contact = contact_view(store=store, tenant=tenant, contact=message.contact)
+        blocked = store.blocked_among(domains=domains)
     return Snapshot(
         config=config,
         lines=lines,
-        contact=contact_view(store=store, tenant=tenant, contact=message.contact),
+        contact=contact,
         banned_phones=banned_phones,
         banned_devices=banned_devices,
         banned_networks=banned_networks,
-        blocked_domains=store.blocked_among(domains=_link_domains(message)),
+        blocked_domains=blocked,
         identical_recent=identical,
         judging_log=judging_log,
     )
@@ -71,27 +89,18 @@ def line_view(
     now: datetime,
     window: timedelta,
 ) -> LineView:
-    line = record.line
-    key = quota_key(line)
+    key = quota_key(record.line)
     since = now - window
-    bare = LineView(
-        line=line,
-        last_sent_at=record.last_sent_at,
-        ramp_anchor=record.ramp_anchor,
-        health_score=record.health_score,
-        health_at=record.health_at,
-        last_human_at=record.last_human_at,
-        registered_at=record.registered_at,
+    day_start = warmup.local_day_start(now, record.line.timezone)
+    return _line_view(
+        record=record,
+        config=config,
+        now=now,
+        window=window,
+        in_window=counters.count(key, since),
+        today=counters.count(key, day_start - _JUST_BEFORE),
+        oldest=lambda key, n: counters.oldest(key, since, n),
     )
-    in_window = counters.count(key, since)
-    day_start = warmup.local_day_start(now, line.timezone)
-    today = counters.count(key, day_start - _JUST_BEFORE)
-    releases: list[datetime] = []
-    cap = volume.window_cap(bare, now, config)
-    if in_window >= cap:
-        oldest = counters.oldest(key, since, in_window - cap + 1)
-        releases = [at + window for at in oldest]
-    return replace(bare, sent_in_window=in_window, release_times=releases, sent_today=today)
 
 
 def contact_view(*, store: Store, tenant: str, contact: str) -> ContactView:
@@ -104,6 +113,83 @@ def contact_view(*, store: Store, tenant: str, contact: str) -> ContactView:
         last_outbound_at=last_outbound,
         unanswered=unanswered,
     )
+
+
+def _same_database(counters: Counters, store: Store) -> bool:
+    return isinstance(counters, SqlCounters) and counters.engine is store.engine
+
+
+def _line_views(
+    *,
+    counters: Counters,
+    connection: Connection | None,
+    config: PolicyConfig,
+    records: Sequence[LineRecord],
+    now: datetime,
+    window: timedelta,
+) -> dict[str, LineView]:
+    """Every line's view; on SQL counters, both counts of every line come from one query."""
+    since = now - window
+    queries: list[tuple[str, datetime]] = []
+    for record in records:
+        key = quota_key(record.line)
+        day_start = warmup.local_day_start(now, record.line.timezone)
+        queries += [(key, since), (key, day_start - _JUST_BEFORE)]
+    oldest: Oldest
+    if isinstance(counters, SqlCounters):
+        sql = counters
+        counted = sql.counts(queries, connection=connection)
+
+        def oldest(key: str, n: int) -> list[datetime]:
+            return sql.oldest(key, since, n, connection=connection)
+
+    else:
+        counted = [counters.count(key, moment) for key, moment in queries]
+
+        def oldest(key: str, n: int) -> list[datetime]:
+            return counters.oldest(key, since, n)
+
+    return {
+        record.line.id: _line_view(
+            record=record,
+            config=config,
+            now=now,
+            window=window,
+            in_window=counted[2 * i],
+            today=counted[2 * i + 1],
+            oldest=oldest,
+        )
+        for i, record in enumerate(records)
+    }
+
+
+def _line_view(
+    *,
+    record: LineRecord,
+    config: PolicyConfig,
+    now: datetime,
+    window: timedelta,
+    in_window: int,
+    today: int,
+    oldest: Oldest,
+) -> LineView:
+    view = LineView(
+        line=record.line,
+        sent_in_window=in_window,
+        release_times=[],
+        sent_today=today,
+        last_sent_at=record.last_sent_at,
+        ramp_anchor=record.ramp_anchor,
+        health_score=record.health_score,
+        health_at=record.health_at,
+        last_human_at=record.last_human_at,
+        registered_at=record.registered_at,
+    )
+    cap = volume.window_cap(view, now, config)
+    if in_window >= cap:
+        releases = [at + window for at in oldest(quota_key(record.line), in_window - cap + 1)]
+        view = replace(view, release_times=releases)
+    return view
 
 
 def _link_domains(message: OutgoingMessage) -> list[str]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     case,
     literal,
     or_,
@@ -81,6 +82,57 @@ UNSET = _Unset.UNSET
 
 class _Current(threading.local):
     connection: Connection | None = None
+    reader: Connection | None = None
+
+
+# Read statements built once: SQLAlchemy then reuses their cache key and compiled form, instead of
+# rebuilding and re-hashing the expression on every call (the bulk of a small query's cost).
+_LINE_BY_ID = select(lines).where(lines.c.id == bindparam("line_id"))
+_LINE_OF_TENANT = _LINE_BY_ID.where(lines.c.tenant_id == bindparam("tenant_id"))
+_LINES_OF_TENANT = (
+    select(lines).where(lines.c.tenant_id == bindparam("tenant_id")).order_by(lines.c.id)
+)
+_BANNED = select(banned_identifiers.c.kind, banned_identifiers.c.value)
+_CONTACT = select(contacts).where(
+    contacts.c.tenant_id == bindparam("tenant_id"), contacts.c.phone == bindparam("phone")
+)
+_CONSENT_ROWS_ANY = (
+    select(consents)
+    .where(
+        consents.c.tenant_id == bindparam("tenant_id"), consents.c.contact == bindparam("contact")
+    )
+    .order_by(consents.c.at, consents.c.id)
+)
+_CONSENT_ROWS = _CONSENT_ROWS_ANY.where(consents.c.purpose == bindparam("purpose"))
+_CONVERSATIONS = select(conversations).where(
+    conversations.c.tenant_id == bindparam("tenant_id"),
+    conversations.c.contact == bindparam("contact"),
+)
+_CONTACT_STATS = select(
+    contact_stats.c.last_inbound_at, contact_stats.c.last_outbound_at, contact_stats.c.unanswered
+).where(
+    contact_stats.c.tenant_id == bindparam("tenant_id"),
+    contact_stats.c.contact == bindparam("contact"),
+)
+_IDENTICAL_SINCE = (
+    select(text_fingerprints.c.at)
+    .where(
+        text_fingerprints.c.tenant_id == bindparam("tenant_id"),
+        text_fingerprints.c.fingerprint == bindparam("fingerprint"),
+        text_fingerprints.c.at > bindparam("since"),
+    )
+    .order_by(text_fingerprints.c.at)
+)
+_BLOCKED_ALL = select(blocked_domains.c.domain)
+_BLOCKED_AMONG = _BLOCKED_ALL.where(
+    blocked_domains.c.domain.in_(bindparam("domains", expanding=True))
+)
+_DECISIONS_OF_TENANT = (
+    select(decisions)
+    .where(decisions.c.tenant_id == bindparam("tenant_id"))
+    .order_by(decisions.c.at.desc(), decisions.c.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 class Store:
@@ -116,6 +168,30 @@ class Store:
                 self._current.connection = None
 
     @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Run the reads made inside the block, by this thread, on one connection and in one read
+        transaction: one checkout and one BEGIN for many queries, and (on SQLite) one consistent view.
+
+        Yields that connection, so that other readers of the same engine (the SQL quota counters)
+        can join it. Inside :meth:`transaction` it is that transaction's connection. Only reads
+        belong in the block: a write there would need a second connection next to an open read.
+        """
+        joined = self._current.connection or self._current.reader
+        if joined is not None:
+            yield joined
+            return
+        with (
+            translate_errors("reading"),
+            self._engine.connect() as connection,
+            connection.begin(),
+        ):
+            self._current.reader = connection
+            try:
+                yield connection
+            finally:
+                self._current.reader = None
+
+    @contextmanager
     def _write(self, action: str) -> Iterator[Connection]:
         current = self._current.connection
         with translate_errors(action):
@@ -127,7 +203,7 @@ class Store:
 
     @contextmanager
     def _read(self, action: str) -> Iterator[Connection]:
-        current = self._current.connection
+        current = self._current.connection or self._current.reader
         with translate_errors(action):
             if current is not None:
                 yield current
@@ -187,11 +263,13 @@ class Store:
 
     def get_line_record(self, *, line_id: str, tenant_id: str | None = None) -> LineRecord | None:
         """The line ``line_id`` with its bookkeeping (registration, ramp, health, activity)."""
-        query = select(lines).where(lines.c.id == line_id)
-        if tenant_id is not None:
-            query = query.where(lines.c.tenant_id == tenant_id)
         with self._read("reading a line") as connection:
-            row = connection.execute(query).first()
+            if tenant_id is None:
+                row = connection.execute(_LINE_BY_ID, {"line_id": line_id}).first()
+            else:
+                row = connection.execute(
+                    _LINE_OF_TENANT, {"line_id": line_id, "tenant_id": tenant_id}
+                ).first()
         return _line_record(row) if row else None
 
     def list_lines(self, *, tenant_id: str) -> list[Line]:
@@ -200,9 +278,9 @@ class Store:
 
     def line_records(self, *, tenant_id: str) -> list[LineRecord]:
         """The tenant's lines with their bookkeeping, by id."""
-        query = select(lines).where(lines.c.tenant_id == tenant_id).order_by(lines.c.id)
         with self._read("listing lines") as connection:
-            return [_line_record(row) for row in connection.execute(query)]
+            rows = connection.execute(_LINES_OF_TENANT, {"tenant_id": tenant_id})
+            return [_line_record(row) for row in rows]
 
     def set_line_state(self, *, tenant_id: str, line_id: str, state: LineState) -> None:
         with self._write("changing a line's state") as connection:
@@ -301,9 +379,7 @@ class Store:
         """Every banned phone, device and network."""
         found: dict[str, set[str]] = {"phone": set(), "device": set(), "network": set()}
         with self._read("reading bans") as connection:
-            for kind, value in connection.execute(
-                select(banned_identifiers.c.kind, banned_identifiers.c.value)
-            ):
+            for kind, value in connection.execute(_BANNED):
                 found[kind].add(value)
         return BannedSets(
             frozenset(found["phone"]), frozenset(found["device"]), frozenset(found["network"])
@@ -328,9 +404,7 @@ class Store:
 
     def get_contact(self, *, tenant_id: str, phone: str) -> Contact | None:
         with self._read("reading a contact") as connection:
-            row = connection.execute(
-                select(contacts).where(contacts.c.tenant_id == tenant_id, contacts.c.phone == phone)
-            ).first()
+            row = connection.execute(_CONTACT, {"tenant_id": tenant_id, "phone": phone}).first()
         if row is None:
             return None
         return Contact(tenant_id=row.tenant_id, phone=row.phone, aliases=tuple(row.aliases))
@@ -415,13 +489,12 @@ class Store:
         return [_consent(row) for row in self._consent_rows(tenant_id, contact, purpose)]
 
     def _consent_rows(self, tenant_id: str, contact: str, purpose: str | None) -> list[Row[Any]]:
-        query = select(consents).where(
-            consents.c.tenant_id == tenant_id, consents.c.contact == contact
-        )
+        params = {"tenant_id": tenant_id, "contact": contact}
+        query = _CONSENT_ROWS_ANY
         if purpose is not None:
-            query = query.where(consents.c.purpose == purpose)
+            query, params["purpose"] = _CONSENT_ROWS, purpose
         with self._read("reading consent") as connection:
-            return list(connection.execute(query.order_by(consents.c.at, consents.c.id)))
+            return list(connection.execute(query, params))
 
     # -- conversations ------------------------------------------------------------------------
 
@@ -530,9 +603,7 @@ class Store:
 
     def conversations_for(self, *, tenant_id: str, contact: str) -> dict[str, Conversation]:
         """The contact's conversations with the tenant's lines, by line id."""
-        query = select(conversations).where(
-            conversations.c.tenant_id == tenant_id, conversations.c.contact == contact
-        )
+        params = {"tenant_id": tenant_id, "contact": contact}
         with self._read("reading conversations") as connection:
             return {
                 row.line_id: Conversation(
@@ -544,18 +615,14 @@ class Store:
                     inbound_count=row.inbound_count,
                     outbound_count=row.outbound_count,
                 )
-                for row in connection.execute(query)
+                for row in connection.execute(_CONVERSATIONS, params)
             }
 
     def contact_stats(self, *, tenant_id: str, contact: str) -> ContactStats:
         """Last inbound, last outbound (any line of the tenant) and the unanswered count."""
-        query = select(
-            contact_stats.c.last_inbound_at,
-            contact_stats.c.last_outbound_at,
-            contact_stats.c.unanswered,
-        ).where(contact_stats.c.tenant_id == tenant_id, contact_stats.c.contact == contact)
+        params = {"tenant_id": tenant_id, "contact": contact}
         with self._read("reading contact totals") as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_CONTACT_STATS, params).first()
         if row is None:
             return ContactStats(None, None, 0)
         return ContactStats(row.last_inbound_at, row.last_outbound_at, row.unanswered)
@@ -564,17 +631,9 @@ class Store:
         self, *, tenant_id: str, fingerprint: str, since: datetime
     ) -> list[datetime]:
         """When the tenant sent text with this fingerprint after ``since``, oldest first (ZG505)."""
-        query = (
-            select(text_fingerprints.c.at)
-            .where(
-                text_fingerprints.c.tenant_id == tenant_id,
-                text_fingerprints.c.fingerprint == fingerprint,
-                text_fingerprints.c.at > since,
-            )
-            .order_by(text_fingerprints.c.at)
-        )
+        params = {"tenant_id": tenant_id, "fingerprint": fingerprint, "since": since}
         with self._read("reading text fingerprints") as connection:
-            return list(connection.scalars(query))
+            return list(connection.scalars(_IDENTICAL_SINCE, params))
 
     # -- link blocklist -----------------------------------------------------------------------
 
@@ -595,16 +654,15 @@ class Store:
 
     def blocked_domains(self) -> frozenset[str]:
         with self._read("reading blocked domains") as connection:
-            return frozenset(connection.scalars(select(blocked_domains.c.domain)))
+            return frozenset(connection.scalars(_BLOCKED_ALL))
 
     def blocked_among(self, *, domains: Iterable[str]) -> frozenset[str]:
         """The entries of ``domains`` that are blocklisted: one indexed lookup, however long the list."""
         wanted = sorted(set(domains))
         if not wanted:
             return frozenset()
-        query = select(blocked_domains.c.domain).where(blocked_domains.c.domain.in_(wanted))
         with self._read("reading blocked domains") as connection:
-            return frozenset(connection.scalars(query))
+            return frozenset(connection.scalars(_BLOCKED_AMONG, {"domains": wanted}))
 
     # -- logs ---------------------------------------------------------------------------------
 
@@ -647,14 +705,11 @@ class Store:
 
     def list_decisions(self, *, tenant_id: str, limit: int = 50) -> list[DecisionRecord]:
         """The tenant's latest decisions, newest first."""
-        query = (
-            select(decisions)
-            .where(decisions.c.tenant_id == tenant_id)
-            .order_by(decisions.c.at.desc(), decisions.c.id.desc())
-            .limit(limit)
-        )
+        params = {"tenant_id": tenant_id, "limit": limit}
         with self._read("listing decisions") as connection:
-            return [_decision_record(row) for row in connection.execute(query)]
+            return [
+                _decision_record(row) for row in connection.execute(_DECISIONS_OF_TENANT, params)
+            ]
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -7,16 +7,45 @@ transaction-scoped advisory lock on the key's hash, so different keys do not wai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Self
+from functools import lru_cache
+from typing import Any, Self
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
 from zapguard.store.database import WRITER, shared_engine, translate_errors
 from zapguard.store.schema import quota_reservations as table
+
+# Read statements built once, so SQLAlchemy reuses their cache key and compiled form.
+_COUNT = select(func.count()).where(
+    table.c.key == bindparam("key"), table.c.at > bindparam("since")
+)
+_OLDEST = (
+    select(table.c.at)
+    .where(table.c.key == bindparam("key"), table.c.at > bindparam("since"))
+    .order_by(table.c.at)
+    .limit(bindparam("n"))
+)
+_COUNTS_PER_QUERY = 64
+"""(key, since) pairs per query of :meth:`SqlCounters.counts`, well under any bind-parameter limit."""
+
+
+@lru_cache(maxsize=_COUNTS_PER_QUERY)
+def _counts_query(n: int) -> Select[Any]:
+    """``SELECT (count for pair 0), (count for pair 1), ...``: each subquery is the same indexed range
+    scan as :data:`_COUNT`."""
+    return select(
+        *(
+            select(func.count())
+            .where(table.c.key == bindparam(f"key{i}"), table.c.at > bindparam(f"since{i}"))
+            .scalar_subquery()
+            for i in range(n)
+        )
+    )
 
 
 class SqlCounters(Counters):
@@ -63,19 +92,47 @@ class SqlCounters(Counters):
             return True
 
     def count(self, key: str, since: datetime) -> int:
-        query = select(func.count()).where(table.c.key == key, table.c.at > aware(since))
+        params = {"key": key, "since": aware(since)}
         with translate_errors("counting quota"), self._engine.connect() as connection:
-            return int(connection.scalar(query) or 0)
+            return int(connection.scalar(_COUNT, params) or 0)
 
-    def oldest(self, key: str, since: datetime, n: int) -> list[datetime]:
-        query = (
-            select(table.c.at)
-            .where(table.c.key == key, table.c.at > aware(since))
-            .order_by(table.c.at)
-            .limit(max(n, 0))
-        )
-        with translate_errors("reading quota"), self._engine.connect() as connection:
-            return list(connection.scalars(query))
+    def counts(
+        self, queries: Sequence[tuple[str, datetime]], *, connection: Connection | None = None
+    ) -> list[int]:
+        """:meth:`count` of every ``(key, since)`` pair, in one round trip (per 64 pairs).
+
+        ``connection``: an open connection of this engine to read on (a caller's read transaction,
+        such as :meth:`Store.reading`'s); by default one is taken from the pool.
+        """
+        found: list[int] = []
+        if not queries:
+            return found
+        with translate_errors("counting quota"), self._reading(connection) as reader:
+            for start in range(0, len(queries), _COUNTS_PER_QUERY):
+                chunk = queries[start : start + _COUNTS_PER_QUERY]
+                params: dict[str, Any] = {}
+                for i, (key, since) in enumerate(chunk):
+                    params[f"key{i}"] = key
+                    params[f"since{i}"] = aware(since)
+                row = reader.execute(_counts_query(len(chunk)), params).one()
+                found += (int(n or 0) for n in row)
+        return found
+
+    def oldest(
+        self, key: str, since: datetime, n: int, *, connection: Connection | None = None
+    ) -> list[datetime]:
+        """See :meth:`Counters.oldest`; ``connection`` as in :meth:`counts`."""
+        params = {"key": key, "since": aware(since), "n": max(n, 0)}
+        with translate_errors("reading quota"), self._reading(connection) as reader:
+            return list(reader.scalars(_OLDEST, params))
+
+    @contextmanager
+    def _reading(self, connection: Connection | None) -> Iterator[Connection]:
+        if connection is not None:
+            yield connection
+        else:
+            with self._engine.connect() as own:
+                yield own
 
     def release(self, key: str, entry_id: str) -> None:
         query = delete(table).where(table.c.key == key, table.c.id == entry_id)

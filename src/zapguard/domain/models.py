@@ -215,6 +215,8 @@ class Decision:
     """The text to send when zapguard rewrote it (ZG703 short links); ``None`` keeps the original."""
     short_links: tuple[tuple[str, str], ...] = ()
     """``(short URL, original URL)`` pairs the rewrite introduced."""
+    business_initiated: bool = False
+    """The contact never wrote to ``line``: sending starts the chat (counts toward ZG902)."""
 
     @property
     def codes(self) -> list[str]:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from zapguard.domain.models import Decision, OutgoingMessage, Verdict
+from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
 from zapguard.gateway.snapshots import build_snapshot, quota_key
 from zapguard.policy import volume
 from zapguard.policy.config import PolicyConfig
@@ -48,15 +48,20 @@ class Decider:
         for _ in range(_MAX_ROUNDS):
             snapshot = self._snapshot(message, now, judging_log=judging_log)
             decision = decide(message, snapshot, now)
-            if not decision.sends or self._reserve(message, decision, now):
+            if not decision.sends or self._reserve(message, decision, snapshot, now):
                 break
         else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
             decision = Decision(
                 Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
             )
         if decision.sends:
-            self._record_send(message, decision, snapshot, now)
-        self._log(message, decision, now)
+            # The send's bookkeeping and the decision's record: one write transaction.
+            with self.store.transaction():
+                self._record_send(message, decision, snapshot, now)
+                self._record_decision(message, decision, now)
+        else:
+            self._record_decision(message, decision, now)
+        self._log(message, decision)
         return decision
 
     def _snapshot(self, message: OutgoingMessage, now: datetime, *, judging_log: bool) -> Snapshot:
@@ -69,15 +74,16 @@ class Decider:
             judging_log=judging_log,
         )
 
-    def _reserve(self, message: OutgoingMessage, decision: Decision, now: datetime) -> bool:
+    def _reserve(
+        self, message: OutgoingMessage, decision: Decision, snapshot: Snapshot, now: datetime
+    ) -> bool:
         usage = decision.usage
         assert usage is not None and decision.line is not None
         window = timedelta(hours=self.config.volume.window_hours)
         limits = [Limit(since=now - window, cap=usage.window_cap)]
         if usage.day_cap is not None:
             limits.append(Limit(since=usage.day_start - _JUST_BEFORE, cap=usage.day_cap))
-        line = self.store.get_line(line_id=decision.line, tenant_id=message.tenant_id)
-        assert line is not None  # the snapshot just listed it
+        line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
         entry = message.idempotency_key or uuid.uuid4().hex
         return self.counters.reserve(quota_key(line), now, limits, entry)
 
@@ -86,34 +92,34 @@ class Decider:
     ) -> None:
         assert decision.line is not None and decision.usage is not None
         line_view = snapshot.lines[decision.line]
-        conversation = snapshot.contact.conversations.get(decision.line)
-        own_line = any(v.line.phone == message.contact for v in snapshot.lines.values())
-        business_initiated = not own_line and (
-            conversation is None or conversation.first_inbound_at is None
+        campaign = message.category is Category.MARKETING or message.campaign_id is not None
+        self.store.record_outbound(
+            tenant_id=message.tenant_id,
+            line_id=decision.line,
+            contact=message.contact,
+            at=now,
+            business_initiated=decision.business_initiated,
+            fingerprint=volume.fingerprint(message.text) if campaign and message.text else None,
         )
-        campaign = message.category.value == "marketing" or message.campaign_id is not None
-        with self.store.transaction():
-            self.store.record_outbound(
-                tenant_id=message.tenant_id,
-                line_id=decision.line,
-                contact=message.contact,
-                at=now,
-                business_initiated=business_initiated,
-                fingerprint=volume.fingerprint(message.text) if campaign and message.text else None,
+        if message.author is Author.AGENT:  # a person wrote it: the line is not a bot alone (ZG801)
+            self.store.record_human_activity(
+                tenant_id=message.tenant_id, line_id=decision.line, at=now
             )
-            anchor = decision.usage.ramp_anchor
-            if anchor is not None and anchor != (
-                line_view.ramp_anchor or line_view.line.in_use_since
-            ):
-                self.store.update_line(
-                    tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
-                )
+        anchor = decision.usage.ramp_anchor
+        if anchor is not None and anchor != (line_view.ramp_anchor or line_view.line.in_use_since):
+            self.store.update_line(
+                tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
+            )
 
-    def _log(self, message: OutgoingMessage, decision: Decision, now: datetime) -> None:
-        _, message_en = summary(decision)
+    def _record_decision(self, message: OutgoingMessage, decision: Decision, now: datetime) -> None:
         self.store.record_decision(
             tenant_id=message.tenant_id, at=now, message=message, decision=decision
         )
+
+    def _log(self, message: OutgoingMessage, decision: Decision) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return  # the summary below is only worth building for a log that is kept
+        _, message_en = summary(decision)
         log.info(
             "%s %s line=%s codes=%s | %s",
             decision.verdict.value,

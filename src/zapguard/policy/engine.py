@@ -98,6 +98,7 @@ def decide(message: OutgoingMessage, snapshot: Snapshot, now: datetime) -> Decis
         risk=_risk(ctx, sending),
         text=rewritten.text if rewritten else None,
         short_links=rewritten.short_links if rewritten else (),
+        business_initiated=ctx.business_initiated_on(sending.view),
     )
 
 

@@ -117,11 +117,10 @@ def list_lines(
         for record in runtime.store.line_records(tenant_id=runtime.tenant):
             view = _view(runtime, record, now)
             cap = volume.window_cap(view, now, runtime.policy)
-            day_cap = warmup.day_cap(view, now, runtime.policy.warmup, cap)
+            state = warmup.ramp(view, now, runtime.policy.warmup, cap)
             ramp = (
-                f"dia/day {warmup.ramp_day(view, now, runtime.policy.warmup)}: "
-                f"{view.sent_today}/{day_cap}"
-                if day_cap is not None
+                f"dia/day {state.day}: {view.sent_today}/{state.day_cap}"
+                if state.day_cap is not None
                 else "—"
             )
             table.add_row(
@@ -152,7 +151,7 @@ def show(
             raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
         view = _view(runtime, record, now)
         cap = volume.window_cap(view, now, runtime.policy)
-        day_cap = warmup.day_cap(view, now, runtime.policy.warmup, cap)
+        day_cap = warmup.ramp(view, now, runtime.policy.warmup, cap).day_cap
         line = view.line
         rows = [
             ("Número / Phone", line.phone),

@@ -45,6 +45,9 @@ _CANDIDATE = re.compile(
 )
 
 
+_WORD = re.compile(r"\S+")
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """One link in a text.
@@ -60,13 +63,25 @@ class Link:
     domain: str
 
 
+# An IP address is all digits and dots (v4) or holds a colon (v6); a host name never does.
+_MAYBE_IP = re.compile(r"^[\d.]+$|:")
+
+
 def find_links(text: str) -> list[Link]:
     """Every link WhatsApp would make tappable in ``text``, in order. Never raises."""
     links = []
-    for match in _CANDIDATE.finditer(text):
-        link = _link(match, in_text=True)
-        if link is not None:
-            links.append(link)
+    # A candidate never spans white space and always holds a dot or a bracket: search only the
+    # words that do (most words of a message don't), with the whole text still visible to the
+    # look-behinds.
+    if "." not in text and "[" not in text:
+        return links
+    for word in _WORD.finditer(text):
+        if "." not in word[0] and "[" not in word[0]:
+            continue
+        for match in _CANDIDATE.finditer(text, word.start(), word.end()):
+            link = _link(match, in_text=True)
+            if link is not None:
+                links.append(link)
     return links
 
 
@@ -156,6 +171,8 @@ def _decode_punycode(label: str) -> str:
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not _MAYBE_IP.match(text):
+        return None  # a host name: skip the exception-driven parse, this runs on every message
     try:
         return ipaddress.ip_address(text)
     except ValueError:

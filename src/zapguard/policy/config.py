@@ -10,6 +10,7 @@ This module only describes and validates; reading files lives in :mod:`zapguard.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -101,7 +102,12 @@ class VolumeConfig(_Section):
 
     @property
     def campaign_weekdays(self) -> frozenset[int]:
-        return frozenset(_WEEKDAYS.index(day) for day in self.campaign_days)
+        return _weekday_numbers(tuple(self.campaign_days))
+
+
+@lru_cache(maxsize=32)
+def _weekday_numbers(days: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(_WEEKDAYS.index(day) for day in days)
 
 
 class LinksConfig(_Section):

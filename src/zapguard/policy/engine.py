@@ -107,14 +107,14 @@ def judge_line(ctx: Context, view: LineView) -> tuple[tuple[Finding, ...], Usage
     under."""
     config = ctx.config
     cap = volume.window_cap(view, ctx.now, config)
-    day_cap = warmup.day_cap(view, ctx.now, config.warmup, cap)
+    ramp = warmup.ramp(view, ctx.now, config.warmup, cap)
     findings = (
         *identity.check_line(ctx, view),
         *roles.check_line(ctx, view),
         *bans.check_line(ctx, view),
         *health.check_line(ctx, view),
         *volume.check_line(ctx, view, cap),
-        *warmup.check_line(ctx, view, cap),
+        *warmup.check_line(ctx, view, ramp),
         *presence.check_line(ctx, view),
     )
     usage = Usage(
@@ -122,10 +122,10 @@ def judge_line(ctx: Context, view: LineView) -> tuple[tuple[Finding, ...], Usage
         sent_in_window=view.sent_in_window,
         window_cap=cap,
         sent_today=view.sent_today,
-        day_cap=day_cap,
-        day_start=warmup.local_day_start(ctx.now, view.line.timezone),
+        day_cap=ramp.day_cap,
+        day_start=ramp.day_start,
         health=health.line_health(view, ctx.now, config.health),
-        ramp_anchor=warmup.ramp_anchor(view, ctx.now, config.warmup),
+        ramp_anchor=ramp.anchor,
     )
     return findings, usage
 

@@ -9,6 +9,7 @@ it as new.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from zapguard.domain.models import Finding
@@ -25,18 +26,34 @@ def local_day_start(instant: datetime, tz: str, days_ahead: int = 0) -> datetime
     return datetime.combine(local, time(0), tzinfo=zone(tz))
 
 
-def ramp_anchor(view: LineView, now: datetime, config: WarmupConfig) -> date:
+@dataclass(frozen=True, slots=True)
+class Ramp:
+    """Where a line stands on its warm-up ramp at one instant."""
+
+    anchor: date
     """Day 1 of the ramp this send would count under."""
-    today = now.astimezone(zone(view.line.timezone)).date()
+    day: int
+    day_cap: int | None
+    """Today's allowance, or ``None`` once the ramp has reached the line's cap."""
+    day_start: datetime
+    """Midnight today, in the line's zone (today's allowance counts from here)."""
+
+
+def ramp(view: LineView, now: datetime, config: WarmupConfig, window_cap: int) -> Ramp:
+    tz = zone(view.line.timezone)
+    today = now.astimezone(tz).date()
+    anchor = view.ramp_anchor or view.line.in_use_since
     silence = timedelta(days=config.restart_after_days)
     if view.last_sent_at is not None and now - view.last_sent_at >= silence:
-        return today
-    return view.ramp_anchor or view.line.in_use_since
-
-
-def ramp_day(view: LineView, now: datetime, config: WarmupConfig) -> int:
-    today = now.astimezone(zone(view.line.timezone)).date()
-    return max(1, (today - ramp_anchor(view, now, config)).days + 1)
+        anchor = today  # silent too long: WhatsApp sees the number as new again
+    day = max(1, (today - anchor).days + 1)
+    allowance = ramp_allowance(day, config)
+    return Ramp(
+        anchor=anchor,
+        day=day,
+        day_cap=None if allowance >= window_cap else int(allowance),
+        day_start=datetime.combine(today, time(0), tzinfo=tz),
+    )
 
 
 def ramp_allowance(day: int, config: WarmupConfig) -> float:
@@ -47,18 +64,12 @@ def ramp_allowance(day: int, config: WarmupConfig) -> float:
         return float("inf")
 
 
-def day_cap(view: LineView, now: datetime, config: WarmupConfig, window_cap: int) -> int | None:
-    """Today's warm-up allowance, or ``None`` once the ramp has reached the line's cap."""
-    allowance = ramp_allowance(ramp_day(view, now, config), config)
-    return None if allowance >= window_cap else int(allowance)
-
-
-def check_line(ctx: Context, view: LineView, window_cap: int) -> Iterator[Finding]:
+def check_line(ctx: Context, view: LineView, state: Ramp) -> Iterator[Finding]:
     config = ctx.config.warmup
     line = view.line
-    day = ramp_day(view, ctx.now, config)
+    day = state.day
     if day <= config.no_active_days and ctx.business_initiated_on(view):
-        first_active = ramp_anchor(view, ctx.now, config) + timedelta(days=config.no_active_days)
+        first_active = state.anchor + timedelta(days=config.no_active_days)
         resume = datetime.combine(first_active, time(0), tzinfo=zone(line.timezone))
         yield finding(
             "ZG901",
@@ -69,9 +80,10 @@ def check_line(ctx: Context, view: LineView, window_cap: int) -> Iterator[Findin
             line=line.id,
             not_before=resume,
         )
-    cap = day_cap(view, ctx.now, config, window_cap)
+    cap = state.day_cap
     if cap is not None and view.sent_today >= cap:
-        resume = local_day_start(ctx.now, line.timezone, days_ahead=1)
+        resume = state.day_start + timedelta(days=1)
+        resume = datetime.combine(resume.date(), time(0), tzinfo=zone(line.timezone))
         yield finding(
             "ZG901",
             f"Linha {line.id} em aquecimento (dia {day}): {num_pt(view.sent_today)} de "

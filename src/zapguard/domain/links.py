@@ -69,7 +69,7 @@ _MAYBE_IP = re.compile(r"^[\d.]+$|:")
 
 def find_links(text: str) -> list[Link]:
     """Every link WhatsApp would make tappable in ``text``, in order. Never raises."""
-    links = []
+    links: list[Link] = []
     # A candidate never spans white space and always holds a dot or a bracket: search only the
     # words that do (most words of a message don't), with the whole text still visible to the
     # look-behinds.

@@ -11,11 +11,12 @@ several calls made by the same thread into one. An error inside that block abort
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -24,10 +25,10 @@ from sqlalchemy import (
     Engine,
     Row,
     Table,
+    Update,
     and_,
     bindparam,
     case,
-    literal,
     or_,
     select,
     update,
@@ -133,6 +134,116 @@ _DECISIONS_OF_TENANT = (
     .order_by(decisions.c.at.desc(), decisions.c.id.desc())
     .limit(bindparam("limit"))
 )
+
+
+def _latest(column: Any, value: Any) -> ColumnElement[datetime]:
+    """The later of a column and a value; out-of-order news never moves a mark back."""
+    return case((or_(column.is_(None), column < value), value), else_=column)
+
+
+def _earliest(column: Any, value: Any) -> ColumnElement[datetime]:
+    return case((or_(column.is_(None), column > value), value), else_=column)
+
+
+# Write statements, built once too (per dialect where the ON CONFLICT syntax differs). An INSERT takes
+# its values from the parameters, keyed by column name. A parameter named in a statement is prefixed
+# ``b_``: in an UPDATE, a parameter named like a column would be read as one more column to SET.
+_LINE_OWNER = select(lines.c.tenant_id).where(lines.c.id == bindparam("line_id"))
+_AT = bindparam("b_at", type_=UTCDateTime())  # typed: goes through UTCDateTime even inside CASE
+_OF_LINE = and_(lines.c.id == bindparam("b_line_id"), lines.c.tenant_id == bindparam("b_tenant_id"))
+_LINE_SENT = (
+    update(lines)
+    .where(lines.c.id == bindparam("b_line_id"))
+    .values(last_sent_at=_latest(lines.c.last_sent_at, _AT))
+)
+_LINE_HUMAN = (
+    update(lines).where(_OF_LINE).values(last_human_at=_latest(lines.c.last_human_at, _AT))
+)
+_INSERT_FINGERPRINT = text_fingerprints.insert()
+_INSERT_DECISION = decisions.insert()
+
+
+@lru_cache(maxsize=32)
+def _line_update(columns: tuple[str, ...]) -> Update:
+    """``UPDATE lines SET <columns> WHERE`` the tenant's line, each value bound as ``b_<column>``."""
+    return (
+        update(lines)
+        .where(_OF_LINE)
+        .values({name: bindparam(f"b_{name}", type_=lines.c[name].type) for name in columns})
+    )
+
+
+_Insert = postgresql.Insert | sqlite.Insert
+
+
+@dataclass(frozen=True, slots=True)
+class _Upserts:
+    """The statements whose ON CONFLICT syntax depends on the database, built once per dialect."""
+
+    contact: _Insert
+    inbound_conversation: _Insert
+    inbound_stats: _Insert
+    outbound_conversation: _Insert
+    outbound_stats: _Insert
+
+    @classmethod
+    def build(cls, insert: Callable[[Table], _Insert]) -> _Upserts:
+        conversation_key = [conversations.c.line_id, conversations.c.contact]
+        stats_key = [contact_stats.c.tenant_id, contact_stats.c.contact]
+        inbound = insert(conversations)
+        inbound_stats = insert(contact_stats)
+        outbound = insert(conversations)
+        outbound_stats = insert(contact_stats)
+        return cls(
+            contact=insert(contacts).on_conflict_do_nothing(),
+            inbound_conversation=inbound.on_conflict_do_update(
+                index_elements=conversation_key,
+                set_={
+                    "first_inbound_at": _earliest(
+                        conversations.c.first_inbound_at, inbound.excluded.first_inbound_at
+                    ),
+                    "last_inbound_at": _latest(
+                        conversations.c.last_inbound_at, inbound.excluded.last_inbound_at
+                    ),
+                    "inbound_count": conversations.c.inbound_count + 1,
+                },
+            ),
+            inbound_stats=inbound_stats.on_conflict_do_update(
+                index_elements=stats_key,
+                set_={
+                    "last_inbound_at": _latest(
+                        contact_stats.c.last_inbound_at, inbound_stats.excluded.last_inbound_at
+                    ),
+                    "unanswered": 0,
+                },
+            ),
+            outbound_conversation=outbound.on_conflict_do_update(
+                index_elements=conversation_key,
+                set_={
+                    "last_outbound_at": _latest(
+                        conversations.c.last_outbound_at, outbound.excluded.last_outbound_at
+                    ),
+                    "outbound_count": conversations.c.outbound_count + 1,
+                },
+            ),
+            outbound_stats=outbound_stats.on_conflict_do_update(
+                index_elements=stats_key,
+                set_={
+                    "last_outbound_at": _latest(
+                        contact_stats.c.last_outbound_at, outbound_stats.excluded.last_outbound_at
+                    ),
+                    # The inserted value is the step (1 if business-initiated, else 0): add it.
+                    "unanswered": contact_stats.c.unanswered + outbound_stats.excluded.unanswered,
+                },
+            ),
+        )
+
+
+_UPSERTS = {True: _Upserts.build(postgresql.insert), False: _Upserts.build(sqlite.insert)}
+
+
+def _upserts(connection: Connection) -> _Upserts:
+    return _UPSERTS[connection.dialect.name == "postgresql"]
 
 
 class Store:
@@ -284,7 +395,9 @@ class Store:
 
     def set_line_state(self, *, tenant_id: str, line_id: str, state: LineState) -> None:
         with self._write("changing a line's state") as connection:
-            _update_line(connection, tenant_id, line_id, {"state": state.value})
+            _update_line(
+                connection, tenant_id, line_id, _line_update(("state",)), {"b_state": state.value}
+            )
 
     def update_line(
         self,
@@ -303,21 +416,17 @@ class Store:
             "ramp_anchor": ramp_anchor,
             "last_human_at": last_human_at,
         }
-        values = {name: value for name, value in given.items() if value is not UNSET}
-        if not values:
+        names = tuple(name for name, value in given.items() if value is not UNSET)
+        if not names:
             return
+        values = {f"b_{name}": given[name] for name in names}
         with self._write("updating a line") as connection:
-            _update_line(connection, tenant_id, line_id, values)
+            _update_line(connection, tenant_id, line_id, _line_update(names), values)
 
     def record_human_activity(self, *, tenant_id: str, line_id: str, at: datetime) -> None:
         """A person used the line at ``at`` (ZG801); older news never moves the mark back."""
         with self._write("recording human activity") as connection:
-            _update_line(
-                connection,
-                tenant_id,
-                line_id,
-                {"last_human_at": _latest(lines.c.last_human_at, at)},
-            )
+            _update_line(connection, tenant_id, line_id, _LINE_HUMAN, {"b_at": at})
 
     # -- bans ---------------------------------------------------------------------------------
 
@@ -502,43 +611,27 @@ class Store:
         """The contact wrote to the line: the conversation opens and the unanswered count resets."""
         with self._write("recording an inbound message") as connection:
             _check_line(connection, tenant_id, line_id)
+            upserts = _upserts(connection)
             _ensure_contact(connection, tenant_id, contact, at)
-            conversation = _insert(connection, conversations).values(
-                line_id=line_id,
-                contact=contact,
-                tenant_id=tenant_id,
-                first_inbound_at=at,
-                last_inbound_at=at,
-                inbound_count=1,
-            )
-            new = conversation.excluded
             connection.execute(
-                conversation.on_conflict_do_update(
-                    index_elements=[conversations.c.line_id, conversations.c.contact],
-                    set_={
-                        "first_inbound_at": _earliest(
-                            conversations.c.first_inbound_at, new.first_inbound_at
-                        ),
-                        "last_inbound_at": _latest(
-                            conversations.c.last_inbound_at, new.last_inbound_at
-                        ),
-                        "inbound_count": conversations.c.inbound_count + 1,
-                    },
-                )
-            )
-            stats = _insert(connection, contact_stats).values(
-                tenant_id=tenant_id, contact=contact, last_inbound_at=at, unanswered=0
+                upserts.inbound_conversation,
+                {
+                    "line_id": line_id,
+                    "contact": contact,
+                    "tenant_id": tenant_id,
+                    "first_inbound_at": at,
+                    "last_inbound_at": at,
+                    "inbound_count": 1,
+                },
             )
             connection.execute(
-                stats.on_conflict_do_update(
-                    index_elements=[contact_stats.c.tenant_id, contact_stats.c.contact],
-                    set_={
-                        "last_inbound_at": _latest(
-                            contact_stats.c.last_inbound_at, stats.excluded.last_inbound_at
-                        ),
-                        "unanswered": 0,
-                    },
-                )
+                upserts.inbound_stats,
+                {
+                    "tenant_id": tenant_id,
+                    "contact": contact,
+                    "last_inbound_at": at,
+                    "unanswered": 0,
+                },
             )
 
     def record_outbound(
@@ -555,50 +648,32 @@ class Store:
         unanswered count (ZG902); ``fingerprint`` (folded marketing text) feeds ZG505."""
         with self._write("recording an outbound message") as connection:
             _check_line(connection, tenant_id, line_id)
+            upserts = _upserts(connection)
             _ensure_contact(connection, tenant_id, contact, at)
-            conversation = _insert(connection, conversations).values(
-                line_id=line_id,
-                contact=contact,
-                tenant_id=tenant_id,
-                last_outbound_at=at,
-                outbound_count=1,
+            connection.execute(
+                upserts.outbound_conversation,
+                {
+                    "line_id": line_id,
+                    "contact": contact,
+                    "tenant_id": tenant_id,
+                    "last_outbound_at": at,
+                    "outbound_count": 1,
+                },
             )
             connection.execute(
-                conversation.on_conflict_do_update(
-                    index_elements=[conversations.c.line_id, conversations.c.contact],
-                    set_={
-                        "last_outbound_at": _latest(
-                            conversations.c.last_outbound_at, conversation.excluded.last_outbound_at
-                        ),
-                        "outbound_count": conversations.c.outbound_count + 1,
-                    },
-                )
+                upserts.outbound_stats,
+                {
+                    "tenant_id": tenant_id,
+                    "contact": contact,
+                    "last_outbound_at": at,
+                    "unanswered": 1 if business_initiated else 0,
+                },
             )
-            step = 1 if business_initiated else 0
-            stats = _insert(connection, contact_stats).values(
-                tenant_id=tenant_id, contact=contact, last_outbound_at=at, unanswered=step
-            )
-            connection.execute(
-                stats.on_conflict_do_update(
-                    index_elements=[contact_stats.c.tenant_id, contact_stats.c.contact],
-                    set_={
-                        "last_outbound_at": _latest(
-                            contact_stats.c.last_outbound_at, stats.excluded.last_outbound_at
-                        ),
-                        "unanswered": contact_stats.c.unanswered + step,
-                    },
-                )
-            )
-            connection.execute(
-                update(lines)
-                .where(lines.c.id == line_id)
-                .values(last_sent_at=_latest(lines.c.last_sent_at, at))
-            )
+            connection.execute(_LINE_SENT, {"b_line_id": line_id, "b_at": at})
             if fingerprint is not None:
                 connection.execute(
-                    text_fingerprints.insert().values(
-                        tenant_id=tenant_id, fingerprint=fingerprint, at=at
-                    )
+                    _INSERT_FINGERPRINT,
+                    {"tenant_id": tenant_id, "fingerprint": fingerprint, "at": at},
                 )
 
     def conversations_for(self, *, tenant_id: str, contact: str) -> dict[str, Conversation]:
@@ -689,17 +764,18 @@ class Store:
         findings = decision.findings
         with self._write("logging a decision") as connection:
             result = connection.execute(
-                decisions.insert().values(
-                    tenant_id=tenant_id,
-                    at=at,
-                    message=asdict(message),
-                    verdict=decision.verdict.value,
-                    codes=decision.codes,
-                    line=decision.line,
-                    not_before=decision.not_before,
-                    message_pt="\n".join(f"{f.code}: {f.message_pt}" for f in findings),
-                    message_en="\n".join(f"{f.code}: {f.message_en}" for f in findings),
-                )
+                _INSERT_DECISION,
+                {
+                    "tenant_id": tenant_id,
+                    "at": at,
+                    "message": asdict(message),
+                    "verdict": decision.verdict.value,
+                    "codes": decision.codes,
+                    "line": decision.line,
+                    "not_before": decision.not_before,
+                    "message_pt": "\n".join(f"{f.code}: {f.message_pt}" for f in findings),
+                    "message_en": "\n".join(f"{f.code}: {f.message_en}" for f in findings),
+                },
             )
             return _inserted_id(result.inserted_primary_key)
 
@@ -715,7 +791,7 @@ class Store:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+def _insert(connection: Connection, table: Table) -> _Insert:
     """An INSERT that understands ON CONFLICT on the connection's database."""
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -726,26 +802,9 @@ def _insert_ignore(connection: Connection, table: Table, values: Mapping[str, An
     connection.execute(_insert(connection, table).values(**values).on_conflict_do_nothing())
 
 
-def _instant(value: datetime) -> ColumnElement[datetime]:
-    # Typed, so the value goes through UTCDateTime even inside CASE.
-    return literal(value, UTCDateTime())
-
-
-def _latest(column: Any, value: Any) -> ColumnElement[datetime]:
-    """The later of a column and a value; out-of-order news never moves a mark back."""
-    if isinstance(value, datetime):
-        value = _instant(value)
-    return case((or_(column.is_(None), column < value), value), else_=column)
-
-
-def _earliest(column: Any, value: Any) -> ColumnElement[datetime]:
-    return case((or_(column.is_(None), column > value), value), else_=column)
-
-
 def _ensure_contact(connection: Connection, tenant_id: str, phone: str, at: datetime) -> None:
-    _insert_ignore(
-        connection,
-        contacts,
+    connection.execute(
+        _upserts(connection).contact,
         {
             "tenant_id": tenant_id,
             "phone": phone,
@@ -756,16 +815,21 @@ def _ensure_contact(connection: Connection, tenant_id: str, phone: str, at: date
 
 
 def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:
-    owner = connection.scalar(select(lines.c.tenant_id).where(lines.c.id == line_id))
+    owner = connection.scalar(_LINE_OWNER, {"line_id": line_id})
     if owner != tenant_id:
         raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
 
 
 def _update_line(
-    connection: Connection, tenant_id: str, line_id: str, values: Mapping[str, Any]
+    connection: Connection,
+    tenant_id: str,
+    line_id: str,
+    statement: Update,
+    values: Mapping[str, Any],
 ) -> None:
+    """Run ``statement`` (built on :data:`_OF_LINE`) on the tenant's line; NotFound if it has none."""
     result = connection.execute(
-        update(lines).where(lines.c.id == line_id, lines.c.tenant_id == tenant_id).values(**values)
+        statement, {**values, "b_line_id": line_id, "b_tenant_id": tenant_id}
     )
     if result.rowcount == 0:
         raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")

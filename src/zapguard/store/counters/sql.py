@@ -13,7 +13,17 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
@@ -30,6 +40,16 @@ _OLDEST = (
     .order_by(table.c.at)
     .limit(bindparam("n"))
 )
+# Write statements, built once as well. :meth:`SqlCounters.reserve` runs the first three in one
+# transaction: lock (PostgreSQL), look for the entry, count, insert.
+_LOCK = select(
+    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key", type_=String()), 0))
+)
+"""PostgreSQL: the transaction-scoped lock on the key's hash that serializes reserves of one key."""
+_HELD = select(table.c.id).where(table.c.key == bindparam("key"), table.c.id == bindparam("id"))
+_INSERT = table.insert()
+_RELEASE = delete(table).where(table.c.key == bindparam("key"), table.c.id == bindparam("id"))
+_PURGE = delete(table).where(table.c.at < bindparam("before"))
 _COUNTS_PER_QUERY = 64
 """(key, since) pairs per query of :meth:`SqlCounters.counts`, well under any bind-parameter limit."""
 
@@ -45,6 +65,20 @@ def _counts_query(n: int) -> Select[Any]:
             .scalar_subquery()
             for i in range(n)
         )
+    )
+
+
+@lru_cache(maxsize=8)
+def _used_query(n: int) -> Select[Any]:
+    """The entries of ``key`` after each of ``n`` instants (``since0``...), in one indexed range scan
+    from the earliest of them (``floor``)."""
+    counts: list[ColumnElement[Any]] = [
+        func.count().filter(table.c.at > bindparam(f"since{i}")) for i in range(n)
+    ]
+    return (
+        select(*counts)
+        .where(table.c.key == bindparam("key"))
+        .where(table.c.at > bindparam("floor"))
     )
 
 
@@ -72,23 +106,19 @@ class SqlCounters(Counters):
 
     def reserve(self, key: str, at: datetime, limits: Sequence[Limit], entry_id: str) -> bool:
         check_reserve(at, limits)
+        entry = {"key": key, "id": entry_id}
         with translate_errors("reserving quota"), self._writer.begin() as connection:
             if self._postgres:
-                connection.execute(
-                    select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
-                )
-            held = select(table.c.id).where(table.c.key == key, table.c.id == entry_id)
-            if connection.scalar(held) is not None:
+                connection.execute(_LOCK, {"key": key})
+            if connection.scalar(_HELD, entry) is not None:
                 return True
             if limits:
-                counts = connection.execute(
-                    select(*(func.count().filter(table.c.at > limit.since) for limit in limits))
-                    .where(table.c.key == key)
-                    .where(table.c.at > min(limit.since for limit in limits))
-                ).one()
+                params: dict[str, Any] = {f"since{i}": lim.since for i, lim in enumerate(limits)}
+                params.update(key=key, floor=min(lim.since for lim in limits))
+                counts = connection.execute(_used_query(len(limits)), params).one()
                 if any(used >= limit.cap for used, limit in zip(counts, limits, strict=True)):
                     return False
-            connection.execute(table.insert().values(key=key, id=entry_id, at=at))
+            connection.execute(_INSERT, {**entry, "at": at})
             return True
 
     def count(self, key: str, since: datetime) -> int:
@@ -135,11 +165,10 @@ class SqlCounters(Counters):
                 yield own
 
     def release(self, key: str, entry_id: str) -> None:
-        query = delete(table).where(table.c.key == key, table.c.id == entry_id)
         with translate_errors("releasing quota"), self._writer.begin() as connection:
-            connection.execute(query)
+            connection.execute(_RELEASE, {"key": key, "id": entry_id})
 
     def purge(self, before: datetime) -> int:
-        query = delete(table).where(table.c.at < aware(before))
+        params = {"before": aware(before)}
         with translate_errors("purging quota"), self._writer.begin() as connection:
-            return connection.execute(query).rowcount
+            return connection.execute(_PURGE, params).rowcount

@@ -105,6 +105,14 @@ def test_keys_are_independent(counters: Counters) -> None:
     assert counters.count("line:a", T0 - DAY) == 1
 
 
+def test_counts_answers_many_keys_and_windows_in_order(counters: Counters) -> None:
+    assert counters.reserve("line:a", at(0), rolling(5), "m1")
+    assert counters.reserve("line:a", at(10), rolling(5), "m2")
+    assert counters.reserve("line:b", at(20), rolling(5), "m3")
+    queries = [("line:a", T0 - DAY), ("line:a", at(5)), ("line:b", T0 - DAY), ("line:c", T0 - DAY)]
+    assert counters.counts(queries) == [2, 1, 1, 0]
+
+
 def test_purge_drops_old_entries_of_every_key(counters: Counters) -> None:
     for key in ("a", "b"):
         for i in range(3):

@@ -148,6 +148,9 @@ def test_a_ban_quarantines_lines_sharing_its_device_or_network(store: Store) -> 
     )
     assert store.is_banned(phone="+5531999990001")
     assert store.is_banned(device="dev-1")
+    assert store.bans_among(
+        phones=["+5531999990001", "+5531999990003"], devices=["dev-2"], networks=["10.0.0.1"]
+    ) == BannedSets(frozenset({"+5531999990001"}), frozenset(), frozenset({"10.0.0.1"}))
     assert not store.is_banned(phone="+5531999990002", device="dev-2")
     assert not store.is_banned()
     # Banning again is harmless and quarantines nobody new.

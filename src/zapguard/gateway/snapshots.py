@@ -59,7 +59,11 @@ def build_snapshot(
             now=now,
             window=window,
         )
-        banned_phones, banned_devices, banned_networks = store.banned_sets()
+        banned_phones, banned_devices, banned_networks = store.bans_among(
+            phones=[view.line.phone for view in lines.values()],
+            devices=[view.line.device for view in lines.values() if view.line.device],
+            networks=[view.line.network for view in lines.values() if view.line.network],
+        )
         identical: list[datetime] = []
         if fingerprint is not None:
             since = now - timedelta(minutes=config.volume.identical_window_minutes)
@@ -144,7 +148,7 @@ def _line_views(
             return sql.oldest(key, since, n, connection=connection)
 
     else:
-        counted = [counters.count(key, moment) for key, moment in queries]
+        counted = counters.counts(queries)
 
         def oldest(key: str, n: int) -> list[datetime]:
             return counters.oldest(key, since, n)

@@ -94,6 +94,22 @@ _LINES_OF_TENANT = (
     select(lines).where(lines.c.tenant_id == bindparam("tenant_id")).order_by(lines.c.id)
 )
 _BANNED = select(banned_identifiers.c.kind, banned_identifiers.c.value)
+_BANNED_AMONG = _BANNED.where(
+    or_(
+        and_(
+            banned_identifiers.c.kind == "phone",
+            banned_identifiers.c.value.in_(bindparam("phone", expanding=True)),
+        ),
+        and_(
+            banned_identifiers.c.kind == "device",
+            banned_identifiers.c.value.in_(bindparam("device", expanding=True)),
+        ),
+        and_(
+            banned_identifiers.c.kind == "network",
+            banned_identifiers.c.value.in_(bindparam("network", expanding=True)),
+        ),
+    )
+)
 _CONTACT = select(contacts).where(
     contacts.c.tenant_id == bindparam("tenant_id"), contacts.c.phone == bindparam("phone")
 )
@@ -489,6 +505,23 @@ class Store:
         found: dict[str, set[str]] = {"phone": set(), "device": set(), "network": set()}
         with self._read("reading bans") as connection:
             for kind, value in connection.execute(_BANNED):
+                found[kind].add(value)
+        return BannedSets(
+            frozenset(found["phone"]), frozenset(found["device"]), frozenset(found["network"])
+        )
+
+    def bans_among(
+        self, *, phones: Iterable[str], devices: Iterable[str], networks: Iterable[str]
+    ) -> BannedSets:
+        """Which of these identifiers are banned: one indexed lookup, however long the registry."""
+        wanted = {
+            "phone": sorted(set(phones)),
+            "device": sorted(set(devices)),
+            "network": sorted(set(networks)),
+        }
+        found: dict[str, set[str]] = {"phone": set(), "device": set(), "network": set()}
+        with self._read("reading bans") as connection:
+            for kind, value in connection.execute(_BANNED_AMONG, wanted):
                 found[kind].add(value)
         return BannedSets(
             frozenset(found["phone"]), frozenset(found["device"]), frozenset(found["network"])

@@ -24,7 +24,7 @@ SCHEMES: dict[str, type[Counters]] = {}
 """URL scheme → backend class, filled as backends are defined."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_WRAPPED = ("reserve", "count", "oldest", "release", "purge")
+_WRAPPED = ("reserve", "count", "counts", "oldest", "release", "purge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,11 @@ class Counters(ABC):
     @abstractmethod
     def count(self, key: str, since: datetime) -> int:
         """Entries of ``key`` with ``at > since``."""
+
+    def counts(self, queries: Sequence[tuple[str, datetime]]) -> list[int]:
+        """:meth:`count` for each ``(key, since)``, in order. Backends that can answer them all in
+        one round trip override this (a snapshot asks two per line)."""
+        return [self.count(key, since) for key, since in queries]
 
     @abstractmethod
     def oldest(self, key: str, since: datetime, n: int) -> list[datetime]:

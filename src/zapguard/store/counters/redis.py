@@ -72,6 +72,12 @@ class RedisCounters(Counters):
     def count(self, key: str, since: datetime) -> int:
         return int(self._client.zcount(PREFIX + key, "(" + _score(since), "+inf"))
 
+    def counts(self, queries: Sequence[tuple[str, datetime]]) -> list[int]:
+        pipe = self._client.pipeline(transaction=False)  # one round trip for every count
+        for key, since in queries:
+            pipe.zcount(PREFIX + key, "(" + _score(since), "+inf")
+        return [int(found) for found in pipe.execute()]
+
     def oldest(self, key: str, since: datetime, n: int) -> list[datetime]:
         if n <= 0:
             return []

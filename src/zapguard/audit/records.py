@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -27,6 +26,7 @@ from pydantic import (
 
 from zapguard.domain.models import AccountType, Author, Category, OutgoingMessage, Role, StatusKind
 from zapguard.domain.phones import normalize
+from zapguard.policy.zones import checked_zone
 
 
 class BadRecord(ValueError):
@@ -57,14 +57,7 @@ class LineRecord(_Record):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str | None) -> str | None:
-        if name is not None:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(
-                    f"fuso horário desconhecido / unknown time zone {name!r}"
-                ) from None
-        return name
+        return None if name is None else checked_zone(name)
 
 
 class ConsentRecord(_Record):

@@ -19,6 +19,7 @@ from zapguard.gateway.lines import register_line
 from zapguard.gateway.snapshots import line_view
 from zapguard.policy import health, volume, warmup
 from zapguard.policy.snapshot import LineView
+from zapguard.policy.zones import checked_zone
 from zapguard.store.records import LineRecord
 
 lines_app = typer.Typer(
@@ -66,7 +67,7 @@ def add(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
-    _check_zone(timezone)
+    checked_zone(timezone)
     with open_runtime(config, preset, db) as runtime:
         line = Line(
             id=line_id,
@@ -189,12 +190,3 @@ def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:
 
 def _when(instant: datetime | None) -> str:
     return instant.isoformat(timespec="seconds") if instant else "—"
-
-
-def _check_zone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"fuso horário desconhecido / unknown time zone: {name!r}") from None

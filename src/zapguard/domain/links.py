@@ -69,12 +69,18 @@ _MAYBE_IP = re.compile(r"^[\d.]+$|:")
 
 def find_links(text: str) -> list[Link]:
     """Every link WhatsApp would make tappable in ``text``, in order. Never raises."""
+    return list(_links_in(text))
+
+
+# A submit looks at the same text twice (the snapshot's blocklist lookup, then the rules): parse once.
+@lru_cache(maxsize=1024)
+def _links_in(text: str) -> tuple[Link, ...]:
     links: list[Link] = []
     # A candidate never spans white space and always holds a dot or a bracket: search only the
     # words that do (most words of a message don't), with the whole text still visible to the
     # look-behinds.
     if "." not in text and "[" not in text:
-        return links
+        return ()
     for word in _WORD.finditer(text):
         if "." not in word[0] and "[" not in word[0]:
             continue
@@ -82,7 +88,7 @@ def find_links(text: str) -> list[Link]:
             link = _link(match, in_text=True)
             if link is not None:
                 links.append(link)
-    return links
+    return tuple(links)
 
 
 def parse_link(value: str) -> Link | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
-from zapguard.gateway.snapshots import build_snapshot, quota_key
+from zapguard.gateway.snapshots import build_snapshot, day_since, quota_key
 from zapguard.policy import volume
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.engine import decide
@@ -28,7 +28,6 @@ log = logging.getLogger("zapguard.decisions")
 # Each failed reservation means another worker sent on that line meanwhile; the fresh snapshot then
 # shows the line full, so a handful of rounds always settles.
 _MAX_ROUNDS = 8
-_JUST_BEFORE = timedelta(microseconds=1)
 
 
 @dataclass
@@ -82,7 +81,7 @@ class Decider:
         window = timedelta(hours=self.config.volume.window_hours)
         limits = [Limit(since=now - window, cap=usage.window_cap)]
         if usage.day_cap is not None:
-            limits.append(Limit(since=usage.day_start - _JUST_BEFORE, cap=usage.day_cap))
+            limits.append(Limit(since=day_since(usage.day_start), cap=usage.day_cap))
         line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
         entry = message.idempotency_key or uuid.uuid4().hex
         return self.counters.reserve(quota_key(line), now, limits, entry)

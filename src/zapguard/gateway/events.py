@@ -23,9 +23,6 @@ log = logging.getLogger("zapguard.events")
 OPT_OUT_CONFIRMATION_PT = (
     "Pronto, você não receberá mais mensagens promocionais. Para voltar, é só nos avisar."
 )
-OPT_OUT_CONFIRMATION_EN = (
-    "Done, you will receive no more promotional messages. Tell us to opt back in."
-)
 
 
 @dataclass(frozen=True)

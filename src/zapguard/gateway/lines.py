@@ -17,7 +17,9 @@ class LineRefused(ValueError):
 def registration_findings(line: Line, store: Store) -> list[Finding]:
     """What the catalogue says about registering ``line`` next to the tenant's other lines."""
     findings: list[Finding] = []
-    phones, devices, _ = store.banned_sets()
+    phones, devices, _ = store.bans_among(
+        phones=[line.phone], devices=[line.device] if line.device else [], networks=[]
+    )
     if line.phone in phones or (line.device is not None and line.device in devices):
         what = "número" if line.phone in phones else "aparelho"
         what_en = "number" if line.phone in phones else "device"

@@ -23,7 +23,7 @@ from zapguard.store.counters.sql import SqlCounters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
-_JUST_BEFORE = timedelta(microseconds=1)  # counters count entries strictly after ``since``
+_JUST_BEFORE = timedelta(microseconds=1)
 
 Oldest = Callable[[str, int], list[datetime]]
 """``(key, n)`` → the instants of the key's ``n`` oldest entries in the window."""
@@ -31,6 +31,12 @@ Oldest = Callable[[str, int], list[datetime]]
 
 def quota_key(line: Line) -> str:
     return f"line:{line.tenant_id}:{line.id}"
+
+
+def day_since(day_start: datetime) -> datetime:
+    """The ``since`` that makes counters (which count entries strictly after it) include a send at
+    exactly midnight: today's warm-up allowance counts from ``day_start`` inclusive."""
+    return day_start - _JUST_BEFORE
 
 
 def build_snapshot(
@@ -102,7 +108,7 @@ def line_view(
         now=now,
         window=window,
         in_window=counters.count(key, since),
-        today=counters.count(key, day_start - _JUST_BEFORE),
+        today=counters.count(key, day_since(day_start)),
         oldest=lambda key, n: counters.oldest(key, since, n),
     )
 
@@ -138,7 +144,7 @@ def _line_views(
     for record in records:
         key = quota_key(record.line)
         day_start = warmup.local_day_start(now, record.line.timezone)
-        queries += [(key, since), (key, day_start - _JUST_BEFORE)]
+        queries += [(key, since), (key, day_since(day_start))]
     oldest: Oldest
     if isinstance(counters, SqlCounters):
         sql = counters

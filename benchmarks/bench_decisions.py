@@ -221,22 +221,32 @@ def engine_batches() -> Callable[[], Callable[[], int]]:
         ),
         identical_recent=[NOW - timedelta(minutes=20), NOW - timedelta(minutes=5)],
     )
-    message = OutgoingMessage(
-        tenant_id=TENANT,
-        contact=contact,
-        category=Category.MARKETING,
-        author=Author.BOT,
-        text=marketing_text("Ana", 123),
-        line="camp1",
-        campaign_id="promo-marco",
-    )
-    first = decide(message, snapshot, NOW)
+    # More distinct texts than the link parser's cache holds, as a campaign with names and codes
+    # would send: no row may be flattered by a cache hit on a repeated text.
+    messages = [
+        OutgoingMessage(
+            tenant_id=TENANT,
+            contact=contact,
+            category=Category.MARKETING,
+            author=Author.BOT,
+            text=marketing_text("Ana", code),
+            line="camp1",
+            campaign_id="promo-marco",
+        )
+        for code in range(5000)
+    ]
+    first = decide(messages[0], snapshot, NOW)
     assert first.sends and first.line == "camp1", first
     chunk = 1000
+    cursor = 0
 
     def batch() -> Callable[[], int]:
+        nonlocal cursor
+        todo = messages[cursor : cursor + chunk]
+        cursor = (cursor + chunk) % len(messages)
+
         def go() -> int:
-            for _ in range(chunk):
+            for message in todo:
                 decide(message, snapshot, NOW)
             return chunk
 

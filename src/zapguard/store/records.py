@@ -22,6 +22,10 @@ class LineRecord:
     health_at: datetime | None = None
     last_human_at: datetime | None = None
     last_sent_at: datetime | None = None
+    provider_account: str | None = None
+    """How the provider names the line (Cloud API phone_number_id, Evolution instance, WAHA session)."""
+    helpdesk_url: str | None = None
+    """Where the line's provider webhooks are forwarded."""
 
 
 class ContactStats(NamedTuple):

@@ -319,6 +319,22 @@ class Store:
                 self._current.reader = None
 
     @contextmanager
+    def writing(self, action: str) -> Iterator[Connection]:
+        """A connection to write on: the current transaction's, else a new one committed at the end.
+
+        For repositories beside this one (the outbox, API keys) that share its transactions.
+        ``action`` names what is being done in the error a database failure becomes.
+        """
+        with self._write(action) as connection:
+            yield connection
+
+    @contextmanager
+    def read_connection(self, action: str) -> Iterator[Connection]:
+        """A connection to read on, joining the current transaction or read block if any."""
+        with self._read(action) as connection:
+            yield connection
+
+    @contextmanager
     def _write(self, action: str) -> Iterator[Connection]:
         current = self._current.connection
         with translate_errors(action):
@@ -347,8 +363,16 @@ class Store:
             row = connection.execute(select(tenants).where(tenants.c.id == tenant_id)).one()
         return Tenant(id=row.id, name=row.name)
 
-    def add_line(self, *, line: Line, registered_at: datetime) -> Line:
-        """Register ``line``. Raises :class:`Conflict` when its id or phone is already taken."""
+    def add_line(
+        self,
+        *,
+        line: Line,
+        registered_at: datetime,
+        provider_account: str | None = None,
+        helpdesk_url: str | None = None,
+    ) -> Line:
+        """Register ``line``. Raises :class:`Conflict` when its id, phone or provider account is
+        already taken."""
         with self._write("registering a line") as connection:
             if (
                 connection.scalar(select(tenants.c.id).where(tenants.c.id == line.tenant_id))
@@ -363,6 +387,18 @@ class Store:
                     f"número já cadastrado na linha {holder} / phone already registered on line "
                     f"{holder}: {line.phone}"
                 )
+            if provider_account is not None:
+                holder = connection.scalar(
+                    select(lines.c.id).where(
+                        lines.c.provider == line.provider,
+                        lines.c.provider_account == provider_account,
+                    )
+                )
+                if holder is not None:
+                    raise Conflict(
+                        f"conta do provedor já usada pela linha {holder} / provider account "
+                        f"already used by line {holder}: {line.provider}/{provider_account}"
+                    )
             connection.execute(
                 lines.insert().values(
                     id=line.id,
@@ -379,6 +415,8 @@ class Store:
                     daily_cap=line.daily_cap,
                     timezone=line.timezone,
                     registered_at=registered_at,
+                    provider_account=provider_account,
+                    helpdesk_url=helpdesk_url,
                 )
             )
         return line
@@ -398,6 +436,14 @@ class Store:
                     _LINE_OF_TENANT, {"line_id": line_id, "tenant_id": tenant_id}
                 ).first()
         return _line_record(row) if row else None
+
+    def line_for_account(self, *, provider: str, account: str) -> LineRecord | None:
+        """The line a provider webhook is about, by the provider's own name for it."""
+        with self._read("reading a line") as connection:
+            row = connection.execute(
+                select(lines).where(lines.c.provider == provider, lines.c.provider_account == account)
+            ).first()
+        return None if row is None else _line_record(row)
 
     def list_lines(self, *, tenant_id: str) -> list[Line]:
         """The tenant's lines, by id."""
@@ -896,6 +942,8 @@ def _line_record(row: Row[Any]) -> LineRecord:
         health_at=row.health_at,
         last_human_at=row.last_human_at,
         last_sent_at=row.last_sent_at,
+        provider_account=row.provider_account,
+        helpdesk_url=row.helpdesk_url,
     )
 
 

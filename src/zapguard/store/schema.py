@@ -84,6 +84,12 @@ lines = Table(
     Column("health_at", UTCDateTime),
     Column("last_human_at", UTCDateTime),
     Column("last_sent_at", UTCDateTime),
+    # How the provider names this line (Cloud API phone_number_id, Evolution instance, WAHA
+    # session): inbound webhooks are routed by (provider, provider_account).
+    Column("provider_account", String(200)),
+    # Where this line's provider webhooks are forwarded, so the helpdesk keeps working.
+    Column("helpdesk_url", Text),
+    UniqueConstraint("provider", "provider_account"),
     _one_of("role", tuple(Role), "role"),
     _one_of("account", tuple(AccountType), "account"),
     _one_of("state", tuple(LineState), "state"),
@@ -224,4 +230,78 @@ quota_reservations = Table(
     PrimaryKeyConstraint("key", "id"),
     Index(None, "key", "at"),
     Index(None, "at"),
+)
+
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "merged", "cancelled")
+
+# The durable outbox: a row per accepted message, from the decision until the provider took it.
+# ``public_id`` is the id the caller got back at once (later status webhooks carry it);
+# ``idempotency_key`` is the caller's, unique per tenant, so a retried request never queues twice.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("public_id", String(80), nullable=False, unique=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False),
+    Column("line_id", String(64), ForeignKey("lines.id"), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("category", String(16), nullable=False),
+    Column("author", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("media_url", Text),
+    Column("decision_id", BigInteger),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("provider_message_id", String(200)),
+    Column("merged_into", BigInteger),
+    Column("delivery_status", String(16)),
+    Column("last_error", Text),
+    UniqueConstraint("tenant_id", "idempotency_key"),
+    _one_of("state", OUTBOX_STATES, "state"),
+    Index(None, "line_id", "state", "not_before"),
+    Index(None, "line_id", "contact", "sent_at"),
+    Index(None, "provider_message_id"),
+    Index(None, "state", "lease_until"),
+)
+
+# One pacing lane per line: the earliest instant the dispatcher may send on it again (ZG503).
+dispatch_lanes = Table(
+    "dispatch_lanes",
+    metadata,
+    Column("line_id", String(64), ForeignKey("lines.id"), primary_key=True),
+    Column("next_at", UTCDateTime, nullable=False),
+)
+
+# API keys, stored as SHA-256 of a 256-bit random secret: a fast hash is enough for keys nobody
+# chose (no dictionary to try), and ``prefix`` finds the row without scanning.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+# Webhook payloads zapguard could not understand, kept whole for a person to inspect.
+webhook_inbox = Table(
+    "webhook_inbox",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("tenant_id", String(64)),
+    Column("line_id", String(64)),
+    Column("headers", JSON, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Index(None, "received_at"),
 )

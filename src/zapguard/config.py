@@ -48,6 +48,7 @@ __all__ = [
     "format_setting",
     "load_app_config",
     "load_policy_config",
+    "read_sections",
     "render_default_config",
     "rule_settings",
     "setting_field",
@@ -62,6 +63,8 @@ DEFAULT_CONFIG_NAME: Final = "zapguard.toml"
 DEFAULT_PRESET: Final = "seed"
 
 _APP_SECTION: Final = "app"
+# Read by zapguard.service_config; listed here so the policy loader accepts them.
+_SERVICE_SECTIONS: Final = ("server", "dispatch", "providers")
 _PRESET_KEY: Final = "preset"
 
 
@@ -209,7 +212,9 @@ def load_policy_config(path: Path | None, preset: str | None = None) -> PolicyCo
     preset_document = _read_preset(name)
 
     merged = _deep_merge(PolicyConfig().model_dump(), _without(preset_document, _PRESET_KEY))
-    merged = _deep_merge(merged, _without(document, _PRESET_KEY, _APP_SECTION))
+    merged = _deep_merge(
+        merged, _without(document, _PRESET_KEY, _APP_SECTION, *_SERVICE_SECTIONS)
+    )
     merged[_PRESET_KEY] = name
     try:
         return PolicyConfig.model_validate(merged, strict=True)
@@ -255,6 +260,12 @@ class _AppDocument(BaseModel):
     app: AppConfig
 
 
+def read_sections(path: Path, names: Iterable[str]) -> dict[str, Any]:
+    """The named top-level sections of the file (absent ones left out), read and checked as TOML."""
+    document = _read_document(path)
+    return {name: document[name] for name in names if name in document}
+
+
 def _read_document(path: Path) -> dict[str, Any]:
     label = _label(path)
     try:
@@ -277,7 +288,7 @@ def _read_document(path: Path) -> dict[str, Any]:
             f"{label}: linha {line}, coluna {column}: TOML inválido / "
             f"line {line}, column {column}: invalid TOML: {reason}"
         ) from None
-    valid = sorted([*PolicyConfig.model_fields, _APP_SECTION])
+    valid = sorted([*PolicyConfig.model_fields, _APP_SECTION, *_SERVICE_SECTIONS])
     unknown = [key for key in document if key not in valid]
     if unknown:
         raise ConfigError(*(_unknown_key(label, key, key, valid, None) for key in unknown))

@@ -1,0 +1,170 @@
+"""The service's own settings in ``zapguard.toml``: ``[server]``, ``[dispatch]`` and ``[providers.*]``.
+
+Not policy (presets never touch them). Secrets may be written as ``"env:NAME"`` so the file can be
+committed: the value is then read from the environment variable ``NAME`` when the file is loaded, and
+a missing variable is an error naming it. Secrets are ``SecretStr``: they never print.
+
+    [providers.meta]
+    kind = "cloud"                       # cloud | evolution | waha | simulator
+    base_url = "https://graph.facebook.com"
+    token = "env:ZAPGUARD_META_TOKEN"    # Cloud API bearer token / Evolution or WAHA api key
+    app_secret = "env:ZAPGUARD_META_APP_SECRET"
+    verify_token = "env:ZAPGUARD_META_VERIFY_TOKEN"
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from zapguard.config import ConfigError, read_sections
+
+PROVIDER_KINDS: Final = ("cloud", "evolution", "waha", "simulator")
+SIMULATOR: Final = "simulator"
+"""The provider every line uses unless told otherwise: the in-app simulator."""
+
+SERVICE_SECTIONS: Final = ("server", "dispatch", "providers")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(_Section):
+    host: str = Field("127.0.0.1", description="endereço de escuta / listen address")
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
+        1024 * 1024,
+        description=(
+            "tamanho máximo do corpo de uma requisição / request body size limit "
+            "(source: Cloud API webhooks stay well under 1 MiB; media goes by link, not inline)"
+        ),
+    )
+    public_url: str | None = Field(
+        None,
+        description=(
+            "URL pública do zapguard, para links curtos e webhooks / zapguard's public URL, for "
+            "short links and webhooks"
+        ),
+    )
+
+
+class DispatchConfig(_Section):
+    """How the dispatcher works the outbox. Pacing gaps and merge window are policy (``[volume]``)."""
+
+    enabled: bool = True
+    workers: Annotated[int, Field(ge=1, le=256)] = Field(
+        4, description="envios simultâneos (linhas diferentes) / concurrent sends (distinct lines)"
+    )
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        0.2, description="intervalo de busca de trabalho / how often the outbox is polled"
+    )
+    lease_seconds: Annotated[float, Field(ge=5, le=3600)] = Field(
+        60,
+        description=(
+            "tempo após o qual um envio sem resposta é retomado / how long a claimed message stays "
+            "claimed before another worker may retry it (source: provider timeouts are 30 s)"
+        ),
+    )
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = Field(
+        8, description="tentativas antes de falhar / attempts before a message fails"
+    )
+    backoff_base_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        2, description="espera inicial entre tentativas / first retry delay (doubles each time)"
+    )
+    backoff_cap_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
+        300, description="espera máxima entre tentativas / longest retry delay"
+    )
+    typing_chars_per_second: Annotated[float, Field(ge=0, le=1000)] = Field(
+        30,
+        description=(
+            "velocidade de digitação simulada; 0 desliga / typing speed shown as 'typing…'; 0 "
+            "turns it off (source: ~200 words per minute, a fast typist)"
+        ),
+    )
+    typing_max_seconds: Annotated[float, Field(ge=0, le=60)] = Field(
+        8, description="'digitando…' mais longo / longest 'typing…'"
+    )
+    merge_max_chars: Annotated[int, Field(ge=0, le=4096)] = Field(
+        500,
+        description=(
+            "só mensagens curtas são juntadas (ZG502) / only short messages are merged (ZG502) "
+            "(source: seed tip 5, bursts of small messages)"
+        ),
+    )
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
+        30, description="tempo limite de uma chamada ao provedor / provider call timeout"
+    )
+
+
+class ProviderSettings(_Section):
+    kind: Literal["cloud", "evolution", "waha", "simulator"]
+    base_url: str = Field(pattern=r"^https?://")
+    token: SecretStr | None = None
+    api_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
+    app_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "Cloud API: segredo do app (X-Hub-Signature-256); WAHA: chave HMAC (X-Webhook-Hmac) / "
+            "Cloud API app secret; WAHA HMAC key"
+        ),
+    )
+    verify_token: SecretStr | None = Field(
+        None, description="Cloud API: hub.verify_token do handshake GET / GET handshake token"
+    )
+    webhook_apikey: SecretStr | None = Field(
+        None, description="Evolution API: apikey que os webhooks trazem / apikey webhooks carry"
+    )
+    forward_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "segredo para assinar webhooks repassados ao helpdesk; padrão: app_secret / secret that "
+            "signs webhooks forwarded to the helpdesk; default: app_secret"
+        ),
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class ServiceConfig(_Section):
+    server: ServerConfig = ServerConfig()
+    dispatch: DispatchConfig = DispatchConfig()
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+
+
+def load_service_config(path: Path | None) -> ServiceConfig:
+    """The ``[server]``, ``[dispatch]`` and ``[providers.*]`` sections; defaults without a file."""
+    if path is None:
+        return ServiceConfig()
+    sections = read_sections(path, SERVICE_SECTIONS)
+    label = path.name
+    resolved = _resolve_env(sections, label, ())
+    try:
+        return ServiceConfig.model_validate(resolved)
+    except ValidationError as error:
+        problems = [
+            f"{label}: {'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        ]
+        raise ConfigError(*problems) from None
+
+
+def _resolve_env(value: Any, label: str, where: tuple[str, ...]) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _resolve_env(item, label, (*where, key)) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("env:"):
+        name = value.removeprefix("env:")
+        if name not in os.environ:
+            raise ConfigError(
+                f"{label}: {'.'.join(where)}: variável de ambiente {name} não definida / "
+                f"environment variable {name} is not set"
+            )
+        return os.environ[name]
+    return value

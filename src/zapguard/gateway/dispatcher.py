@@ -1,0 +1,583 @@
+"""The dispatcher: works the outbox like a careful person at a phone, one line at a time.
+
+Each round claims due work in one write transaction, then sends outside it:
+
+1. **Recover**: rows left ``sending`` past their lease belong to a worker that died. If a status
+   webhook already told us the provider took one, it is settled as ``sent``; otherwise it goes back to
+   ``queued`` with its attempts kept and ``last_error`` saying it is in doubt.
+2. **Lanes**: each line has one pacing lane. A lane is due when its ``next_at`` has passed, its line
+   may send (``active`` or ``warming``: paused, quarantined, banned and retired lines keep their
+   messages queued), and no send on the line is in flight: a line is never sent on twice at once,
+   by this process or another. On PostgreSQL lanes are locked ``FOR UPDATE SKIP LOCKED``, so several
+   dispatcher processes share one outbox; SQLite's ``BEGIN IMMEDIATE`` lets one claimer in at a time.
+3. **Pick** on each due lane the oldest due row whose contact may receive now: not within
+   ``pair_interval_seconds`` of the line's last send to that contact (the pair rate), and, for a short
+   text (ZG502), not younger than ``merge_window_seconds``, so that a burst has time to arrive. Later
+   rows of a waiting contact wait behind it (order per contact is kept); other contacts go.
+4. **Merge** (ZG502): the queued rows that follow a short text to the same contact, each within the
+   merge window of the one before, join it (texts joined by a line break). They become ``merged``
+   only when the send succeeds, in the transaction that marks the primary ``sent``.
+5. **Pace** (ZG503): the lane's ``next_at`` becomes now + the "typing…" time + a random gap drawn
+   from ``[gap_min, gap_max]``: never a fixed rhythm.
+
+Sending shows "typing…" for a time proportional to the text (where the provider can), then sends.
+Outcomes: success → ``sent``; a retryable error → ``queued`` again after an exponential backoff with
+full jitter (at least the provider's ``Retry-After``), ``failed`` after ``max_attempts``; a refusal →
+``failed``; a ban signal → the message stays ``queued``, the line is paused and an alert is recorded.
+An unexpected exception from an adapter counts as retryable, is logged with its traceback, and never
+stops the dispatcher. Message texts are never logged (the contacts' privacy): ids and codes are.
+
+Idempotency, honestly. A crash (``kill -9``) at any point loses no queued row: rows only move in
+committed transactions. What a crash can leave is a row *in doubt*: claimed, perhaps taken by the
+provider, but the worker died before committing ``sent``. Its lease expires and it is sent again with
+the same ``reference`` (its ``public_id``). Providers that deduplicate on the reference (the simulator
+does) make that resend harmless; providers that echo the reference in status webhooks (the Cloud API
+does, as ``biz_opaque_callback_data``) let a status that arrived meanwhile settle the row as ``sent``
+without resending. With a provider that does neither, an in-doubt message may reach the contact
+twice: zapguard narrows that window to the time between the provider's answer and one commit, and
+cannot close it, because no send and commit can be atomic across two systems.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from zapguard.domain.models import Event, LineState
+from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
+from zapguard.policy.config import VolumeConfig
+from zapguard.providers.base import Provider, ProviderError, Sent
+from zapguard.service_config import DispatchConfig
+from zapguard.store import LineRecord, Store
+from zapguard.store import outbox as rows
+from zapguard.store.outbox import OutboxEntry
+
+logger = logging.getLogger(__name__)
+
+SENDABLE = (LineState.ACTIVE.value, LineState.WARMING.value, LineState.QUARANTINED.value)
+"""Line states the dispatcher sends on; every other state keeps the line's messages queued.
+
+A quarantined line (ZG602) still sends what the policy let through: replies to contacts who wrote in
+the last 24 hours; the decision, not the dispatcher, tells those apart."""
+MAX_TEXT_CHARS = 4096
+"""WhatsApp's longest text message: a merge stops before it would exceed this."""
+_NO_PROVIDER_PAUSE = timedelta(minutes=1)
+_ROWS_PER_LANE = 200
+"""Due rows read per lane and round; the oldest are enough to pick one send."""
+
+IN_DOUBT = (
+    "envio em dúvida: o trabalhador parou antes de confirmar; reenvio com a mesma referência / "
+    "in doubt: the worker stopped before confirming; resent with the same reference"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One claimed send: the primary row, the rows merged into it, and how to send it."""
+
+    entry: OutboxEntry
+    follower_ids: tuple[int, ...]
+    text: str
+    line: LineRecord
+    provider: Provider
+    typing_seconds: float
+    attempt: int
+
+
+@dataclass
+class _Pick:
+    primary: Row[Any]
+    followers: list[Row[Any]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(row.text for row in (self.primary, *self.followers))
+
+
+class Dispatcher:
+    """Claims due outbox rows and hands them to each line's provider, paced and merged."""
+
+    def __init__(
+        self,
+        store: Store,
+        provider_for: Callable[[LineRecord], Provider],
+        dispatch: DispatchConfig,
+        volume: VolumeConfig,
+        *,
+        clock: Callable[[], datetime],
+        rng: random.Random | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._store = store
+        self._provider_for = provider_for
+        self._dispatch = dispatch
+        self._volume = volume
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        self._sleep = sleep
+        self._stopping = threading.Event()
+        self._scheduler: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: set[Future[None]] = set()
+        self._in_flight_lock = threading.Lock()
+
+    # -- running --------------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Claim what is due now and send it, one after the other, in this thread.
+
+        Returns how many messages were handed to providers. Deterministic with an injected clock,
+        random generator and sleep: the tests' way in.
+        """
+        jobs = self.claim()
+        for job in jobs:
+            self.send(job)
+        return len(jobs)
+
+    def start(self) -> None:
+        """Work in the background: one thread claims, ``dispatch.workers`` threads send."""
+        if self._scheduler is not None:
+            raise RuntimeError("o despachante já está rodando / dispatcher already running")
+        self._stopping.clear()
+        self._pool = ThreadPoolExecutor(
+            max_workers=self._dispatch.workers, thread_name_prefix="zapguard-send"
+        )
+        self._scheduler = threading.Thread(
+            target=self._schedule, name="zapguard-dispatcher", daemon=True
+        )
+        self._scheduler.start()
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """Stop claiming and let the sends in flight finish; ``False`` if some did not in time."""
+        self._stopping.set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if self._scheduler is not None:
+            self._scheduler.join(timeout)
+            self._scheduler = None
+        with self._in_flight_lock:
+            pending = set(self._in_flight)
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        _, not_done = wait_for(pending, timeout=left)
+        if self._pool is not None:
+            self._pool.shutdown(wait=not not_done)
+            self._pool = None
+        return not not_done
+
+    @property
+    def running(self) -> bool:
+        """Whether background work is on (between :meth:`start` and :meth:`stop`)."""
+        scheduler = self._scheduler
+        return scheduler is not None and scheduler.is_alive() and not self._stopping.is_set()
+
+    def _schedule(self) -> None:
+        while not self._stopping.is_set():
+            claimed = 0
+            try:
+                with self._in_flight_lock:
+                    free = self._dispatch.workers - len(self._in_flight)
+                if free > 0:
+                    jobs = self.claim(limit=free)
+                    claimed = len(jobs)
+                    for job in jobs:
+                        self._submit(job)
+            except Exception:
+                # The database went away for a moment: claimed rows, if any, come back when their
+                # lease expires. Keep polling.
+                logger.exception("falha ao buscar trabalho / claiming outbox work failed")
+            if not claimed:
+                self._stopping.wait(self._dispatch.poll_seconds)
+
+    def _submit(self, job: Job) -> None:
+        assert self._pool is not None
+        future = self._pool.submit(self.send, job)
+        with self._in_flight_lock:
+            self._in_flight.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._in_flight_lock:
+            self._in_flight.discard(future)
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    def claim(self, *, limit: int | None = None) -> list[Job]:
+        """Recover expired leases and claim at most one send per due lane, in one transaction."""
+        now = self._clock()
+        jobs: list[Job] = []
+        with (
+            self._store.transaction(),
+            self._store.writing("claiming outbox work") as connection,
+        ):
+            self._recover(connection, now)
+            lanes = rows.due_lanes(connection, now=now, line_states=SENDABLE, limit=limit)
+            for line_id in lanes:
+                if rows.line_busy(connection, line_id=line_id):
+                    continue
+                job = self._claim_lane(connection, line_id, now)
+                if job is not None:
+                    jobs.append(job)
+        for job in jobs:
+            logger.debug(
+                "claimed %s on line %s (attempt %d, %d merged)",
+                job.entry.public_id,
+                job.entry.line_id,
+                job.attempt,
+                len(job.follower_ids),
+            )
+        return jobs
+
+    def _recover(self, connection: Connection, now: datetime) -> None:
+        expired = rows.expired_leases(connection, now=now)
+        for row in expired:  # primaries first: a follower's fate follows its primary's
+            if row.merged_into is None and _provider_took(row):
+                rows.mark_sent(
+                    connection, entry_id=row.id, provider_message_id=row.provider_message_id, at=now
+                )
+                logger.info("in-doubt %s settled as sent by a status webhook", row.public_id)
+        for row in expired:
+            rows.recover(connection, entry_id=row.id, last_error=IN_DOUBT)
+            if row.merged_into is None:
+                logger.warning(
+                    "lease of %s on line %s expired: requeued in doubt", row.public_id, row.line_id
+                )
+
+    def _claim_lane(self, connection: Connection, line_id: str, now: datetime) -> Job | None:
+        while True:
+            pick = self._pick(connection, line_id, now)
+            if pick is None:
+                return None
+            primary = pick.primary
+            if primary.attempts > 0 and _provider_took(primary):
+                # In doubt, and a status webhook already said the provider has it: do not resend.
+                if not rows.mark_sent(
+                    connection,
+                    entry_id=primary.id,
+                    provider_message_id=primary.provider_message_id,
+                    at=now,
+                    states=("queued",),
+                ):
+                    return None  # pragma: no cover - the row was read queued in this transaction
+                continue
+            record = self._store.get_line_record(line_id=line_id)
+            if record is None:  # pragma: no cover - lanes reference lines
+                return None
+            try:
+                provider = self._provider_for(record)
+            except Exception:
+                # A line whose provider cannot be reached (not configured): keep its messages
+                # queued, look again in a minute, and let the other lines go.
+                logger.exception(
+                    "sem provedor para a linha %s / no provider for line %s", line_id, line_id
+                )
+                rows.set_lane(connection, line_id=line_id, next_at=now + _NO_PROVIDER_PAUSE)
+                return None
+            text = pick.text
+            typing = self._typing_seconds(provider, text)
+            follower_ids = tuple(row.id for row in pick.followers)
+            lease_until = now + timedelta(seconds=self._dispatch.lease_seconds)
+            if not rows.claim(
+                connection, entry_id=primary.id, follower_ids=follower_ids, lease_until=lease_until
+            ):
+                return None  # pragma: no cover - the lane lock makes this a lost race only
+            with self._rng_lock:
+                gap = self._rng.uniform(self._volume.gap_min_seconds, self._volume.gap_max_seconds)
+            rows.set_lane(
+                connection, line_id=line_id, next_at=now + timedelta(seconds=typing + gap)
+            )
+            claimed = rows.entry(primary)
+            return Job(
+                entry=claimed,
+                follower_ids=follower_ids,
+                text=text,
+                line=record,
+                provider=provider,
+                typing_seconds=typing,
+                attempt=claimed.attempts + 1,
+            )
+
+    def _pick(self, connection: Connection, line_id: str, now: datetime) -> _Pick | None:
+        """The row to send next on the line, with the rows to merge into it."""
+        queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_ROWS_PER_LANE)
+        if not queued:
+            return None
+        pair = timedelta(seconds=self._volume.pair_interval_seconds)
+        recent = (
+            rows.recently_sent_contacts(connection, line_id=line_id, since=now - pair)
+            if pair > timedelta(0)
+            else set()
+        )
+        # Rows tentatively merged into a primary still pending wait for it (it is older).
+        tentative = {row.merged_into for row in queued if row.merged_into is not None}
+        pending_primaries = {
+            entry_id
+            for entry_id, state in rows.states_of(connection, ids=tentative).items()
+            if state in rows.PENDING
+        }
+        waiting: set[str] = set(recent)
+        for index, row in enumerate(queued):
+            if row.contact in waiting:
+                continue
+            if row.merged_into in pending_primaries:
+                waiting.add(row.contact)
+                continue
+            if self._held_for_merge(row, now):
+                waiting.add(row.contact)  # keep the contact's order: its later rows wait too
+                continue
+            return _Pick(row, self._followers(row, queued[index + 1 :]))
+        return None
+
+    def _mergeable(self, row: Row[Any]) -> bool:
+        return (
+            self._volume.merge_window_seconds > 0
+            and row.media_url is None
+            and len(row.text) <= self._dispatch.merge_max_chars
+        )
+
+    def _held_for_merge(self, row: Row[Any], now: datetime) -> bool:
+        """A fresh short text waits out the merge window, so its burst can join it."""
+        if not self._mergeable(row) or row.attempts > 0:
+            return False
+        window = timedelta(seconds=self._volume.merge_window_seconds)
+        held: bool = row.created_at + window > now
+        return held
+
+    def _followers(self, primary: Row[Any], later: list[Row[Any]]) -> list[Row[Any]]:
+        """The rows to merge into ``primary``.
+
+        A resend of an attempt that ended in doubt carries exactly the rows that attempt carried
+        (the provider may already hold that text under this reference). A first send gathers the
+        burst behind a short text: the same contact's short texts, each within the merge window of
+        the one before, until one does not fit. A retried row goes alone.
+        """
+        carried = [row for row in later if row.merged_into == primary.id]
+        if carried or primary.attempts > 0 or not self._mergeable(primary):
+            return carried
+        window = timedelta(seconds=self._volume.merge_window_seconds)
+        followers: list[Row[Any]] = []
+        length = len(primary.text)
+        previous = primary.created_at
+        for row in later:
+            if row.contact != primary.contact:
+                continue
+            fits = (
+                self._mergeable(row)
+                and row.attempts == 0
+                and row.merged_into is None
+                and row.created_at - previous <= window
+                and length + 1 + len(row.text) <= MAX_TEXT_CHARS
+            )
+            if not fits:
+                break  # the burst ends here; what follows keeps its order behind it
+            followers.append(row)
+            length += 1 + len(row.text)
+            previous = row.created_at
+        return followers
+
+    def _typing_seconds(self, provider: Provider, text: str) -> float:
+        speed = self._dispatch.typing_chars_per_second
+        if speed <= 0 or not provider.supports_typing:
+            return 0.0
+        return min(self._dispatch.typing_max_seconds, len(text) / speed)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(self, job: Job) -> None:
+        """Type, send and record the outcome of one claimed job. Never raises."""
+        try:
+            self._send(job)
+        except Exception:
+            # Recording the outcome failed (the database went away): the lease will expire and the
+            # row be recovered in doubt, then resent under the same reference.
+            logger.exception(
+                "falha ao registrar envio / recording the send of %s failed", job.entry.public_id
+            )
+
+    def _send(self, job: Job) -> None:
+        entry = job.entry
+        kind = job.line.line.provider
+        if job.typing_seconds > 0:
+            try:
+                job.provider.typing(entry.contact, job.typing_seconds)
+            except Exception as error:  # typing is a courtesy: it never stops the send
+                logger.info(
+                    "typing on line %s failed (%s); sending anyway",
+                    entry.line_id,
+                    type(error).__name__,
+                )
+            self._sleep(job.typing_seconds)
+        started = time.perf_counter()
+        try:
+            sent = self._deliver(job)
+        except ProviderError as error:
+            PROVIDER_ERRORS.labels(kind, _status_label(error)).inc()
+            self._failed(job, error)
+            return
+        except Exception as error:
+            logger.exception(
+                "erro inesperado do provedor / unexpected provider error sending %s on line %s",
+                entry.public_id,
+                entry.line_id,
+            )
+            PROVIDER_ERRORS.labels(kind, "exception").inc()
+            self._failed(
+                job,
+                ProviderError(f"{type(error).__name__}: {error}", code="exception", retryable=True),
+            )
+            return
+        SEND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        now = self._clock()
+        with self._store.transaction(), self._store.writing("recording a send") as connection:
+            settled = rows.mark_sent(
+                connection, entry_id=entry.id, provider_message_id=sent.provider_message_id, at=now
+            )
+        SENDS.labels(kind, "sent").inc()
+        if settled:
+            logger.info(
+                "sent %s on line %s as %s (%d merged)",
+                entry.public_id,
+                entry.line_id,
+                sent.provider_message_id,
+                len(job.follower_ids),
+            )
+        else:
+            logger.warning(
+                "sent %s on line %s, but its row had moved on (lease lost)",
+                entry.public_id,
+                entry.line_id,
+            )
+
+    def _deliver(self, job: Job) -> Sent:
+        entry = job.entry
+        if entry.media_url is not None:
+            return job.provider.send_media(
+                entry.contact, entry.media_url, caption=job.text or None, reference=entry.public_id
+            )
+        return job.provider.send_text(entry.contact, job.text, reference=entry.public_id)
+
+    def _failed(self, job: Job, error: ProviderError) -> None:
+        entry = job.entry
+        kind = job.line.line.provider
+        now = self._clock()
+        what = _describe(error)
+        if error.ban:
+            self._ban(job, error, what, now)
+            SENDS.labels(kind, "ban").inc()
+            return
+        if error.retryable and job.attempt < self._dispatch.max_attempts:
+            delay = self._backoff(job.attempt, error.retry_after)
+            with self._store.transaction(), self._store.writing("scheduling a retry") as connection:
+                rows.requeue(
+                    connection,
+                    entry_id=entry.id,
+                    attempt=job.attempt,
+                    not_before=now + timedelta(seconds=delay),
+                    last_error=f"nova tentativa / retrying: {what}",
+                )
+            SENDS.labels(kind, "retry").inc()
+            logger.info(
+                "send of %s on line %s failed (%s, attempt %d): retry in %.1f s",
+                entry.public_id,
+                entry.line_id,
+                _code(error),
+                job.attempt,
+                delay,
+            )
+            return
+        prefix = (
+            f"desistência após {job.attempt} tentativas / gave up after {job.attempt} attempts"
+            if error.retryable
+            else "o provedor recusou a mensagem / the provider refused the message"
+        )
+        with self._store.transaction(), self._store.writing("failing a message") as connection:
+            rows.mark_failed(
+                connection, entry_id=entry.id, attempt=job.attempt, last_error=f"{prefix}: {what}"
+            )
+        SENDS.labels(kind, "failed").inc()
+        logger.warning(
+            "send of %s on line %s failed for good (%s, attempt %d)",
+            entry.public_id,
+            entry.line_id,
+            _code(error),
+            job.attempt,
+        )
+
+    def _ban(self, job: Job, error: ProviderError, what: str, now: datetime) -> None:
+        """The provider says the number is out: keep the message, stop the line, raise an alert."""
+        entry = job.entry
+        line = job.line.line
+        with self._store.transaction(), self._store.writing("pausing a line") as connection:
+            rows.requeue(
+                connection,
+                entry_id=entry.id,
+                attempt=job.attempt,
+                not_before=None,
+                last_error=f"linha pausada por sinal de banimento / line paused on a ban signal: {what}",
+                give_back_attempt=True,
+            )
+            self._store.set_line_state(
+                tenant_id=line.tenant_id, line_id=line.id, state=LineState.PAUSED
+            )
+            self._store.record_event(
+                event=Event(
+                    kind="alert",
+                    at=now,
+                    tenant_id=line.tenant_id,
+                    line_id=line.id,
+                    code="provider_ban_signal",
+                    data={
+                        "status": "" if error.status is None else str(error.status),
+                        "code": error.code or "",
+                        "provider": line.provider,
+                        "message_pt": "o provedor sinalizou banimento; linha pausada",
+                        "message_en": "the provider signalled a ban; line paused",
+                    },
+                )
+            )
+        logger.warning(
+            "ban signal from provider %s on line %s (%s): line paused, %s kept queued",
+            line.provider,
+            line.id,
+            _code(error),
+            entry.public_id,
+        )
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Exponential backoff with full jitter, never shorter than the provider asked."""
+        ceiling = min(
+            self._dispatch.backoff_cap_seconds,
+            self._dispatch.backoff_base_seconds * 2 ** (attempt - 1),
+        )
+        with self._rng_lock:
+            delay = self._rng.uniform(0, ceiling)
+        return max(delay, retry_after or 0.0)
+
+
+def _provider_took(row: Row[Any]) -> bool:
+    """A status webhook already reported this row: the provider has it."""
+    return row.provider_message_id is not None or row.delivery_status in rows.DELIVERY_RANK
+
+
+def _status_label(error: ProviderError) -> str:
+    if error.status is not None:
+        return str(error.status)
+    return error.code or "network"
+
+
+def _code(error: ProviderError) -> str:
+    parts = [str(error.status) if error.status is not None else None, error.code]
+    return "/".join(part for part in parts if part) or "no code"
+
+
+def _describe(error: ProviderError) -> str:
+    return f"{error} [{_code(error)}]"

@@ -1,0 +1,167 @@
+"""The durable outbox: what the gateway accepted and has not yet seen a provider take.
+
+An accepted message is a row before it is anything else: :meth:`Outbox.enqueue` runs inside the
+caller's :meth:`Store.transaction`, so the decision, its quota reservation and the queued row commit
+together or not at all. A crash after that commit loses nothing (the dispatcher finds the row); a
+crash before it leaves no trace (the caller retries with the same idempotency key).
+
+The caller gets ``public_id`` at once, in WhatsApp's style (``wamid.ZG...``), as a helpdesk expects
+from a provider. The same id travels as the ``reference`` of every send, so status webhooks that echo
+it find the row even before the provider's own id is known.
+
+Delivery statuses only move forward (sent < delivered < read); ``failed`` is always recorded. A
+``read`` with no ``delivered`` before it is accepted: providers skip and reorder statuses.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from datetime import datetime
+
+from zapguard.domain.models import Decision, OutgoingMessage
+from zapguard.store import Conflict, Store
+from zapguard.store import outbox as rows
+from zapguard.store.outbox import DELIVERY_RANK, DELIVERY_STATUSES, OutboxEntry
+
+__all__ = ["Outbox", "OutboxEntry", "new_public_id"]
+
+
+def new_public_id() -> str:
+    """A caller-visible message id in WhatsApp's style, unique without asking the database."""
+    return f"wamid.ZG{uuid.uuid4().hex.upper()}"
+
+
+class Outbox:
+    """Queue, look up, cancel and follow messages; the dispatcher sends them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def enqueue(
+        self,
+        *,
+        message: OutgoingMessage,
+        decision: Decision,
+        decision_id: int | None,
+        now: datetime,
+        public_id: str | None = None,
+    ) -> OutboxEntry:
+        """Queue ``message`` on the decision's line, not before the decision allows.
+
+        Joins the caller's transaction when there is one. A message whose idempotency key the tenant
+        already used returns the row queued then, and queues nothing.
+        """
+        if decision.line is None:
+            raise ValueError("decisão sem linha / decision without a line: nothing to send on")
+        key = message.idempotency_key
+        not_before = max(now, decision.not_before or now)
+        values = {
+            "public_id": public_id or new_public_id(),
+            "tenant_id": message.tenant_id,
+            "line_id": decision.line,
+            "contact": message.contact,
+            "idempotency_key": key,
+            "category": message.category.value,
+            "author": message.author.value,
+            "text": decision.text if decision.text is not None else message.text,
+            "media_url": message.media_url,
+            "decision_id": decision_id,
+            "state": "queued",
+            "attempts": 0,
+            "not_before": not_before,
+            "created_at": now,
+        }
+        with self._store.transaction(), self._store.writing("queueing a message") as connection:
+            inserted = rows.insert(connection, values=values)
+            if inserted is not None:
+                rows.ensure_lane(connection, line_id=decision.line, at=now)
+                found = rows.by_id(connection, entry_id=inserted)
+            else:
+                assert key is not None  # only the idempotency key's constraint is skipped over
+                found = rows.by_key(connection, tenant_id=message.tenant_id, key=key)
+        if found is None:  # pragma: no cover - the row was just written or found by its key
+            raise Conflict("mensagem não enfileirada / message not queued")
+        return found
+
+    def by_idempotency_key(self, *, tenant_id: str, key: str) -> OutboxEntry | None:
+        with self._store.read_connection("reading the outbox") as connection:
+            return rows.by_key(connection, tenant_id=tenant_id, key=key)
+
+    def get(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
+        with self._store.read_connection("reading the outbox") as connection:
+            return rows.by_public_id(connection, public_id=public_id, tenant_id=tenant_id)
+
+    def list(
+        self, *, tenant_id: str, line_id: str | None = None, limit: int = 50
+    ) -> builtins.list[OutboxEntry]:
+        """The tenant's latest messages (of one line, when given), newest first."""
+        with self._store.read_connection("listing the outbox") as connection:
+            return rows.newest(connection, tenant_id=tenant_id, line_id=line_id, limit=limit)
+
+    def depths(self) -> dict[str, int]:
+        """Messages queued or being sent, per line (for the queue-depth metric)."""
+        with self._store.read_connection("measuring the outbox") as connection:
+            return rows.depths(connection)
+
+    def record_delivery(
+        self,
+        *,
+        provider_message_id: str | None,
+        reference: str | None,
+        status: str,
+        at: datetime,
+    ) -> OutboxEntry | None:
+        """Apply a status webhook; returns the row as it now is, or ``None`` if no row matches.
+
+        The row is found by the provider's id, else by ``reference`` (our ``public_id``, which
+        providers echo). Statuses that would move backwards are ignored.
+        """
+        if status not in DELIVERY_STATUSES:
+            raise ValueError(
+                f"status de entrega desconhecido / unknown delivery status {status!r}; "
+                f"known: {', '.join(DELIVERY_STATUSES)}"
+            )
+        with self._store.transaction(), self._store.writing("recording a delivery") as connection:
+            found = None
+            if provider_message_id is not None:
+                found = rows.by_provider_id(connection, provider_message_id=provider_message_id)
+            if found is None and reference is not None:
+                found = rows.by_public_id(connection, public_id=reference)
+            if found is None:
+                return None
+            if found.merged_into is not None and found.state == "merged":
+                primary = rows.by_id(connection, entry_id=found.merged_into)
+                found = primary or found
+            if not _moves_forward(found.delivery_status, status):
+                return found
+            rows.record_delivery(
+                connection,
+                primary=found,
+                status=status,
+                provider_message_id=provider_message_id,
+                at=at,
+            )
+            return rows.by_id(connection, entry_id=found.id)
+
+    def cancel(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
+        """Cancel a queued message; returns the row as it now is (``None`` for an unknown id).
+
+        Only a ``queued`` row can be cancelled: one being sent or already settled comes back
+        unchanged, and its ``state`` says why nothing happened.
+        """
+        with self._store.transaction(), self._store.writing("cancelling a message") as connection:
+            found = rows.by_public_id(connection, public_id=public_id, tenant_id=tenant_id)
+            if found is None or not rows.cancel_queued(connection, entry_id=found.id):
+                return found
+            return rows.by_id(connection, entry_id=found.id)
+
+
+def _moves_forward(current: str | None, new: str) -> bool:
+    if new == "failed":
+        return current != "failed"
+    if current is None:
+        return True
+    if current == "failed":
+        return False  # a failure is final: a late "sent" does not undo it
+    return DELIVERY_RANK[new] > DELIVERY_RANK[current]

@@ -1,0 +1,471 @@
+"""SQL over the ``outbox`` and ``dispatch_lanes`` tables: the statements, none of the decisions.
+
+Every function takes the :class:`~sqlalchemy.Connection` of a transaction the caller opened (through
+:meth:`Store.writing` or :meth:`Store.read_connection`), so the outbox service can queue a message in
+the very transaction that records its decision, and the dispatcher can claim, send and settle with
+one commit each. What to claim, when to merge and how to pace lives in
+:mod:`zapguard.gateway.dispatcher`; this module only knows how the rows are read and moved.
+
+Rows change state along one path::
+
+    queued ──claim──▶ sending ──sent──▶ sent            (followers of a merge: merged)
+      ▲                 │  ├──retry──▶ queued (not_before later)
+      │                 │  └──refused─▶ failed
+      └──lease expired──┘               cancelled (a queued row, by the caller)
+
+Every move from ``sending`` is guarded by the state it expects, so a worker whose lease expired and
+whose row somebody else recovered cannot overwrite that somebody's work.
+
+Followers of a merge (ZG502) are claimed with their primary: ``sending`` with ``merged_into`` set.
+``merged_into`` stays on them if the attempt ends in doubt (a crash), so the resend of the primary,
+under the same reference, carries them again instead of sending their text a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from zapguard.store.schema import dispatch_lanes, lines, outbox
+
+PENDING = ("queued", "sending")
+"""States of a row the provider has not (knowingly) taken yet."""
+DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3}
+"""Delivery statuses that only move forward; ``failed`` is recorded whatever came before."""
+DELIVERY_STATUSES = (*DELIVERY_RANK, "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One queued message and what became of it.
+
+    ``public_id`` is the id the caller was given at once (WhatsApp style, ``wamid.ZG...``) and the
+    ``reference`` every send carries; ``merged_into`` is the id of the row whose send carried this
+    one's text (ZG502).
+    """
+
+    id: int
+    public_id: str
+    tenant_id: str
+    line_id: str
+    contact: str
+    text: str
+    media_url: str | None
+    state: str
+    attempts: int
+    not_before: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    provider_message_id: str | None
+    delivery_status: str | None
+    last_error: str | None
+    merged_into: int | None
+    idempotency_key: str | None
+
+
+def entry(row: Row[Any]) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        public_id=row.public_id,
+        tenant_id=row.tenant_id,
+        line_id=row.line_id,
+        contact=row.contact,
+        text=row.text,
+        media_url=row.media_url,
+        state=row.state,
+        attempts=row.attempts,
+        not_before=row.not_before,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        provider_message_id=row.provider_message_id,
+        delivery_status=row.delivery_status,
+        last_error=row.last_error,
+        merged_into=row.merged_into,
+        idempotency_key=row.idempotency_key,
+    )
+
+
+def _postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+# -- the caller's side: queue, look up, cancel, record deliveries ------------------------------
+
+
+def insert(connection: Connection, *, values: Mapping[str, Any]) -> int | None:
+    """Queue a row and return its id; ``None`` when the tenant already queued one under the same
+    idempotency key.
+
+    The unique constraint decides, not a read before the write: two racing requests with one key
+    leave one row (PostgreSQL makes the second wait for the first's commit, then skips).
+    """
+    dialect = postgresql if _postgres(connection) else sqlite
+    statement = (
+        dialect.insert(outbox)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[outbox.c.tenant_id, outbox.c.idempotency_key])
+        .returning(outbox.c.id)
+    )
+    inserted = connection.scalar(statement)
+    return None if inserted is None else int(inserted)
+
+
+def ensure_lane(connection: Connection, *, line_id: str, at: datetime) -> None:
+    """Give the line a pacing lane (free from ``at``) unless it has one."""
+    if connection.scalar(
+        select(dispatch_lanes.c.line_id).where(dispatch_lanes.c.line_id == line_id)
+    ):
+        return
+    dialect = postgresql if _postgres(connection) else sqlite
+    connection.execute(
+        dialect.insert(dispatch_lanes).values(line_id=line_id, next_at=at).on_conflict_do_nothing()
+    )
+
+
+def by_key(connection: Connection, *, tenant_id: str, key: str) -> OutboxEntry | None:
+    row = connection.execute(
+        select(outbox).where(outbox.c.tenant_id == tenant_id, outbox.c.idempotency_key == key)
+    ).first()
+    return None if row is None else entry(row)
+
+
+def by_public_id(
+    connection: Connection, *, public_id: str, tenant_id: str | None = None
+) -> OutboxEntry | None:
+    query = select(outbox).where(outbox.c.public_id == public_id)
+    if tenant_id is not None:
+        query = query.where(outbox.c.tenant_id == tenant_id)
+    row = connection.execute(query).first()
+    return None if row is None else entry(row)
+
+
+def by_id(connection: Connection, *, entry_id: int) -> OutboxEntry | None:
+    row = connection.execute(select(outbox).where(outbox.c.id == entry_id)).first()
+    return None if row is None else entry(row)
+
+
+def by_provider_id(connection: Connection, *, provider_message_id: str) -> OutboxEntry | None:
+    """The row the provider knows by this id: the primary of a merge, not one of its followers."""
+    row = connection.execute(
+        select(outbox)
+        .where(outbox.c.provider_message_id == provider_message_id)
+        .order_by(outbox.c.merged_into.is_not(None), outbox.c.id)
+        .limit(1)
+    ).first()
+    return None if row is None else entry(row)
+
+
+def newest(
+    connection: Connection, *, tenant_id: str, line_id: str | None, limit: int
+) -> list[OutboxEntry]:
+    query = select(outbox).where(outbox.c.tenant_id == tenant_id)
+    if line_id is not None:
+        query = query.where(outbox.c.line_id == line_id)
+    rows = connection.execute(query.order_by(outbox.c.id.desc()).limit(limit))
+    return [entry(row) for row in rows]
+
+
+def depths(connection: Connection) -> dict[str, int]:
+    """Rows not yet taken by a provider, per line."""
+    rows = connection.execute(
+        select(outbox.c.line_id, func.count())
+        .where(outbox.c.state.in_(PENDING))
+        .group_by(outbox.c.line_id)
+    )
+    return {line_id: count for line_id, count in rows}
+
+
+def cancel_queued(connection: Connection, *, entry_id: int) -> bool:
+    """Cancel a queued row; ``False`` if it is no longer queued. Tentative followers are freed."""
+    done = connection.execute(
+        update(outbox)
+        .where(outbox.c.id == entry_id, outbox.c.state == "queued")
+        .values(state="cancelled", lease_until=None)
+    )
+    if done.rowcount != 1:
+        return False
+    release_followers(connection, primary_id=entry_id)
+    return True
+
+
+def record_delivery(
+    connection: Connection,
+    *,
+    primary: OutboxEntry,
+    status: str,
+    provider_message_id: str | None,
+    at: datetime,
+) -> None:
+    """Write a delivery status on a row and on the followers its send carried.
+
+    A row still ``queued`` after an attempt (in doubt: the worker died before it knew) is settled by
+    the news: the provider took it, so it is ``sent`` (or ``failed``) and will not be sent again.
+    """
+    known = provider_message_id or primary.provider_message_id
+    connection.execute(
+        update(outbox)
+        .where(or_(outbox.c.id == primary.id, outbox.c.merged_into == primary.id))
+        .values(delivery_status=status, provider_message_id=known)
+    )
+    if primary.state == "queued" and primary.attempts > 0:
+        if status == "failed":
+            mark_failed(
+                connection,
+                entry_id=primary.id,
+                last_error="o provedor informou falha / the provider reported a failure",
+                states=("queued",),
+            )
+        else:
+            mark_sent(
+                connection,
+                entry_id=primary.id,
+                provider_message_id=known,
+                at=at,
+                states=("queued",),
+            )
+
+
+# -- the dispatcher's side: recover, find due work, claim, settle ------------------------------
+
+
+def expired_leases(connection: Connection, *, now: datetime) -> list[Row[Any]]:
+    """Rows left ``sending`` past their lease (a worker that died), locked for this transaction."""
+    query = (
+        select(outbox)
+        .where(outbox.c.state == "sending", outbox.c.lease_until < now)
+        .order_by(outbox.c.id)
+    )
+    if _postgres(connection):
+        query = query.with_for_update(skip_locked=True)
+    return list(connection.execute(query))
+
+
+def due_lanes(
+    connection: Connection, *, now: datetime, line_states: Collection[str], limit: int | None
+) -> list[str]:
+    """Lines whose pacing lane is free, whose state allows sending and that have due rows.
+
+    On PostgreSQL the lanes are locked ``FOR UPDATE SKIP LOCKED``: a lane another dispatcher is
+    claiming on right now is skipped, not waited for. (SQLite's ``BEGIN IMMEDIATE`` already lets
+    one writer in at a time.)
+    """
+    has_work = exists(
+        select(outbox.c.id).where(
+            outbox.c.line_id == dispatch_lanes.c.line_id,
+            outbox.c.state == "queued",
+            outbox.c.not_before <= now,
+        )
+    )
+    query = (
+        select(dispatch_lanes.c.line_id)
+        .join(lines, lines.c.id == dispatch_lanes.c.line_id)
+        .where(dispatch_lanes.c.next_at <= now, lines.c.state.in_(list(line_states)), has_work)
+        .order_by(dispatch_lanes.c.next_at, dispatch_lanes.c.line_id)
+        .limit(limit)
+    )
+    if _postgres(connection):
+        query = query.with_for_update(skip_locked=True, of=dispatch_lanes)
+    return list(connection.scalars(query))
+
+
+def line_busy(connection: Connection, *, line_id: str) -> bool:
+    """Whether a send on the line is in flight (its row is ``sending``): one send per line at once."""
+    return bool(
+        connection.scalar(
+            select(outbox.c.id)
+            .where(outbox.c.line_id == line_id, outbox.c.state == "sending")
+            .limit(1)
+        )
+    )
+
+
+def queued_rows(
+    connection: Connection, *, line_id: str, now: datetime, limit: int
+) -> list[Row[Any]]:
+    """The line's due queued rows, oldest first."""
+    return list(
+        connection.execute(
+            select(outbox)
+            .where(
+                outbox.c.line_id == line_id,
+                outbox.c.state == "queued",
+                outbox.c.not_before <= now,
+            )
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(limit)
+        )
+    )
+
+
+def states_of(connection: Connection, *, ids: Collection[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = connection.execute(select(outbox.c.id, outbox.c.state).where(outbox.c.id.in_(ids)))
+    return {entry_id: state for entry_id, state in rows}
+
+
+def recently_sent_contacts(connection: Connection, *, line_id: str, since: datetime) -> set[str]:
+    """Contacts the line sent to after ``since`` (the pair rate, ZG503)."""
+    return set(
+        connection.scalars(
+            select(outbox.c.contact)
+            .where(outbox.c.line_id == line_id, outbox.c.sent_at > since)
+            .distinct()
+        )
+    )
+
+
+def claim(
+    connection: Connection,
+    *,
+    entry_id: int,
+    follower_ids: Collection[int],
+    lease_until: datetime,
+) -> bool:
+    """Move a queued row (and the followers merged into it) to ``sending``; ``False`` if somebody
+    else moved it first."""
+    done = connection.execute(
+        update(outbox)
+        .where(outbox.c.id == entry_id, outbox.c.state == "queued")
+        .values(state="sending", attempts=outbox.c.attempts + 1, lease_until=lease_until)
+    )
+    if done.rowcount != 1:
+        return False
+    if follower_ids:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(follower_ids)), outbox.c.state == "queued")
+            .values(state="sending", merged_into=entry_id, lease_until=lease_until)
+        )
+    return True
+
+
+def set_lane(connection: Connection, *, line_id: str, next_at: datetime) -> None:
+    connection.execute(
+        update(dispatch_lanes).where(dispatch_lanes.c.line_id == line_id).values(next_at=next_at)
+    )
+
+
+def mark_sent(
+    connection: Connection,
+    *,
+    entry_id: int,
+    provider_message_id: str | None,
+    at: datetime,
+    states: Collection[str] = PENDING,
+) -> bool:
+    """The provider took the row: ``sent``, and its followers ``merged`` (one transaction).
+
+    ``states`` guards the move. A row recovered to ``queued`` while its late worker was still
+    sending is still settled here: the provider has it, so nobody should send it again.
+    """
+    done = connection.execute(
+        update(outbox)
+        .where(outbox.c.id == entry_id, outbox.c.state.in_(list(states)))
+        .values(
+            state="sent",
+            sent_at=func.coalesce(outbox.c.sent_at, at),
+            provider_message_id=func.coalesce(provider_message_id, outbox.c.provider_message_id),
+            lease_until=None,
+        )
+    )
+    if done.rowcount != 1:
+        return False
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.merged_into == entry_id, outbox.c.state.in_(PENDING))
+        .values(
+            state="merged",
+            sent_at=at,
+            provider_message_id=func.coalesce(provider_message_id, outbox.c.provider_message_id),
+            lease_until=None,
+        )
+    )
+    return True
+
+
+def requeue(
+    connection: Connection,
+    *,
+    entry_id: int,
+    attempt: int,
+    not_before: datetime | None,
+    last_error: str,
+    give_back_attempt: bool = False,
+) -> bool:
+    """Back to ``queued`` (a retry, a ban); followers are freed to merge anew.
+
+    ``attempt`` is the claim being settled: a worker whose lease expired, and whose row was claimed
+    again since, cannot requeue the newer claim's send from under it.
+    """
+    values: dict[str, Any] = {"state": "queued", "lease_until": None, "last_error": last_error}
+    if not_before is not None:
+        values["not_before"] = not_before
+    if give_back_attempt:
+        values["attempts"] = outbox.c.attempts - 1  # a claimed row has at least one
+    done = connection.execute(
+        update(outbox)
+        .where(outbox.c.id == entry_id, outbox.c.state == "sending", outbox.c.attempts == attempt)
+        .values(values)
+    )
+    if done.rowcount != 1:
+        return False
+    release_followers(connection, primary_id=entry_id)
+    return True
+
+
+def recover(connection: Connection, *, entry_id: int, last_error: str) -> None:
+    """A lease expired: back to ``queued`` in doubt, attempts kept. A follower keeps its
+    ``merged_into``, so the primary's resend (same reference) carries it again."""
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == entry_id, outbox.c.state == "sending")
+        .values(state="queued", lease_until=None, last_error=last_error)
+    )
+
+
+def mark_failed(
+    connection: Connection,
+    *,
+    entry_id: int,
+    last_error: str,
+    attempt: int | None = None,
+    states: Collection[str] = ("sending",),
+) -> bool:
+    """The row will not be sent: ``failed``; followers are freed. ``attempt`` guards as in
+    :func:`requeue`."""
+    condition = and_(outbox.c.id == entry_id, outbox.c.state.in_(list(states)))
+    if attempt is not None:
+        condition = and_(condition, outbox.c.attempts == attempt)
+    done = connection.execute(
+        update(outbox)
+        .where(condition)
+        .values(state="failed", lease_until=None, last_error=last_error)
+    )
+    if done.rowcount != 1:
+        return False
+    release_followers(connection, primary_id=entry_id)
+    return True
+
+
+def release_followers(connection: Connection, *, primary_id: int) -> None:
+    """Followers of a primary that did not go out become ordinary queued rows again."""
+    connection.execute(
+        update(outbox)
+        .where(and_(outbox.c.merged_into == primary_id, outbox.c.state.in_(PENDING)))
+        .values(state="queued", merged_into=None, lease_until=None)
+    )

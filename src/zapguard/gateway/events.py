@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from zapguard.domain.models import Event, StatusKind
+from zapguard.domain.models import Event, LineState, StatusKind
 from zapguard.policy import health
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.consent import is_opt_out
@@ -104,3 +104,22 @@ class EventApplier:
         with self.store.transaction():
             self.store.record_human_activity(tenant_id=tenant, line_id=line_id, at=at)
             self.store.record_event(event=Event("human_activity", at, tenant, line_id))
+
+    def pause_with_alert(
+        self, *, tenant: str, line_id: str, at: datetime, code: str, data: dict[str, str]
+    ) -> None:
+        """Pause the line and record an ``alert`` event saying why (a logged-out or banned session,
+        a red quality rating): nothing more goes out on it until a person looks and resumes it."""
+        with self.store.transaction():
+            self.store.set_line_state(tenant_id=tenant, line_id=line_id, state=LineState.PAUSED)
+            self.store.record_event(
+                event=Event("alert", at, tenant, line_id, code=code, data=dict(data))
+            )
+        log.warning(
+            "linha %s pausada (%s) / line %s paused (%s): %s",
+            line_id,
+            code,
+            line_id,
+            code,
+            ", ".join(f"{key}={value}" for key, value in sorted(data.items())) or "-",
+        )

@@ -1,0 +1,217 @@
+"""Happenings → state: what a webhook changes in what the policy reads next.
+
+- INBOUND opens the conversation and may be an opt-out keyword (ZG203); the confirmation to send
+  back is returned, for the caller to queue (zapguard never sends from inside a webhook).
+- PREFERENCE ``stop`` (Meta ``user_preferences``) revokes marketing consent; ``resume`` is only
+  logged (see :meth:`HappeningApplier._preference`).
+- STATUS goes to the outbox's delivery ledger; a failure also costs the line health (ZG903).
+- QUALITY is logged; a red or flagged number pauses the line with an alert.
+- CONNECTION logged out (401) or banned (403) pauses the line with an alert and a warning log.
+- OUTGOING written by a person is human activity (ZG801); by a bot it is only logged.
+
+The line is the one the provider names (``Store.line_for_account``); for Chatwoot it is named by
+the webhook URL. A happening for an account no line has is not applied: the receiver keeps the
+payload in the webhook inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Protocol
+
+from sqlalchemy import select
+
+from zapguard.domain.models import Event, StatusKind
+from zapguard.gateway.events import EventApplier
+from zapguard.gateway.webhooks.cloud import BY_PHONE, BY_WABA
+from zapguard.gateway.webhooks.model import Happening, Kind
+from zapguard.policy.config import PolicyConfig
+from zapguard.store.records import LineRecord
+from zapguard.store.repository import Store
+from zapguard.store.schema import lines
+
+log = logging.getLogger("zapguard.webhooks")
+
+CHATWOOT: Final = "chatwoot"
+PAUSING_QUALITY: Final = frozenset({"RED", "FLAGGED"})
+"""Quality signals that pause a line: Meta's RED rating and its FLAGGED event (quality fell to low;
+the messaging limit drops if it does not recover)."""
+LOST_CONNECTION: Final = frozenset({"logged_out", "banned"})
+
+
+class DeliveryLedger(Protocol):
+    """The outbox's record of what happened to each message it sent (implemented by the outbox)."""
+
+    def record_delivery(
+        self, *, provider_message_id: str | None, reference: str | None, status: str, at: datetime
+    ) -> object:
+        """Note ``status`` for the message sent as ``provider_message_id`` (or with zapguard's
+        ``reference``); what it returns is ignored."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message zapguard owes a contact (the ZG203 opt-out confirmation), for the caller to queue."""
+
+    tenant: str
+    line_id: str
+    contact: str
+    text: str
+
+
+class HappeningApplier:
+    def __init__(self, store: Store, config: PolicyConfig, ledger: DeliveryLedger) -> None:
+        self._store = store
+        self._events = EventApplier(store, config)
+        self._ledger = ledger
+
+    def line_for(self, *, provider: str, happening: Happening) -> LineRecord | None:
+        """The line ``happening`` is about, or ``None`` when zapguard knows no such line."""
+        if provider == CHATWOOT:
+            return self._store.get_line_record(line_id=happening.account)
+        by = happening.data.get("account_by")
+        if by == BY_WABA:
+            return None  # a whole business account: no single line to act on
+        if by == BY_PHONE:
+            return self._line_by_phone(provider=provider, phone=happening.account)
+        return self._store.line_for_account(provider=provider, account=happening.account)
+
+    def _line_by_phone(self, *, provider: str, phone: str) -> LineRecord | None:
+        query = select(lines.c.id).where(lines.c.provider == provider, lines.c.phone == phone)
+        with self._store.read_connection("reading a line") as connection:
+            line_id = connection.scalar(query)
+        return None if line_id is None else self._store.get_line_record(line_id=line_id)
+
+    def apply(self, happening: Happening, line: LineRecord) -> Reply | None:
+        tenant, line_id = line.line.tenant_id, line.line.id
+        kind = happening.kind
+        if kind is Kind.INBOUND:
+            return self._inbound(happening, tenant, line_id)
+        if kind is Kind.PREFERENCE:
+            self._preference(happening, tenant, line_id)
+        elif kind is Kind.STATUS:
+            self._status(happening, tenant, line_id)
+        elif kind is Kind.QUALITY:
+            self._quality(happening, tenant, line_id)
+        elif kind is Kind.CONNECTION:
+            self._connection(happening, tenant, line_id)
+        elif kind is Kind.OUTGOING:
+            self._outgoing(happening, tenant, line_id)
+        return None
+
+    def _inbound(self, happening: Happening, tenant: str, line_id: str) -> Reply | None:
+        if happening.contact is None:
+            return None
+        outcome = self._events.inbound(
+            tenant=tenant,
+            line_id=line_id,
+            contact=happening.contact,
+            at=happening.at,
+            text=happening.text,
+        )
+        if outcome.confirmation is None:
+            return None
+        return Reply(tenant, line_id, happening.contact, outcome.confirmation)
+
+    def _preference(self, happening: Happening, tenant: str, line_id: str) -> None:
+        if happening.contact is None:
+            return
+        if happening.status == "stop":
+            with self._store.transaction():
+                self._store.revoke_consent(
+                    tenant_id=tenant,
+                    contact=happening.contact,
+                    at=happening.at,
+                    how="user_preferences",
+                    recorded_by="meta",
+                )
+                self._record(happening, tenant, line_id, "opt_out", code="user_preferences")
+            log.info("opt-out por preferência Meta / Meta preference opt-out on line %s", line_id)
+            return
+        # "resume" only lifts Meta's own block on marketing templates; it is not consent. LGPD
+        # art. 8 §2 puts the burden of proof on the business: consent needs evidence of what the
+        # person agreed to (source, wording, when), which a tap in WhatsApp's settings does not
+        # give. So it is logged, and marketing waits for a recorded opt-in.
+        self._record(happening, tenant, line_id, "preference_resume", code="user_preferences")
+
+    def _status(self, happening: Happening, tenant: str, line_id: str) -> None:
+        status = happening.status or "unknown"
+        self._ledger.record_delivery(
+            provider_message_id=happening.provider_message_id,
+            reference=happening.reference,
+            status=status,
+            at=happening.at,
+        )
+        if status != "failed":
+            return
+        # Every failure costs health; which price is health.penalty's business: a spam or rate
+        # code (config.health.spam_codes: 131048, 131049, 131056, 130429, 429, 463) costs more
+        # than another failure. No provider reports "blocked by the contact" or "reported" as a
+        # delivery status, so webhooks never produce StatusKind.BLOCKED or REPORTED.
+        self._events.status(
+            tenant=tenant,
+            line_id=line_id,
+            at=happening.at,
+            status=StatusKind.FAILED,
+            code=happening.error_code,
+            contact=happening.contact,
+        )
+
+    def _quality(self, happening: Happening, tenant: str, line_id: str) -> None:
+        rating = (happening.status or "").upper()
+        data = {key: value for key, value in happening.data.items() if key != "account_by"}
+        if rating in PAUSING_QUALITY:
+            self._events.pause_with_alert(
+                tenant=tenant,
+                line_id=line_id,
+                at=happening.at,
+                code="quality_" + rating.lower(),
+                data={"quality": rating, **data},
+            )
+            return
+        self._record(happening, tenant, line_id, "quality", code=rating or None, data=data)
+
+    def _connection(self, happening: Happening, tenant: str, line_id: str) -> None:
+        status = happening.status or "unknown"
+        data = {key: value for key, value in happening.data.items() if key != "account_by"}
+        if status in LOST_CONNECTION:
+            # Paused, not banned for good: a 403 is usually a ban but a person confirms it before
+            # the number and device enter the permanent registry (ZG601) and neighbours are
+            # quarantined (ZG602).
+            self._events.pause_with_alert(
+                tenant=tenant,
+                line_id=line_id,
+                at=happening.at,
+                code="connection_lost",
+                data={"status": status, **data},
+            )
+            return
+        self._record(happening, tenant, line_id, "connection", code=status, data=data)
+
+    def _outgoing(self, happening: Happening, tenant: str, line_id: str) -> None:
+        if happening.human is True:
+            self._events.human_activity(tenant=tenant, line_id=line_id, at=happening.at)
+            return
+        author = "bot" if happening.human is False else "unknown"
+        self._record(
+            happening, tenant, line_id, "outgoing", data={"author": author, **happening.data}
+        )
+
+    def _record(
+        self,
+        happening: Happening,
+        tenant: str,
+        line_id: str,
+        kind: str,
+        *,
+        code: str | None = None,
+        data: dict[str, str] | None = None,
+    ) -> None:
+        self._store.record_event(
+            event=Event(
+                kind, happening.at, tenant, line_id, happening.contact, code=code, data=data or {}
+            )
+        )

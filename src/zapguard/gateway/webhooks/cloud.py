@@ -1,0 +1,210 @@
+"""Meta Cloud API webhooks → happenings.
+
+One POST may batch several entries, each with several changes, each with several messages and
+statuses: every one of them becomes a happening, in order. Fields zapguard has no use for
+(templates, flows, billing) yield nothing.
+
+Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/…):
+
+- ``messages`` (field ``messages``): ``{"object": "whatsapp_business_account", "entry": [{"id":
+  <WABA id>, "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+  "metadata": {"display_phone_number", "phone_number_id"}, "contacts": [{"profile": {"name"},
+  "wa_id"}], "messages": [{"from", "id", "timestamp", "type", "text": {"body"}}]}}]}]}``; button
+  replies carry ``button.text``, interactive ones ``interactive.button_reply.title`` or
+  ``interactive.list_reply.title``; group messages carry ``group_id`` (skipped).
+- statuses (same field): ``statuses: [{"id", "status": sent|delivered|read|failed, "timestamp",
+  "recipient_id", "recipient_type"?, "biz_opaque_callback_data"?, "errors": [{"code", "title",
+  "message", "error_data": {"details"}}]}]``. Meta documents that a message read while its chat is
+  open gets ``read`` without a ``delivered`` before it: nothing here assumes an order.
+- ``user_preferences``: ``value.user_preferences: [{"wa_id", "detail", "category":
+  "marketing_messages", "value": stop|resume, "timestamp"}]``.
+- ``phone_number_quality_update``: ``value: {"display_phone_number", "event", "current_limit",
+  "old_limit"?, "max_daily_conversations_per_business"?}`` with ``entry.time``. It names the
+  number, not its ``phone_number_id``: such happenings carry ``data["account_by"] = "phone"``.
+- ``account_update``: ``value: {"phone_number"?, "event", "ban_info": {"waba_ban_state"}, …}`` (field
+  names as pywa 4.5 reads them). ``DISABLED_UPDATE`` with ``DISABLE`` is a ban; restrictions and
+  violations are quality signals. Without ``phone_number`` the event concerns the whole business
+  account (``data["account_by"] = "waba"``), which maps to no single line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from zapguard.gateway.webhooks.model import (
+    Happening,
+    Kind,
+    WebhookParseError,
+    contact_of,
+    instant,
+    items,
+    optional_text,
+    section,
+    text,
+)
+
+OBJECT: Final = "whatsapp_business_account"
+STATUSES: Final = frozenset({"sent", "delivered", "read", "failed"})
+BY_PHONE: Final = "phone"
+BY_WABA: Final = "waba"
+
+
+def parse(payload: Mapping[str, Any]) -> list[Happening]:
+    if payload.get("object") != OBJECT:
+        raise WebhookParseError(
+            f"não é um webhook da Cloud API (object={payload.get('object')!r}) / not a Cloud API "
+            f"webhook (object={payload.get('object')!r})"
+        )
+    entries = items(payload.get("entry"), "entry")
+    if not entries:
+        raise WebhookParseError("webhook sem entry / webhook without entry")
+    happenings: list[Happening] = []
+    for entry in entries:
+        for change in items(entry.get("changes"), "entry[].changes"):
+            happenings.extend(_change(entry, change))
+    return happenings
+
+
+def _change(entry: Mapping[str, Any], change: Mapping[str, Any]) -> Iterator[Happening]:
+    field = change.get("field")
+    value = section(change.get("value"), f"changes[field={field}].value")
+    if field == "messages":
+        account = text(
+            section(value.get("metadata"), "value.metadata").get("phone_number_id"),
+            "metadata.phone_number_id",
+        )
+        yield from _messages(account, value)
+        yield from _statuses(account, value)
+    elif field == "user_preferences":
+        account = text(
+            section(value.get("metadata"), "value.metadata").get("phone_number_id"),
+            "metadata.phone_number_id",
+        )
+        yield from _preferences(account, value)
+    elif field == "phone_number_quality_update":
+        yield _quality(entry, value)
+    elif field == "account_update":
+        yield from _account_update(entry, value)
+
+
+def _messages(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
+    for message in items(value.get("messages"), "value.messages"):
+        if message.get("group_id") is not None:
+            continue  # a group chat: not a conversation with one customer
+        contact = contact_of(message.get("from"))
+        if contact is None:
+            continue
+        yield Happening(
+            Kind.INBOUND,
+            account,
+            instant(message.get("timestamp"), "messages[].timestamp"),
+            contact=contact,
+            text=_message_text(message),
+            provider_message_id=optional_text(message.get("id")),
+            data={"type": str(message.get("type", ""))},
+        )
+
+
+def _message_text(message: Mapping[str, Any]) -> str | None:
+    """What the contact wrote or tapped; ``None`` for media, locations and the like."""
+    kind = message.get("type")
+    body: object = None
+    if kind == "text":
+        body = _get(message, "text", "body")
+    elif kind == "button":
+        body = _get(message, "button", "text")
+    elif kind == "interactive":
+        body = _get(message, "interactive", "button_reply", "title") or _get(
+            message, "interactive", "list_reply", "title"
+        )
+    return body if isinstance(body, str) else None
+
+
+def _get(mapping: Mapping[str, Any], *path: str) -> object:
+    current: object = mapping
+    for key in path:
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(key)
+    return current
+
+
+def _statuses(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
+    for status in items(value.get("statuses"), "value.statuses"):
+        if status.get("recipient_type") == "group":
+            continue
+        name = text(status.get("status"), "statuses[].status")
+        if name not in STATUSES:
+            continue  # e.g. "played" for voice notes, "deleted": no delivery outcome
+        errors = items(status.get("errors"), "statuses[].errors")
+        code = optional_text(errors[0].get("code")) if errors else None
+        data = {}
+        if errors and isinstance(errors[0].get("title"), str):
+            data["error_title"] = errors[0]["title"]
+        yield Happening(
+            Kind.STATUS,
+            account,
+            instant(status.get("timestamp"), "statuses[].timestamp"),
+            contact=contact_of(status.get("recipient_id")),
+            provider_message_id=text(status.get("id"), "statuses[].id"),
+            status=name,
+            error_code=code,
+            reference=optional_text(status.get("biz_opaque_callback_data")),
+            data=data,
+        )
+
+
+def _preferences(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
+    for preference in items(value.get("user_preferences"), "value.user_preferences"):
+        choice = str(preference.get("value", "")).lower()
+        if preference.get("category") != "marketing_messages" or choice not in ("stop", "resume"):
+            continue
+        contact = contact_of(preference.get("wa_id"))
+        if contact is None:
+            continue
+        yield Happening(
+            Kind.PREFERENCE,
+            account,
+            instant(preference.get("timestamp"), "user_preferences[].timestamp"),
+            contact=contact,
+            status=choice,
+            data={"detail": str(preference.get("detail", ""))},
+        )
+
+
+def _entry_time(entry: Mapping[str, Any]) -> datetime:
+    return instant(entry.get("time"), "entry[].time")
+
+
+def _quality(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Happening:
+    number = text(value.get("display_phone_number"), "value.display_phone_number")
+    data = {"account_by": BY_PHONE}
+    for key in ("current_limit", "old_limit", "max_daily_conversations_per_business"):
+        if optional_text(value.get(key)) is not None:
+            data[key] = str(value[key])
+    return Happening(
+        Kind.QUALITY,
+        contact_of(number) or number,
+        _entry_time(entry),
+        status=text(value.get("event"), "value.event"),
+        data=data,
+    )
+
+
+def _account_update(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Iterator[Happening]:
+    event = text(value.get("event"), "value.event")
+    number = optional_text(value.get("phone_number"))
+    if number is not None:
+        account, by = contact_of(number) or number, BY_PHONE
+    else:
+        account, by = text(entry.get("id"), "entry[].id"), BY_WABA
+    at = _entry_time(entry)
+    ban = _get(value, "ban_info", "waba_ban_state")
+    if event == "DISABLED_UPDATE" and ban == "DISABLE":
+        yield Happening(
+            Kind.CONNECTION, account, at, status="banned", data={"account_by": by, "event": event}
+        )
+    elif event in ("ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION"):
+        yield Happening(Kind.QUALITY, account, at, status=event, data={"account_by": by})

@@ -212,9 +212,7 @@ def load_policy_config(path: Path | None, preset: str | None = None) -> PolicyCo
     preset_document = _read_preset(name)
 
     merged = _deep_merge(PolicyConfig().model_dump(), _without(preset_document, _PRESET_KEY))
-    merged = _deep_merge(
-        merged, _without(document, _PRESET_KEY, _APP_SECTION, *_SERVICE_SECTIONS)
-    )
+    merged = _deep_merge(merged, _without(document, _PRESET_KEY, _APP_SECTION, *_SERVICE_SECTIONS))
     merged[_PRESET_KEY] = name
     try:
         return PolicyConfig.model_validate(merged, strict=True)

@@ -44,6 +44,12 @@ class ServerConfig(_Section):
             "(source: Cloud API webhooks stay well under 1 MiB; media goes by link, not inline)"
         ),
     )
+    chatwoot_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "segredo do webhook do Chatwoot (X-Chatwoot-Signature) / Chatwoot webhook secret"
+        ),
+    )
     public_url: str | None = Field(
         None,
         description=(

@@ -13,7 +13,8 @@ Exit codes (the same for every command):
 One module per command group, each with a ``register(app)`` function: :mod:`.rules` (``rules``,
 ``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
-decision) and :mod:`.replay` (judge a recorded log). Every command runs inside
+decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
+(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 """
@@ -27,7 +28,18 @@ from typing import Annotated
 
 import typer
 
-from zapguard.cli import blocklist, check, consent, init, lines, replay, rules
+from zapguard.cli import (
+    blocklist,
+    check,
+    consent,
+    init,
+    keys,
+    lines,
+    replay,
+    rules,
+    serve,
+    simulator,
+)
 
 __all__ = ["app"]
 
@@ -75,3 +87,6 @@ consent.register(app)
 blocklist.register(app)
 check.register(app)
 replay.register(app)
+serve.register(app)
+keys.register(app)
+simulator.register(app)

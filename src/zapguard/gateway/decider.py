@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,9 +42,18 @@ class Decider:
         return decide(message, self._snapshot(message, now, judging_log=False), now)
 
     def submit(
-        self, message: OutgoingMessage, now: datetime, *, judging_log: bool = False
+        self,
+        message: OutgoingMessage,
+        now: datetime,
+        *,
+        judging_log: bool = False,
+        on_send: Callable[[Decision, int], None] | None = None,
     ) -> Decision:
-        """Decide and, if the message goes out, reserve its quota and record it as sent."""
+        """Decide and, if the message goes out, reserve its quota and record it as sent.
+
+        ``on_send(decision, decision_id)`` runs inside the same write transaction as the send's
+        bookkeeping (the gateway queues the message there): all of it commits, or none.
+        """
         for _ in range(_MAX_ROUNDS):
             snapshot = self._snapshot(message, now, judging_log=judging_log)
             decision = decide(message, snapshot, now)
@@ -57,7 +67,9 @@ class Decider:
             # The send's bookkeeping and the decision's record: one write transaction.
             with self.store.transaction():
                 self._record_send(message, decision, snapshot, now)
-                self._record_decision(message, decision, now)
+                decision_id = self._record_decision(message, decision, now)
+                if on_send is not None:
+                    on_send(decision, decision_id)
         else:
             self._record_decision(message, decision, now)
         self._log(message, decision)
@@ -110,8 +122,8 @@ class Decider:
                 tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
             )
 
-    def _record_decision(self, message: OutgoingMessage, decision: Decision, now: datetime) -> None:
-        self.store.record_decision(
+    def _record_decision(self, message: OutgoingMessage, decision: Decision, now: datetime) -> int:
+        return self.store.record_decision(
             tenant_id=message.tenant_id, at=now, message=message, decision=decision
         )
 

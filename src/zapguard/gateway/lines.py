@@ -62,9 +62,20 @@ def registration_findings(line: Line, store: Store) -> list[Finding]:
     return findings
 
 
-def register_line(line: Line, store: Store, now: datetime, *, strict: bool = True) -> list[Finding]:
+def register_line(
+    line: Line,
+    store: Store,
+    now: datetime,
+    *,
+    strict: bool = True,
+    provider_account: str | None = None,
+    helpdesk_url: str | None = None,
+) -> list[Finding]:
     """Store ``line`` and return the warnings about it. ``strict`` refuses a banned number or device
-    (``zapguard lines add``); a replayed log records it anyway, so that its sends are refused."""
+    (``zapguard lines add``); a replayed log records it anyway, so that its sends are refused.
+
+    ``provider_account`` is the provider's name for the line (webhooks are routed by it) and
+    ``helpdesk_url`` where its provider webhooks are forwarded."""
     findings = registration_findings(line, store)
     refusals = [f for f in findings if f.severity is Severity.REJECT]
     if strict and refusals:
@@ -72,5 +83,10 @@ def register_line(line: Line, store: Store, now: datetime, *, strict: bool = Tru
             f"[{refusals[0].code}] {refusals[0].message_pt} / {refusals[0].message_en}"
         )
     store.ensure_tenant(tenant_id=line.tenant_id, name=line.tenant_id)
-    store.add_line(line=line, registered_at=now)
+    store.add_line(
+        line=line,
+        registered_at=now,
+        provider_account=provider_account,
+        helpdesk_url=helpdesk_url,
+    )
     return findings

@@ -441,7 +441,9 @@ class Store:
         """The line a provider webhook is about, by the provider's own name for it."""
         with self._read("reading a line") as connection:
             row = connection.execute(
-                select(lines).where(lines.c.provider == provider, lines.c.provider_account == account)
+                select(lines).where(
+                    lines.c.provider == provider, lines.c.provider_account == account
+                )
             ).first()
         return None if row is None else _line_record(row)
 
@@ -835,6 +837,29 @@ class Store:
                 )
             )
             return _inserted_id(result.inserted_primary_key)
+
+    def list_events(
+        self, *, tenant_id: str, line_id: str | None = None, limit: int = 50
+    ) -> list[Event]:
+        """The newest events of a tenant (or of one of its lines), newest first."""
+        query = select(events).where(events.c.tenant_id == tenant_id)
+        if line_id is not None:
+            query = query.where(events.c.line_id == line_id)
+        query = query.order_by(events.c.at.desc(), events.c.id.desc()).limit(limit)
+        with self._read("listing events") as connection:
+            rows = connection.execute(query).all()
+        return [
+            Event(
+                kind=row.kind,
+                at=row.at,
+                tenant_id=row.tenant_id,
+                line_id=row.line_id,
+                contact=row.contact,
+                code=row.code,
+                data={str(k): str(v) for k, v in (row.data or {}).items()},
+            )
+            for row in rows
+        ]
 
     def record_decision(
         self, *, tenant_id: str, at: datetime, message: OutgoingMessage, decision: Decision

@@ -1,0 +1,90 @@
+"""The FastAPI application: native ``/v1`` API, drop-in surfaces, provider webhooks, dashboard.
+
+``create_app(services)`` wires routers over an opened :class:`~zapguard.gateway.service.Services`;
+the dispatcher runs in the app's lifespan, so it starts and stops with the server. With
+``mount_simulator`` the simulated provider answers under ``/simulator`` in the same server (the
+embedded default: nothing else to start).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from zapguard.api.errors import install_error_handlers
+from zapguard.api.limits import BodySizeLimit
+from zapguard.api.routes import (
+    contacts,
+    dashboard,
+    dropin_cloud,
+    dropin_evolution,
+    dropin_waha,
+    events,
+    lines,
+    messages,
+    system,
+    webhooks,
+)
+from zapguard.gateway.service import Services
+from zapguard.providers.simulator import simulator_app
+
+log = logging.getLogger("zapguard.api")
+
+SIMULATOR_PREFIX = "/simulator"
+
+_DESCRIPTION = """
+Gateway que protege os números de WhatsApp da empresa contra banimento: toda mensagem passa pelas
+regras (códigos ZG101–ZG903), entra numa fila durável por linha e sai no ritmo certo.
+/ Gateway that keeps a business's WhatsApp numbers from being banned: every message goes through the
+rules, into a durable per-line outbox, and out at the right pace.
+
+Autenticação / authentication: `Authorization: Bearer <chave>` (ou `apikey`, `X-Api-Key`).
+Erros / errors: `{"error": {"code", "message_pt", "message_en", "details"}}`.
+"""
+
+
+def create_app(
+    services: Services,
+    *,
+    open_when_keyless: bool = True,
+    mount_simulator: bool = False,
+    run_dispatcher: bool = True,
+    simulator_webhook_url: str | None = None,
+) -> FastAPI:
+    """``open_when_keyless``: with no API key in the store, serve the default tenant without one
+    (only ever true when listening on loopback, which ``zapguard serve`` enforces)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_dispatcher and services.config.dispatch.enabled:
+            services.dispatcher.start()
+        try:
+            yield
+        finally:
+            services.dispatcher.stop()
+
+    app = FastAPI(
+        title="zapguard",
+        version="0.1.0",
+        summary="Proteção contra banimento no WhatsApp / WhatsApp ban protection",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.open_when_keyless = open_when_keyless
+    install_error_handlers(app)
+    for module in (system, messages, lines, contacts, events, webhooks, dashboard):
+        app.include_router(module.router)
+    for module in (
+        dropin_evolution,
+        dropin_waha,
+        dropin_cloud,
+    ):  # the Cloud path is a pattern: last
+        app.include_router(module.router)
+    if mount_simulator:
+        app.mount(SIMULATOR_PREFIX, simulator_app(webhook_url=simulator_webhook_url))
+    app.add_middleware(BodySizeLimit, max_bytes=services.config.server.max_body_bytes)
+    return app

@@ -1,0 +1,197 @@
+"""Error responses of the native API: a stable machine ``code`` and a message in pt-BR and English.
+
+Every error the ``/v1`` routes answer has this body, whatever raised it::
+
+    {"error": {"code": "line_not_found", "message_pt": "...", "message_en": "...", "details": {...}}}
+
+Codes are part of the API contract (clients branch on them); messages are for people. The drop-in
+surfaces (Cloud API, Evolution, WAHA) answer in their own dialects instead; see their modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.store.errors import Conflict, NotFound, StoreError
+
+log = logging.getLogger("zapguard.api")
+
+# code → (HTTP status, pt-BR, en): the catalogue of errors the API can answer.
+ERROR_CODES: dict[str, tuple[int, str, str]] = {
+    "invalid_request": (422, "Requisição inválida.", "Invalid request."),
+    "malformed_json": (400, "O corpo não é JSON válido.", "The body is not valid JSON."),
+    "invalid_phone": (422, "Número de telefone inválido.", "Invalid phone number."),
+    "unauthorized": (
+        401,
+        "Chave de API ausente ou inválida.",
+        "Missing or invalid API key.",
+    ),
+    "not_found": (404, "Recurso não encontrado.", "Resource not found."),
+    "line_not_found": (404, "Linha não encontrada.", "Line not found."),
+    "message_not_found": (404, "Mensagem não encontrada.", "Message not found."),
+    "conflict": (409, "Conflito com o estado atual.", "Conflicts with the current state."),
+    "line_refused": (422, "Linha recusada pelas regras.", "Line refused by the rules."),
+    "message_rejected": (
+        422,
+        "Mensagem recusada pelas regras.",
+        "Message refused by the rules.",
+    ),
+    "message_deferred": (
+        429,
+        "Mensagem adiada: tente de novo depois do horário indicado.",
+        "Message deferred: try again after the time given.",
+    ),
+    "payload_too_large": (
+        413,
+        "Corpo da requisição grande demais.",
+        "Request body too large.",
+    ),
+    "method_not_allowed": (405, "Método não permitido.", "Method not allowed."),
+    "storage_unavailable": (
+        503,
+        "Banco de dados indisponível; nada foi perdido, tente de novo.",
+        "Storage unavailable; nothing was lost, try again.",
+    ),
+    "internal_error": (500, "Erro interno.", "Internal error."),
+}
+
+
+class ApiError(Exception):
+    """An error to answer with ``code``; ``message_pt``/``message_en`` override the catalogue's."""
+
+    def __init__(
+        self,
+        code: str,
+        message_pt: str | None = None,
+        message_en: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        status, default_pt, default_en = ERROR_CODES[code]
+        self.code = code
+        self.status = status
+        self.message_pt = message_pt or default_pt
+        self.message_en = message_en or default_en
+        self.details = details
+        self.headers = headers
+        super().__init__(f"{code}: {self.message_en}")
+
+
+def error_body(
+    code: str, message_pt: str, message_en: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message_pt": message_pt, "message_en": message_en}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def set_dialect(name: str) -> Callable[[Request], None]:
+    """A router dependency: errors raised under this router answer in ``name``'s dialect."""
+
+    def mark(request: Request) -> None:
+        request.state.dialect = name
+
+    return mark
+
+
+def _respond(error: ApiError, request: Request | None = None) -> JSONResponse:
+    dialect = getattr(request.state, "dialect", None) if request is not None else None
+    text = f"{error.message_pt} / {error.message_en}"
+    if dialect == "cloud":
+        # Graph API: 190 = invalid OAuth access token; 100 = invalid parameter.
+        code = 190 if error.status == 401 else 100
+        body: dict[str, Any] = {
+            "error": {
+                "message": text,
+                "type": "OAuthException",
+                "code": code,
+                "error_data": {"messaging_product": "whatsapp", "details": text},
+                "zapguard_code": error.code,
+            }
+        }
+    elif dialect == "evolution":
+        body = {
+            "status": error.status,
+            "error": error.code,
+            "response": {"message": [text], "zapguard_code": error.code},
+        }
+    elif dialect == "waha":
+        body = {"statusCode": error.status, "message": text, "error": error.code}
+    else:
+        body = error_body(error.code, error.message_pt, error.message_en, error.details)
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """Our own exceptions read ``pt-BR / en``; answer each half in its field."""
+    pt, sep, en = text.partition(" / ")
+    return (pt, en) if sep else (text, text)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        return _respond(error, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in item["loc"] if part != "body"),
+                "problem": item["msg"],
+            }
+            for item in error.errors()
+        ]
+        if any(item.get("type") == "json_invalid" for item in error.errors()):
+            return _respond(ApiError("malformed_json", details={"problems": problems}))
+        fields = ", ".join(p["field"] or "(corpo)" for p in problems)
+        return _respond(
+            ApiError(
+                "invalid_request",
+                f"Requisição inválida: {fields}.",
+                f"Invalid request: {fields}.",
+                details={"problems": problems},
+            )
+        )
+
+    @app.exception_handler(InvalidPhoneNumber)
+    async def _phone(_: Request, error: InvalidPhoneNumber) -> JSONResponse:
+        pt, en = split_bilingual(str(error))
+        return _respond(ApiError("invalid_phone", pt, en))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, error: NotFound) -> JSONResponse:
+        pt, en = split_bilingual(str(error))
+        return _respond(ApiError("not_found", pt, en))
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_: Request, error: Conflict) -> JSONResponse:
+        pt, en = split_bilingual(str(error))
+        return _respond(ApiError("conflict", pt, en))
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, error: StoreError) -> JSONResponse:
+        log.error("storage failure: %s", error)
+        return _respond(ApiError("storage_unavailable"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            error.status_code, "invalid_request"
+        )
+        return _respond(ApiError(code))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return _respond(ApiError("internal_error"))

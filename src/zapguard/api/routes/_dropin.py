@@ -1,0 +1,119 @@
+"""What the three drop-in surfaces share: find the line by the provider's name for it, read
+zapguard's optional hints from headers, submit, and describe a refusal in a dialect-neutral way.
+
+Existing helpdesk software only changes its base URL, so it cannot send zapguard fields in the body.
+Optional headers carry them: ``X-Zapguard-Category`` (reply, notification, marketing, welcome,
+warmup; default reply), ``X-Zapguard-Author`` (agent = a person wrote it, bot, system; default bot,
+so nothing is credited as human activity by accident) and ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from zapguard.api.errors import ApiError
+from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
+from zapguard.domain.phones import normalize
+from zapguard.gateway.service import Services
+from zapguard.gateway.submission import Submission
+from zapguard.policy.explain import summary
+from zapguard.store.records import LineRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    category: Category
+    author: Author
+    idempotency_key: str | None
+
+
+def hints(request: Request) -> Hints:
+    headers = request.headers
+    try:
+        category = Category(headers.get("x-zapguard-category", Category.REPLY.value).lower())
+        author = Author(headers.get("x-zapguard-author", Author.BOT.value).lower())
+    except ValueError:
+        raise ApiError(
+            "invalid_request",
+            "X-Zapguard-Category ou X-Zapguard-Author com valor desconhecido.",
+            "X-Zapguard-Category or X-Zapguard-Author has an unknown value.",
+        ) from None
+    key = headers.get("idempotency-key")
+    return Hints(category, author, key[:200] if key else None)
+
+
+def find_line(services: Services, tenant: str, account: str) -> LineRecord | None:
+    """The tenant's line the provider calls ``account`` (phone_number_id, instance, session), or
+    whose zapguard id is ``account``."""
+    records = services.store.line_records(tenant_id=tenant)
+    for record in records:
+        if record.provider_account == account:
+            return record
+    for record in records:
+        if record.line.id == account:
+            return record
+    return None
+
+
+def submit(
+    services: Services,
+    *,
+    tenant: str,
+    line: LineRecord,
+    to: str,
+    text: str,
+    media_url: str | None,
+    hint: Hints,
+) -> Submission:
+    return services.submitter.submit(
+        OutgoingMessage(
+            tenant_id=tenant,
+            contact=normalize(to),
+            category=hint.category,
+            author=hint.author,
+            text=text,
+            line=line.line.id,
+            media_url=media_url,
+            idempotency_key=hint.idempotency_key,
+        )
+    )
+
+
+def refusal(decision: Decision) -> dict[str, Any]:
+    """The ``zapguard`` object every dialect's error body carries."""
+    message_pt, message_en = summary(decision)
+    return {
+        "verdict": decision.verdict.value,
+        "codes": decision.codes,
+        "line": decision.line,
+        "not_before": decision.not_before.isoformat() if decision.not_before else None,
+        "message_pt": message_pt,
+        "message_en": message_en,
+    }
+
+
+def refusal_text(decision: Decision) -> str:
+    codes = ",".join(decision.codes) or decision.verdict.value
+    message_pt, message_en = summary(decision)
+    return f"[zapguard {codes}] {message_pt} / {message_en}"
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a body the route reads itself (to answer errors in its own dialect)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+def retry_after(decision: Decision, services: Services) -> dict[str, str]:
+    if decision.verdict is not Verdict.DEFER or decision.not_before is None:
+        return {}
+    seconds = max(1, int((decision.not_before - services.clock()).total_seconds() + 0.999))
+    return {"Retry-After": str(seconds)}

@@ -1,0 +1,156 @@
+"""``/v1/lines`` and ``/v1/pools``: register the business's numbers, see them, pause and resume."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi import APIRouter
+
+from zapguard.api.deps import ServicesDep, TenantDep
+from zapguard.api.errors import ApiError, split_bilingual
+from zapguard.api.schemas import FindingOut, LineIn, LineOut, PoolOut
+from zapguard.domain.models import Finding, Line, LineState
+from zapguard.domain.phones import normalize
+from zapguard.gateway.lines import LineRefused, register_line
+from zapguard.gateway.service import Services
+from zapguard.policy.health import current_health
+from zapguard.policy.zones import UnknownZone, checked_zone
+from zapguard.store.records import LineRecord
+
+router = APIRouter(prefix="/v1", tags=["lines"])
+
+
+def _line_out(
+    services: Services, record: LineRecord, queued: int = 0, warnings: list[Finding] | None = None
+) -> LineOut:
+    line = record.line
+    return LineOut(
+        id=line.id,
+        phone=line.phone,
+        role=line.role,
+        account=line.account,
+        pool=line.pool,
+        state=line.state,
+        provider=line.provider,
+        provider_account=record.provider_account,
+        helpdesk_url=record.helpdesk_url,
+        in_use_since=line.in_use_since,
+        timezone=line.timezone,
+        daily_cap=line.daily_cap,
+        health=current_health(
+            record.health_score, record.health_at, services.clock(), services.policy.health
+        ),
+        last_human_at=record.last_human_at,
+        queued=queued,
+        warnings=[FindingOut.of(f) for f in warnings or []],
+    )
+
+
+def _record(services: Services, tenant: str, line_id: str) -> LineRecord:
+    record = services.store.get_line_record(line_id=line_id, tenant_id=tenant)
+    if record is None:
+        raise ApiError(
+            "line_not_found", f"Linha não encontrada: {line_id}.", f"Line not found: {line_id}."
+        )
+    return record
+
+
+@router.post(
+    "/lines",
+    status_code=201,
+    response_model=LineOut,
+    summary="Cadastrar uma linha / Register a line",
+    description=(
+        "Recusa número ou aparelho já banido (ZG601); avisa sobre aparelho ou rede compartilhados "
+        "com campanhas (ZG401) e conta pessoal (ZG101). / Refuses a banned number or device; warns "
+        "about shared devices or networks and personal accounts."
+    ),
+    responses={
+        422: {"description": "line_refused / invalid_request"},
+        409: {"description": "conflict"},
+    },
+)
+def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
+    try:
+        timezone = checked_zone(body.timezone)
+    except UnknownZone as error:
+        pt, en = split_bilingual(str(error))
+        raise ApiError("invalid_request", pt, en) from None
+    line = Line(
+        id=body.id,
+        tenant_id=tenant,
+        phone=normalize(body.phone),
+        role=body.role,
+        account=body.account,
+        in_use_since=body.in_use_since,
+        pool=body.pool or body.role.value,
+        device=body.device,
+        network=body.network,
+        provider=body.provider,
+        daily_cap=body.daily_cap,
+        timezone=timezone,
+    )
+    if body.provider not in services.provider_settings:
+        known = ", ".join(sorted(services.provider_settings)) or "-"
+        raise ApiError(
+            "invalid_request",
+            f"Provedor desconhecido: {body.provider} (configurados: {known}).",
+            f"Unknown provider: {body.provider} (configured: {known}).",
+        )
+    try:
+        warnings = register_line(
+            line,
+            services.store,
+            services.clock(),
+            provider_account=body.provider_account,
+            helpdesk_url=body.helpdesk_url,
+        )
+    except LineRefused as refused:
+        pt, en = split_bilingual(str(refused))
+        raise ApiError("line_refused", pt, en) from None
+    return _line_out(services, _record(services, tenant, line.id), warnings=warnings)
+
+
+@router.get("/lines", response_model=list[LineOut], summary="Linhas / Lines")
+def list_lines(services: ServicesDep, tenant: TenantDep) -> list[LineOut]:
+    depths = services.outbox.depths()
+    return [
+        _line_out(services, record, depths.get(record.line.id, 0))
+        for record in services.store.line_records(tenant_id=tenant)
+    ]
+
+
+@router.get("/lines/{line_id}", response_model=LineOut, summary="Uma linha / One line")
+def get_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
+    record = _record(services, tenant, line_id)
+    return _line_out(services, record, services.outbox.depths().get(line_id, 0))
+
+
+def _set_state(services: Services, tenant: str, line_id: str, state: LineState) -> LineOut:
+    record = _record(services, tenant, line_id)
+    if record.line.state in (LineState.BANNED, LineState.RETIRED):
+        raise ApiError(
+            "conflict",
+            f"A linha {line_id} está {record.line.state.value}; não pode mudar de estado.",
+            f"Line {line_id} is {record.line.state.value}; its state cannot change.",
+        )
+    services.store.set_line_state(tenant_id=tenant, line_id=line_id, state=state)
+    return _line_out(services, _record(services, tenant, line_id))
+
+
+@router.post("/lines/{line_id}/pause", response_model=LineOut, summary="Pausar / Pause a line")
+def pause_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
+    return _set_state(services, tenant, line_id, LineState.PAUSED)
+
+
+@router.post("/lines/{line_id}/resume", response_model=LineOut, summary="Retomar / Resume a line")
+def resume_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
+    return _set_state(services, tenant, line_id, LineState.ACTIVE)
+
+
+@router.get("/pools", response_model=list[PoolOut], summary="Grupos de linhas / Pools")
+def list_pools(services: ServicesDep, tenant: TenantDep) -> list[PoolOut]:
+    pools: dict[str, list[str]] = defaultdict(list)
+    for line in services.store.list_lines(tenant_id=tenant):
+        pools[line.pool].append(line.id)
+    return [PoolOut(pool=name, lines=sorted(ids)) for name, ids in sorted(pools.items())]

@@ -1,0 +1,300 @@
+"""Request and response bodies of the native ``/v1`` API, with the examples OpenAPI shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zapguard.domain.models import (
+    AccountType,
+    Author,
+    Category,
+    Decision,
+    Finding,
+    LineState,
+    Role,
+    StatusKind,
+)
+from zapguard.gateway.outbox import OutboxEntry
+from zapguard.policy.explain import summary
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageIn(_Body):
+    to: str = Field(
+        min_length=3,
+        max_length=64,
+        description="Número do contato (E.164, local ou JID). / Contact's number.",
+    )
+    text: str = Field("", max_length=4096, description="Texto. / Text (WhatsApp's limit: 4096).")
+    line: str | None = Field(None, description="Linha de envio. / Line to send on.")
+    pool: str | None = Field(None, description="Ou um grupo de linhas. / Or a pool of lines.")
+    category: Category = Category.REPLY
+    author: Author = Field(
+        Author.BOT, description="Quem escreveu: agent = pessoa. / Who wrote it: agent = a person."
+    )
+    media_url: str | None = Field(None, max_length=2048)
+    campaign_id: str | None = Field(None, max_length=200)
+    idempotency_key: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Repetir a chamada com a mesma chave nunca envia duas vezes (ou use o cabeçalho "
+            "Idempotency-Key). / Retrying with the same key never sends twice."
+        ),
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "to": "+55 11 91234-5678",
+                    "text": "Olá! Seu pedido 1234 saiu para entrega.",
+                    "line": "sac",
+                    "category": "reply",
+                    "author": "agent",
+                    "idempotency_key": "pedido-1234-entrega",
+                }
+            ]
+        },
+    )
+
+
+class FindingOut(BaseModel):
+    code: str
+    severity: str
+    message_pt: str
+    message_en: str
+    line: str | None = None
+
+    @classmethod
+    def of(cls, finding: Finding) -> FindingOut:
+        return cls(
+            code=finding.code,
+            severity=finding.severity.value,
+            message_pt=finding.message_pt,
+            message_en=finding.message_en,
+            line=finding.line,
+        )
+
+
+class DecisionOut(BaseModel):
+    verdict: str = Field(examples=["allow"])
+    codes: list[str] = Field(examples=[["ZG503"]])
+    line: str | None = Field(examples=["sac"])
+    not_before: datetime | None = None
+    message_pt: str
+    message_en: str
+    risk: int = 0
+    findings: list[FindingOut] = []
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOut:
+        message_pt, message_en = summary(decision)
+        return cls(
+            verdict=decision.verdict.value,
+            codes=decision.codes,
+            line=decision.line,
+            not_before=decision.not_before,
+            message_pt=message_pt,
+            message_en=message_en,
+            risk=decision.risk,
+            findings=[FindingOut.of(f) for f in decision.findings],
+        )
+
+
+class OutboxOut(BaseModel):
+    id: str = Field(description="Id da mensagem (estilo wamid). / Message id (wamid style).")
+    line: str
+    to: str
+    state: str = Field(examples=["queued"])
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    provider_message_id: str | None
+    delivery_status: str | None
+    last_error: str | None
+    merged_into: str | None = None
+
+    @classmethod
+    def of(cls, entry: OutboxEntry, merged_into: str | None = None) -> OutboxOut:
+        return cls(
+            id=entry.public_id,
+            line=entry.line_id,
+            to=entry.contact,
+            state=entry.state,
+            attempts=entry.attempts,
+            created_at=entry.created_at,
+            sent_at=entry.sent_at,
+            provider_message_id=entry.provider_message_id,
+            delivery_status=entry.delivery_status,
+            last_error=entry.last_error,
+            merged_into=merged_into,
+        )
+
+
+class SubmissionOut(BaseModel):
+    id: str | None = Field(description="Id para acompanhar o envio. / Id to follow the send.")
+    status: str = Field(examples=["queued"], description="queued | replayed")
+    decision: DecisionOut | None
+    message: OutboxOut | None
+
+
+class LineIn(_Body):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    phone: str = Field(min_length=3, max_length=64)
+    role: Role
+    in_use_since: date = Field(description="Desde quando o número existe. / When it came into use.")
+    account: AccountType = AccountType.BUSINESS
+    pool: str | None = Field(None, max_length=64)
+    device: str | None = Field(None, max_length=200)
+    network: str | None = Field(None, max_length=200)
+    daily_cap: int | None = Field(None, ge=1, le=1_000_000)
+    timezone: str = "America/Sao_Paulo"
+    provider: str = Field("simulator", max_length=32)
+    provider_account: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Nome da linha no provedor: phone_number_id, instância Evolution, sessão WAHA. / "
+            "The provider's name for the line."
+        ),
+    )
+    helpdesk_url: str | None = Field(
+        None,
+        max_length=2048,
+        pattern=r"^https?://",
+        description="Para onde repassar os webhooks. / Where to forward webhooks.",
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "sac",
+                    "phone": "+55 11 91234-0001",
+                    "role": "receptive",
+                    "in_use_since": "2024-03-01",
+                    "provider": "simulator",
+                    "provider_account": "100200300",
+                }
+            ]
+        },
+    )
+
+
+class LineOut(BaseModel):
+    id: str
+    phone: str
+    role: Role
+    account: AccountType
+    pool: str
+    state: LineState
+    provider: str
+    provider_account: str | None
+    helpdesk_url: str | None
+    in_use_since: date
+    timezone: str
+    daily_cap: int | None
+    health: int
+    last_human_at: datetime | None
+    queued: int = 0
+    warnings: list[FindingOut] = []
+
+
+class PoolOut(BaseModel):
+    pool: str
+    lines: list[str]
+
+
+class ConsentIn(_Body):
+    source: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Onde o contato aceitou (site, loja...). / Where the contact opted in.",
+    )
+    wording: str | None = Field(None, max_length=2000, description="O texto aceito. / Wording.")
+    granted_at: datetime | None = Field(None, description="Padrão: agora. / Default: now.")
+    recorded_by: str | None = Field(None, max_length=200)
+    purpose: str = Field("marketing", max_length=32)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "checkout-site",
+                    "wording": "Quero receber ofertas pelo WhatsApp",
+                    "recorded_by": "loja-virtual",
+                }
+            ]
+        },
+    )
+
+
+class ConsentRevokeIn(_Body):
+    how: str = Field("api", max_length=64)
+    purpose: str = Field("marketing", max_length=32)
+
+
+class ConsentOut(BaseModel):
+    contact: str
+    purpose: str
+    active: bool
+    granted_at: datetime | None
+    source: str | None
+    wording: str | None
+    revoked_at: datetime | None
+    revoked_how: str | None
+    history: list[dict[str, Any]]
+
+
+class EventIn(_Body):
+    kind: str = Field(
+        pattern=r"^(inbound|human_activity|ban|status)$",
+        description="inbound | human_activity | ban | status",
+    )
+    line: str
+    contact: str | None = None
+    text: str | None = Field(None, max_length=4096)
+    status: StatusKind | None = None
+    code: str | None = Field(None, max_length=32)
+    at: datetime | None = Field(None, description="Padrão: agora. / Default: now.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "inbound", "line": "sac", "contact": "+5511912345678", "text": "Oi"}
+            ]
+        },
+    )
+
+
+class EventOut(BaseModel):
+    kind: str
+    line: str | None
+    contact: str | None
+    at: datetime
+    code: str | None = None
+    data: dict[str, Any] = {}
+
+
+class DecisionRecordOut(BaseModel):
+    id: int
+    at: datetime
+    verdict: str
+    codes: list[str]
+    line: str | None
+    not_before: datetime | None
+    contact: str
+    category: str
+    message_pt: str
+    message_en: str

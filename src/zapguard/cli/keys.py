@@ -1,0 +1,91 @@
+"""``zapguard keys create|list|revoke``: API keys per tenant (stored hashed, shown once)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from zapguard.cli._errors import guarded
+from zapguard.cli._options import ConfigOption, PresetOption, output_console
+from zapguard.cli._runtime import DbOption, open_runtime
+from zapguard.store.api_keys import create_key, list_keys, revoke_key
+
+keys_app = typer.Typer(
+    help="Chaves de API por empresa. / API keys per tenant.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
+
+
+TenantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant", help="Empresa; padrão: [app].tenant. / Tenant; default: [app].tenant."
+    ),
+]
+
+
+@keys_app.command(
+    "create",
+    help="Cria uma chave e a mostra uma única vez. / Create a key and show it once.",
+)
+@guarded
+def create(
+    name: Annotated[str, typer.Argument(help="Para que serve. / What it is for.")],
+    tenant: TenantOption = None,
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    with open_runtime(config, preset, db) as runtime:
+        owner = tenant or runtime.tenant
+        runtime.store.ensure_tenant(tenant_id=owner, name=owner)
+        key, record = create_key(runtime.store, tenant_id=owner, name=name, at=datetime.now(UTC))
+    typer.echo(key)
+    typer.echo(
+        f"chave {record.prefix} da empresa {owner}: guarde agora, não será mostrada de novo / "
+        f"key {record.prefix} of tenant {owner}: keep it now, it will not be shown again",
+        err=True,
+    )
+
+
+@keys_app.command("list", help="Lista as chaves (sem o segredo). / List keys (no secrets).")
+@guarded
+def list_command(
+    tenant: TenantOption = None,
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    with open_runtime(config, preset, db) as runtime:
+        keys = list_keys(runtime.store, tenant_id=tenant or runtime.tenant)
+    table = Table(
+        "prefixo / prefix", "nome / name", "criada / created", "revogada / revoked", box=box.SIMPLE
+    )
+    for key in keys:
+        table.add_row(
+            key.prefix,
+            key.name,
+            key.created_at.isoformat(timespec="seconds"),
+            key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-",
+        )
+    output_console().print(table)
+
+
+@keys_app.command("revoke", help="Revoga uma chave pelo prefixo. / Revoke a key by its prefix.")
+@guarded
+def revoke(
+    prefix: Annotated[str, typer.Argument()],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    with open_runtime(config, preset, db) as runtime:
+        revoke_key(runtime.store, prefix=prefix, at=datetime.now(UTC))
+    typer.echo(f"revogada / revoked: {prefix}", err=True)

@@ -1,0 +1,167 @@
+"""Everything the HTTP service runs on, opened once: store, counters, policy, outbox, dispatcher,
+webhook receiver and the provider connections, over one shared HTTP client.
+
+The API layer only ever talks to :class:`Services`; tests build one over a temporary SQLite file and
+the simulator, exactly as ``zapguard serve`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
+from zapguard.gateway.decider import Decider
+from zapguard.gateway.dispatcher import Dispatcher
+from zapguard.gateway.events import EventApplier
+from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.gateway.submission import Submitter
+from zapguard.gateway.webhooks.receiver import WebhookReceiver
+from zapguard.policy.config import PolicyConfig
+from zapguard.providers.base import Endpoint, Provider
+from zapguard.providers.registry import connect
+from zapguard.service_config import SIMULATOR, ProviderSettings, ServiceConfig
+from zapguard.store.counters import counters_from_url
+from zapguard.store.counters.base import Counters
+from zapguard.store.errors import ConfigurationError
+from zapguard.store.migrate import upgrade
+from zapguard.store.records import LineRecord
+from zapguard.store.repository import Store
+
+log = logging.getLogger("zapguard.service")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    store: Store
+    counters: Counters
+    policy: PolicyConfig
+    config: ServiceConfig
+    default_tenant: str
+    simulator_url: str | None
+    """Base URL of the in-app simulator (``…/simulator``), for lines whose provider is ``simulator``
+    when no ``[providers.simulator]`` is configured."""
+    clock: Callable[[], datetime] = utc_now
+    http: httpx.Client = field(init=False)
+    outbox: Outbox = field(init=False)
+    submitter: Submitter = field(init=False)
+    events: EventApplier = field(init=False)
+    dispatcher: Dispatcher = field(init=False)
+    receiver: WebhookReceiver = field(init=False)
+    _providers: dict[str, Provider] = field(init=False, default_factory=dict)
+    _providers_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        dispatch = self.config.dispatch
+        self.http = httpx.Client(
+            timeout=dispatch.timeout_seconds,
+            limits=httpx.Limits(max_connections=max(16, dispatch.workers * 2)),
+        )
+        self.outbox = Outbox(self.store)
+        self.events = EventApplier(self.store, self.policy)
+        self.submitter = Submitter(
+            Decider(self.store, self.counters, self.policy), self.outbox, self.clock
+        )
+        self.dispatcher = Dispatcher(
+            self.store,
+            self.provider_for,
+            dispatch,
+            self.policy.volume,
+            clock=self.clock,
+        )
+        chatwoot = self.config.server.chatwoot_secret
+        self.receiver = WebhookReceiver(
+            self.store,
+            self.policy,
+            self.provider_settings,
+            self.outbox,
+            self.clock,
+            chatwoot_secret=chatwoot.get_secret_value() if chatwoot else None,
+        )
+
+    @property
+    def provider_settings(self) -> dict[str, ProviderSettings]:
+        """The configured providers, plus the in-app simulator when not configured explicitly."""
+        settings = dict(self.config.providers)
+        if SIMULATOR not in settings and self.simulator_url is not None:
+            settings[SIMULATOR] = ProviderSettings(kind="simulator", base_url=self.simulator_url)
+        return settings
+
+    def provider_for(self, record: LineRecord) -> Provider:
+        """The provider connection of a line, opened on first use and kept."""
+        line = record.line
+        with self._providers_lock:
+            cached = self._providers.get(line.id)
+            if cached is not None:
+                return cached
+            settings = self.provider_settings.get(line.provider)
+            if settings is None:
+                raise ConfigurationError(
+                    f"provedor {line.provider!r} da linha {line.id} não configurado em "
+                    f"[providers] / provider {line.provider!r} of line {line.id} is not configured"
+                )
+            provider = connect(settings, record.provider_account or line.id, self.http)
+            self._providers[line.id] = provider
+            return provider
+
+    def queue_reply(self, *, tenant_id: str, line_id: str, contact: str, text: str) -> OutboxEntry:
+        """Queue a message zapguard itself sends (an opt-out confirmation), outside the policy log."""
+        now = self.clock()
+        message = OutgoingMessage(
+            tenant_id=tenant_id,
+            contact=contact,
+            category=Category.REPLY,
+            author=Author.SYSTEM,
+            text=text,
+            line=line_id,
+        )
+        with self.store.transaction():
+            return self.outbox.enqueue(
+                message=message,
+                decision=Decision(Verdict.ALLOW, line_id),
+                decision_id=None,
+                now=now,
+            )
+
+    def close(self) -> None:
+        self.dispatcher.stop()
+        self.http.close()
+        self.counters.close()
+        self.store.close()
+
+
+def open_services(
+    *,
+    database_url: str,
+    counters_url: str,
+    policy: PolicyConfig,
+    config: ServiceConfig,
+    default_tenant: str,
+    simulator_url: str | None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    """Migrate the database to the current schema and open everything over it."""
+    upgrade(database_url)
+    store = Store(database_url)
+    store.ensure_tenant(tenant_id=default_tenant, name=default_tenant)
+    return Services(
+        store=store,
+        counters=counters_from_url(counters_url),
+        policy=policy,
+        config=config,
+        default_tenant=default_tenant,
+        simulator_url=simulator_url,
+        clock=clock,
+    )
+
+
+__all__ = ["Endpoint", "Services", "open_services", "utc_now"]

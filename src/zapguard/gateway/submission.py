@@ -1,0 +1,77 @@
+"""Submit: the one path a message takes from a caller into the outbox.
+
+Decide on a fresh snapshot, reserve quota atomically, and in the same write transaction record the
+decision and queue the message. A caller's idempotency key answers a retried request with the message
+already queued, never a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from zapguard.domain.models import Decision, OutgoingMessage, Verdict
+from zapguard.gateway.decider import Decider
+from zapguard.gateway.metrics import DECISIONS
+from zapguard.gateway.outbox import Outbox, OutboxEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What became of a submitted message: the decision, and its outbox entry when it was queued.
+
+    ``replayed`` is true when the idempotency key matched a message queued earlier: ``decision`` is
+    then ``None`` (the earlier decision stands) and nothing new was queued or reserved.
+    """
+
+    decision: Decision | None
+    entry: OutboxEntry | None
+    replayed: bool = False
+
+    @property
+    def queued(self) -> bool:
+        return self.entry is not None
+
+
+@dataclass
+class Submitter:
+    decider: Decider
+    outbox: Outbox
+    clock: Callable[[], datetime]
+
+    def submit(self, message: OutgoingMessage) -> Submission:
+        if message.idempotency_key is not None:
+            earlier = self.outbox.by_idempotency_key(
+                tenant_id=message.tenant_id, key=message.idempotency_key
+            )
+            if earlier is not None:
+                return Submission(None, earlier, replayed=True)
+        now = self.clock()
+        queued: list[OutboxEntry] = []
+
+        def enqueue(decision: Decision, decision_id: int) -> None:
+            queued.append(
+                self.outbox.enqueue(
+                    message=message, decision=decision, decision_id=decision_id, now=now
+                )
+            )
+
+        decision = self.decider.submit(message, now, on_send=enqueue)
+        count_decision(decision)
+        return Submission(decision, queued[0] if queued else None)
+
+    def advise(self, message: OutgoingMessage) -> Decision:
+        """The decision alone: nothing reserved, recorded or queued."""
+        return self.decider.advise(message, self.clock())
+
+
+def count_decision(decision: Decision) -> None:
+    codes = decision.codes or ["none"]
+    for code in codes:
+        DECISIONS.labels(verdict=decision.verdict.value, code=code).inc()
+
+
+def refusal(decision: Decision) -> bool:
+    """The caller must be told no (now or for now): a rejection or a deferral."""
+    return decision.verdict in (Verdict.REJECT, Verdict.DEFER)

@@ -132,8 +132,23 @@ def test_pywa_sends_through_the_cloud_surface_and_the_message_is_delivered_paced
     delivered = [m for m in stack.delivered(1) if m["text"] == "Olá pelo pywa"]
     assert len(delivered) == 1
     assert sent["provider_message_id"] == delivered[0]["wamid"]
-    # The simulator's status webhooks come back and are matched to the id pywa was given.
+    # The simulator's status webhooks come back, are matched to the id pywa was given, and reach
+    # the helpdesk carrying that id (re-signed), so its own records line up.
     stack.message(result["id"], until="delivered", field="delivery_status")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        statuses = [
+            (headers, body)
+            for headers, body in stack.helpdesk.received
+            if result["id"].encode() in body and b'"delivered"' in body
+        ]
+        if statuses:
+            break
+        time.sleep(0.05)
+    assert statuses, "no status forwarded with the id pywa was given"
+    headers, body = statuses[0]
+    assert delivered[0]["wamid"].encode() not in body
+    assert verify_cloud(body, headers.get("x-hub-signature-256"), SECRET)
 
 
 def test_pywa_gets_a_refusal_as_a_whatsapp_error_with_the_zapguard_code(stack: Stack) -> None:

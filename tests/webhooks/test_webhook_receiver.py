@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -53,6 +53,11 @@ PROVIDERS = {
 @dataclass
 class Ledger:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    issued: dict[str, str] = field(default_factory=dict)
+    """provider message id → the id the helpdesk was given when it sent through zapguard."""
+
+    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
+        return {p: self.issued[p] for p in provider_message_ids if p in self.issued}
 
     def record_delivery(
         self, *, provider_message_id: str | None, reference: str | None, status: str, at: datetime
@@ -223,6 +228,18 @@ def test_the_provider_payload_is_forwarded_unchanged_to_the_line_helpdesk(scene:
     assert forward.url == HELPDESK
     assert forward.body == raw("cloud_text")
     assert forward.headers["X-Hub-Signature-256"] == sign_cloud(raw("cloud_text"), APP_SECRET)
+
+
+def test_a_forwarded_status_carries_the_id_the_helpdesk_was_given(scene: Scene) -> None:
+    payload = load("cloud_status_read_without_delivered")
+    wamid = payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
+    scene.ledger.issued[wamid] = "wamid.ZGissued"
+
+    [forward] = scene.cloud("cloud_status_read_without_delivered").forwards
+
+    assert wamid.encode() not in forward.body
+    assert b'"wamid.ZGissued"' in forward.body
+    assert forward.headers["X-Hub-Signature-256"] == sign_cloud(forward.body, APP_SECRET)
 
 
 # --- connection and quality -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from zapguard.domain.models import Decision, OutgoingMessage
@@ -103,6 +104,13 @@ class Outbox:
         """Messages queued or being sent, per line (for the queue-depth metric)."""
         with self._store.read_connection("measuring the outbox") as connection:
             return rows.depths(connection)
+
+    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
+        """provider message id → the public id the caller got, for the messages this outbox sent."""
+        if not provider_message_ids:
+            return {}
+        with self._store.read_connection("reading message ids") as connection:
+            return rows.public_ids(connection, provider_message_ids=provider_message_ids)
 
     def record_delivery(
         self,

@@ -169,6 +169,16 @@ def by_provider_id(connection: Connection, *, provider_message_id: str) -> Outbo
     return None if row is None else entry(row)
 
 
+def public_ids(connection: Connection, *, provider_message_ids: Collection[str]) -> dict[str, str]:
+    found = connection.execute(
+        select(outbox.c.provider_message_id, outbox.c.public_id).where(
+            outbox.c.provider_message_id.in_(list(provider_message_ids)),
+            outbox.c.merged_into.is_(None),
+        )
+    ).all()
+    return {str(row.provider_message_id): str(row.public_id) for row in found}
+
+
 def newest(
     connection: Connection, *, tenant_id: str, line_id: str | None, limit: int
 ) -> list[OutboxEntry]:

@@ -17,6 +17,7 @@ payload in the webhook inbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
@@ -49,6 +50,10 @@ class DeliveryLedger(Protocol):
     ) -> object:
         """Note ``status`` for the message sent as ``provider_message_id`` (or with zapguard's
         ``reference``); what it returns is ignored."""
+        ...
+
+    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
+        """The id each caller was given for the messages the provider knows by these ids."""
         ...
 
 

@@ -30,7 +30,7 @@ from zapguard.gateway.metrics import WEBHOOKS
 from zapguard.gateway.webhooks import chatwoot, cloud, evolution, waha
 from zapguard.gateway.webhooks.apply import CHATWOOT, DeliveryLedger, HappeningApplier, Reply
 from zapguard.gateway.webhooks.forward import Forward, build
-from zapguard.gateway.webhooks.model import Happening, WebhookParseError
+from zapguard.gateway.webhooks.model import Happening, Kind, WebhookParseError
 from zapguard.gateway.webhooks.signatures import (
     CHATWOOT_HEADER,
     CHATWOOT_TIMESTAMP_HEADER,
@@ -89,6 +89,7 @@ class WebhookReceiver:
     ) -> None:
         self._providers = dict(providers)
         self._applier = HappeningApplier(store, policy_config, ledger)
+        self._ledger = ledger
         self._inbox = WebhookInbox(store)
         self._clock = clock
         self._chatwoot_secret = chatwoot_secret
@@ -245,7 +246,9 @@ class WebhookReceiver:
                 "webhook não aplicado / webhook not applied: provider %s: %s", provider, error
             )
             return Receipt(500, {"error": "falha ao aplicar", "error_en": "could not apply"})
-        forwards = self._forwards(kind, provider, body, concerned.values())
+        forwards = self._forwards(
+            kind, provider, self._with_public_ids(body, happenings), concerned.values()
+        )
         if unknown:
             accounts = ", ".join(sorted(set(unknown)))
             error_text = (
@@ -260,6 +263,20 @@ class WebhookReceiver:
             )
         WEBHOOKS.labels(kind, "applied").inc()
         return Receipt(200, {"applied": len(happenings)}, forwards, replies)
+
+    def _with_public_ids(self, body: bytes, happenings: list[Happening]) -> bytes:
+        """The payload with each status's provider message id replaced by the id the helpdesk got
+        when it sent the message through zapguard, so its statuses match its own records."""
+        sent = {
+            h.provider_message_id
+            for h in happenings
+            if h.kind is Kind.STATUS and h.provider_message_id is not None
+        }
+        if not sent:
+            return body
+        for provider_id, public_id in self._ledger.public_ids(sent).items():
+            body = body.replace(json.dumps(provider_id).encode(), json.dumps(public_id).encode())
+        return body
 
     def _forwards(self, kind: str, provider: str, body: bytes, concerned: Any) -> list[Forward]:
         if kind == CHATWOOT:

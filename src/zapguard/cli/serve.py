@@ -2,7 +2,8 @@
 
 On the embedded default (SQLite, no ``[providers]``) the simulated provider answers inside the same
 server under ``/simulator``, so one command gives a working system. ``--demo`` registers a receptive
-demo line ``sac`` on the simulator if it is missing, for the README's one ``curl``.
+demo line ``sac`` on the simulator if it is missing, and a message from the demo customer (+55 11 91234-5678) to it, so
+the README's one ``curl`` (a reply to that customer) goes out.
 
 Security: without any API key, the server only listens on loopback (it then serves the default
 tenant without a key); any other address needs a key first (``zapguard keys create``).
@@ -126,9 +127,19 @@ def serve(
         services.close()
 
 
+DEMO_CUSTOMER = "+5511912345678"
+
+
 def _ensure_demo_line(services: Services) -> None:
     tenant = services.default_tenant
-    if services.store.get_line(line_id=DEMO_LINE.id, tenant_id=tenant) is not None:
-        return
-    line = replace(DEMO_LINE, tenant_id=tenant)
-    register_line(line, services.store, services.clock(), provider_account="100200300")
+    if services.store.get_line(line_id=DEMO_LINE.id, tenant_id=tenant) is None:
+        line = replace(DEMO_LINE, tenant_id=tenant)
+        register_line(line, services.store, services.clock(), provider_account="100200300")
+    # The customer writes first (a receptive line only answers), as on a real support line.
+    services.events.inbound(
+        tenant=tenant,
+        line_id=DEMO_LINE.id,
+        contact=DEMO_CUSTOMER,
+        at=services.clock(),
+        text="Oi! Meu pedido já saiu?",
+    )

@@ -127,6 +127,7 @@ class Dispatcher:
         self._rng_lock = threading.Lock()
         self._sleep = sleep
         self._stopping = threading.Event()
+        self._wakeup = threading.Event()
         self._scheduler: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: set[Future[None]] = set()
@@ -161,6 +162,7 @@ class Dispatcher:
     def stop(self, timeout: float | None = None) -> bool:
         """Stop claiming and let the sends in flight finish; ``False`` if some did not in time."""
         self._stopping.set()
+        self._wakeup.set()
         deadline = None if timeout is None else time.monotonic() + timeout
         if self._scheduler is not None:
             self._scheduler.join(timeout)
@@ -196,7 +198,10 @@ class Dispatcher:
                 # lease expires. Keep polling.
                 logger.exception("falha ao buscar trabalho / claiming outbox work failed")
             if not claimed:
-                self._stopping.wait(self._dispatch.poll_seconds)
+                # Sleep until the poll interval ends or new work may be due: a message was queued
+                # in this process or a send finished (its line is free again).
+                self._wakeup.wait(self._dispatch.poll_seconds)
+                self._wakeup.clear()
 
     def _submit(self, job: Job) -> None:
         assert self._pool is not None
@@ -208,6 +213,11 @@ class Dispatcher:
     def _done(self, future: Future[None]) -> None:
         with self._in_flight_lock:
             self._in_flight.discard(future)
+        self._wakeup.set()
+
+    def wake(self) -> None:
+        """New work may be due now (a message was queued): claim without waiting for the poll."""
+        self._wakeup.set()
 
     # -- claiming -------------------------------------------------------------------------------
 

@@ -57,15 +57,17 @@ class Outbox:
             raise ValueError("decisão sem linha / decision without a line: nothing to send on")
         key = message.idempotency_key
         not_before = max(now, decision.not_before or now)
+        public_id = public_id or new_public_id()
+        text = decision.text if decision.text is not None else message.text
         values = {
-            "public_id": public_id or new_public_id(),
+            "public_id": public_id,
             "tenant_id": message.tenant_id,
             "line_id": decision.line,
             "contact": message.contact,
             "idempotency_key": key,
             "category": message.category.value,
             "author": message.author.value,
-            "text": decision.text if decision.text is not None else message.text,
+            "text": text,
             "media_url": message.media_url,
             "decision_id": decision_id,
             "state": "queued",
@@ -77,7 +79,25 @@ class Outbox:
             inserted = rows.insert(connection, values=values)
             if inserted is not None:
                 rows.ensure_lane(connection, line_id=decision.line, at=now)
-                found = rows.by_id(connection, entry_id=inserted)
+                found: OutboxEntry | None = rows.OutboxEntry(
+                    id=inserted,
+                    public_id=public_id,
+                    tenant_id=message.tenant_id,
+                    line_id=decision.line,
+                    contact=message.contact,
+                    text=text,
+                    media_url=message.media_url,
+                    state="queued",
+                    attempts=0,
+                    not_before=not_before,
+                    created_at=now,
+                    sent_at=None,
+                    provider_message_id=None,
+                    delivery_status=None,
+                    last_error=None,
+                    merged_into=None,
+                    idempotency_key=key,
+                )
             else:
                 assert key is not None  # only the idempotency key's constraint is skipped over
                 found = rows.by_key(connection, tenant_id=message.tenant_id, key=key)

@@ -68,15 +68,18 @@ class Services:
         )
         self.outbox = Outbox(self.store)
         self.events = EventApplier(self.store, self.policy)
-        self.submitter = Submitter(
-            Decider(self.store, self.counters, self.policy), self.outbox, self.clock
-        )
         self.dispatcher = Dispatcher(
             self.store,
             self.provider_for,
             dispatch,
             self.policy.volume,
             clock=self.clock,
+        )
+        self.submitter = Submitter(
+            Decider(self.store, self.counters, self.policy),
+            self.outbox,
+            self.clock,
+            on_queued=self.dispatcher.wake,
         )
         chatwoot = self.config.server.chatwoot_secret
         self.receiver = WebhookReceiver(

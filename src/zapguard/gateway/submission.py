@@ -39,6 +39,8 @@ class Submitter:
     decider: Decider
     outbox: Outbox
     clock: Callable[[], datetime]
+    on_queued: Callable[[], None] = lambda: None
+    """Called after a message was queued (the dispatcher wakes up for it)."""
 
     def submit(self, message: OutgoingMessage) -> Submission:
         if message.idempotency_key is not None:
@@ -59,6 +61,8 @@ class Submitter:
 
         decision = self.decider.submit(message, now, on_send=enqueue)
         count_decision(decision)
+        if queued:
+            self.on_queued()
         return Submission(decision, queued[0] if queued else None)
 
     def advise(self, message: OutgoingMessage) -> Decision:

@@ -112,10 +112,32 @@ def _sqlite_engine(url: URL) -> Engine:
         finally:
             cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue on a lock of their own
+    # instead of on SQLite's busy handler, which polls with sleeps of up to 100 ms: under load
+    # that sleeping, not the work, would set the latency. Other processes still queue on the
+    # busy timeout. Re-entrant: a thread never waits for itself.
+    write_lock = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         writer = connection.get_execution_options().get("zapguard_writer", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if not writer:
+            connection.exec_driver_sql("BEGIN")
+            return
+        write_lock.acquire()
+        connection.info["zapguard_write_lock"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Connection) -> None:
+        if connection.info.pop("zapguard_write_lock", False):
+            write_lock.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
     return engine
 

@@ -10,9 +10,9 @@ so nothing is credited as human activity by accident) and ``Idempotency-Key``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from zapguard.api.errors import ApiError
@@ -100,6 +100,15 @@ def refusal_text(decision: Decision) -> str:
     codes = ",".join(decision.codes) or decision.verdict.value
     message_pt, message_en = summary(decision)
     return f"[zapguard {codes}] {message_pt} / {message_en}"
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+"""The raw body, read on the event loop so that the route itself can be a plain (threaded) function:
+the decision and the outbox write block on the database and must not stall the loop."""
 
 
 def request_body(model: type[BaseModel]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from zapguard.api.deps import ServicesDep
@@ -36,12 +36,11 @@ line-height:1.5;color:#1b1f23}} code{{background:#f3f4f6;padding:.1rem .3rem;bor
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(services: ServicesDep) -> HTMLResponse:
-    count = sum(
-        len(services.store.list_lines(tenant_id=tenant)) for tenant in [services.default_tenant]
-    )
+def home(request: Request, services: ServicesDep) -> HTMLResponse:
+    count = len(services.store.list_lines(tenant_id=services.default_tenant))
+    base = str(request.base_url).rstrip("/")
     curl = (
-        "curl -s localhost:8000/v1/messages -H 'content-type: application/json' "
+        f"curl -s {base}/v1/messages -H 'content-type: application/json' "
         """-d '{"to": "+5511912345678", "text": "Olá!", "line": "sac"}'"""
     )
     return HTMLResponse(_PAGE.format(lines=count, curl=escape(curl)))

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import request_body
+from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 
@@ -111,17 +111,18 @@ def _invalid(details: str) -> JSONResponse:
     response_model=None,
     openapi_extra=request_body(CloudMessage),
 )
-async def send_message(
+def send_message(
     version: str,
     phone_number_id: str,
     request: Request,
+    raw: RawBody,
     services: ServicesDep,
     tenant: TenantDep,
 ) -> JSONResponse:
     if not _VERSION.match(version):
         return graph_error(400, "Unknown path components", 2500, details=f"version {version!r}")
     try:
-        body = CloudMessage.model_validate_json(await request.body())
+        body = CloudMessage.model_validate_json(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}"

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import request_body
+from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 
@@ -80,11 +80,11 @@ def evolution_error(
     response_model=None,
     openapi_extra=request_body(EvolutionText),
 )
-async def send_text(
-    instance: str, request: Request, services: ServicesDep, tenant: TenantDep
+def send_text(
+    instance: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
 ) -> JSONResponse:
     try:
-        body = EvolutionText.model_validate_json(await request.body())
+        body = EvolutionText.model_validate_json(raw)
     except ValidationError as error:
         return evolution_error(
             400,

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import request_body
+from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 
@@ -70,9 +70,11 @@ def waha_error(
     response_model=None,
     openapi_extra=request_body(WahaText),
 )
-async def send_text(request: Request, services: ServicesDep, tenant: TenantDep) -> JSONResponse:
+def send_text(
+    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> JSONResponse:
     try:
-        body = WahaText.model_validate_json(await request.body())
+        body = WahaText.model_validate_json(raw)
     except ValidationError as error:
         return waha_error(
             400,

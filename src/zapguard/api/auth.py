@@ -10,6 +10,10 @@ key exists, so an open server is never reachable from the network.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+
 from fastapi import Request
 
 from zapguard.api.errors import ApiError
@@ -17,6 +21,52 @@ from zapguard.gateway.service import Services
 from zapguard.store.api_keys import any_active_key, tenant_for_key
 
 _KEY_HEADERS = ("x-api-key", "apikey")
+
+KEY_CACHE_SECONDS = 5.0
+"""How long a checked key is trusted without asking the database again: a revoked key stops working
+within this time. Keys are cached by their SHA-256, never in clear."""
+OPEN_CACHE_SECONDS = 1.0
+"""How long "no key exists" is trusted: a key created by ``zapguard keys create`` closes an open
+server within this time."""
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tenants: dict[str, tuple[str, float]] = {}
+        self._keyless: tuple[bool, float] | None = None
+
+    def tenant(self, services: Services, key: str) -> str | None:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            cached = self._tenants.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        tenant = tenant_for_key(services.store, key)
+        if tenant is not None:
+            with self._lock:
+                if len(self._tenants) > 10_000:  # bound the memory a key-guessing client can use
+                    self._tenants.clear()
+                self._tenants[digest] = (tenant, now + KEY_CACHE_SECONDS)
+        return tenant
+
+    def keyless(self, services: Services) -> bool:
+        now = time.monotonic()
+        cached = self._keyless
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        keyless = not any_active_key(services.store)
+        self._keyless = (keyless, now + OPEN_CACHE_SECONDS)
+        return keyless
+
+
+def _cache(request: Request) -> _Cache:
+    state = request.app.state
+    cache: _Cache | None = getattr(state, "key_cache", None)
+    if cache is None:
+        cache = state.key_cache = _Cache()
+    return cache
 
 
 def presented_key(request: Request) -> str | None:
@@ -34,11 +84,12 @@ def presented_key(request: Request) -> str | None:
 def authenticate(request: Request, services: Services) -> str:
     """The caller's tenant, or :class:`ApiError` ``unauthorized``."""
     key = presented_key(request)
+    cache = _cache(request)
     if key is not None:
-        tenant = tenant_for_key(services.store, key)
+        tenant = cache.tenant(services, key)
         if tenant is not None:
             return tenant
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
-    if request.app.state.open_when_keyless and not any_active_key(services.store):
+    if request.app.state.open_when_keyless and cache.keyless(services):
         return services.default_tenant
     raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})

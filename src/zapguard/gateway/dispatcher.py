@@ -73,7 +73,9 @@ MAX_TEXT_CHARS = 4096
 """WhatsApp's longest text message: a merge stops before it would exceed this."""
 _NO_PROVIDER_PAUSE = timedelta(minutes=1)
 _ROWS_PER_LANE = 200
-"""Due rows read per lane and round; the oldest are enough to pick one send."""
+"""Due rows read per lane and round when the first page holds no send to make."""
+_FIRST_PAGE = 16
+"""Due rows read first: the oldest few almost always hold the next send (and its burst)."""
 
 IN_DOUBT = (
     "envio em dúvida: o trabalhador parou antes de confirmar; reenvio com a mesma referência / "
@@ -318,7 +320,20 @@ class Dispatcher:
 
     def _pick(self, connection: Connection, line_id: str, now: datetime) -> _Pick | None:
         """The row to send next on the line, with the rows to merge into it."""
-        queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_ROWS_PER_LANE)
+        queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_FIRST_PAGE)
+        if len(queued) < _FIRST_PAGE:
+            return self._pick_among(connection, line_id, now, queued)
+        pick = self._pick_among(connection, line_id, now, queued)
+        # A page that ends mid-burst, or an in-doubt resend that must carry every row it carried
+        # before, needs the longer read.
+        if pick is None or pick.primary.attempts > 0 or pick.followers:
+            queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_ROWS_PER_LANE)
+            pick = self._pick_among(connection, line_id, now, queued)
+        return pick
+
+    def _pick_among(
+        self, connection: Connection, line_id: str, now: datetime, queued: list[Row[Any]]
+    ) -> _Pick | None:
         if not queued:
             return None
         pair = timedelta(seconds=self._volume.pair_interval_seconds)

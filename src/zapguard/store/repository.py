@@ -90,6 +90,15 @@ class _Current(threading.local):
 # rebuilding and re-hashing the expression on every call (the bulk of a small query's cost).
 _LINE_BY_ID = select(lines).where(lines.c.id == bindparam("line_id"))
 _LINE_OF_TENANT = _LINE_BY_ID.where(lines.c.tenant_id == bindparam("tenant_id"))
+_LINE_BY_ACCOUNT = (
+    select(lines)
+    .where(
+        lines.c.tenant_id == bindparam("tenant_id"),
+        lines.c.provider_account == bindparam("account"),
+    )
+    .order_by(lines.c.id)
+    .limit(1)
+)
 _LINES_OF_TENANT = (
     select(lines).where(lines.c.tenant_id == bindparam("tenant_id")).order_by(lines.c.id)
 )
@@ -436,6 +445,18 @@ class Store:
                     _LINE_OF_TENANT, {"line_id": line_id, "tenant_id": tenant_id}
                 ).first()
         return _line_record(row) if row else None
+
+    def tenant_line_for_account(self, *, tenant_id: str, account: str) -> LineRecord | None:
+        """The tenant's line the provider calls ``account`` (any provider), else whose id it is."""
+        with self._read("reading a line") as connection:
+            row = connection.execute(
+                _LINE_BY_ACCOUNT, {"tenant_id": tenant_id, "account": account}
+            ).first()
+            if row is None:
+                row = connection.execute(
+                    _LINE_OF_TENANT, {"tenant_id": tenant_id, "line_id": account}
+                ).first()
+        return None if row is None else _line_record(row)
 
     def line_for_account(self, *, provider: str, account: str) -> LineRecord | None:
         """The line a provider webhook is about, by the provider's own name for it."""

@@ -49,14 +49,7 @@ def hints(request: Request) -> Hints:
 def find_line(services: Services, tenant: str, account: str) -> LineRecord | None:
     """The tenant's line the provider calls ``account`` (phone_number_id, instance, session), or
     whose zapguard id is ``account``."""
-    records = services.store.line_records(tenant_id=tenant)
-    for record in records:
-        if record.provider_account == account:
-            return record
-    for record in records:
-        if record.line.id == account:
-            return record
-    return None
+    return services.store.tenant_line_for_account(tenant_id=tenant, account=account)
 
 
 def submit(

@@ -10,7 +10,12 @@ from zapguard.api.auth import authenticate
 from zapguard.gateway.service import Services
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are ``async`` on purpose: FastAPI runs a plain one in the thread pool, one hop per
+# dependency per request, which costs more than the little they do (read app state, check a cached
+# key). Only the routes themselves, which wait on the database, run in threads.
+
+
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -18,7 +23,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_tenant(request: Request, services: ServicesDep) -> str:
+async def get_tenant(request: Request, services: ServicesDep) -> str:
     return authenticate(request, services)
 
 

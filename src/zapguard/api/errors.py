@@ -11,7 +11,7 @@ surfaces (Cloud API, Evolution, WAHA) answer in their own dialects instead; see 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -95,10 +95,10 @@ def error_body(
     return {"error": body}
 
 
-def set_dialect(name: str) -> Callable[[Request], None]:
+def set_dialect(name: str) -> Callable[[Request], Awaitable[None]]:
     """A router dependency: errors raised under this router answer in ``name``'s dialect."""
 
-    def mark(request: Request) -> None:
+    async def mark(request: Request) -> None:
         request.state.dialect = name
 
     return mark

@@ -186,7 +186,7 @@ class Dispatcher:
 
     def _schedule(self) -> None:
         while not self._stopping.is_set():
-            claimed = 0
+            claimed = free = 0
             try:
                 with self._in_flight_lock:
                     free = self._dispatch.workers - len(self._in_flight)
@@ -199,9 +199,9 @@ class Dispatcher:
                 # The database went away for a moment: claimed rows, if any, come back when their
                 # lease expires. Keep polling.
                 logger.exception("falha ao buscar trabalho / claiming outbox work failed")
-            if not claimed:
-                # Sleep until the poll interval ends or new work may be due: a message was queued
-                # in this process or a send finished (its line is free again).
+            if claimed == 0 or claimed < free:
+                # Nothing more is due now. Sleep until the poll interval ends or new work may be
+                # due: a message was queued in this process or a send finished (its line is free).
                 self._wakeup.wait(self._dispatch.poll_seconds)
                 self._wakeup.clear()
 
@@ -233,8 +233,11 @@ class Dispatcher:
         ):
             self._recover(connection, now)
             lanes = rows.due_lanes(connection, now=now, line_states=SENDABLE, limit=limit)
+            recheck = connection.dialect.name == "postgresql"
             for line_id in lanes:
-                if rows.line_busy(connection, line_id=line_id):
+                # On PostgreSQL another dispatcher may have claimed on this line after our query's
+                # snapshot was taken: look again with a fresh statement. SQLite has one writer.
+                if recheck and rows.line_busy(connection, line_id=line_id):
                     continue
                 job = self._claim_lane(connection, line_id, now)
                 if job is not None:

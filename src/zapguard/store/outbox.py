@@ -267,7 +267,8 @@ def expired_leases(connection: Connection, *, now: datetime) -> list[Row[Any]]:
 def due_lanes(
     connection: Connection, *, now: datetime, line_states: Collection[str], limit: int | None
 ) -> list[str]:
-    """Lines whose pacing lane is free, whose state allows sending and that have due rows.
+    """Lines whose pacing lane is free, whose state allows sending, that have due rows and no send
+    in flight (one send per line at once).
 
     On PostgreSQL the lanes are locked ``FOR UPDATE SKIP LOCKED``: a lane another dispatcher is
     claiming on right now is skipped, not waited for. (SQLite's ``BEGIN IMMEDIATE`` already lets
@@ -280,10 +281,20 @@ def due_lanes(
             outbox.c.not_before <= now,
         )
     )
+    in_flight = exists(
+        select(outbox.c.id).where(
+            outbox.c.line_id == dispatch_lanes.c.line_id, outbox.c.state == "sending"
+        )
+    )
     query = (
         select(dispatch_lanes.c.line_id)
         .join(lines, lines.c.id == dispatch_lanes.c.line_id)
-        .where(dispatch_lanes.c.next_at <= now, lines.c.state.in_(list(line_states)), has_work)
+        .where(
+            dispatch_lanes.c.next_at <= now,
+            lines.c.state.in_(list(line_states)),
+            has_work,
+            ~in_flight,
+        )
         .order_by(dispatch_lanes.c.next_at, dispatch_lanes.c.line_id)
         .limit(limit)
     )

@@ -14,7 +14,8 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 ``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
-(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port). Every command runs inside
+(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port) and :mod:`.inbox` (webhooks kept for
+inspection). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 """
@@ -32,6 +33,7 @@ from zapguard.cli import (
     blocklist,
     check,
     consent,
+    inbox,
     init,
     keys,
     lines,
@@ -90,3 +92,4 @@ replay.register(app)
 serve.register(app)
 keys.register(app)
 simulator.register(app)
+inbox.register(app)

@@ -118,7 +118,9 @@ def instant_policy() -> PolicyConfig:
 
 
 @contextmanager
-def scene(database_url: str, simulator_url: str, **app_options: Any) -> Iterator[Scene]:
+def scene(
+    database_url: str, simulator_url: str, policy: PolicyConfig | None = None, **app_options: Any
+) -> Iterator[Scene]:
     clock = Clock()
     config = ServiceConfig(
         providers={"simulator": ProviderSettings(kind="simulator", base_url=simulator_url)},
@@ -127,7 +129,7 @@ def scene(database_url: str, simulator_url: str, **app_options: Any) -> Iterator
     services = open_services(
         database_url=database_url,
         counters_url=database_url,
-        policy=instant_policy(),
+        policy=policy or instant_policy(),
         config=config,
         default_tenant="default",
         simulator_url=None,

@@ -25,6 +25,7 @@ from zapguard.api.routes import (
     events,
     lines,
     messages,
+    short_links,
     system,
     webhooks,
 )
@@ -78,11 +79,8 @@ def create_app(
     install_error_handlers(app)
     for module in (system, messages, lines, contacts, events, webhooks, dashboard):
         app.include_router(module.router)
-    for module in (
-        dropin_evolution,
-        dropin_waha,
-        dropin_cloud,
-    ):  # the Cloud path is a pattern: last
+    # The Cloud path is a pattern, and "/{code}" would shadow anything after it: they go last.
+    for module in (dropin_evolution, dropin_waha, dropin_cloud, short_links):
         app.include_router(module.router)
     if mount_simulator:
         app.mount(SIMULATOR_PREFIX, simulator_app(webhook_url=simulator_webhook_url))

@@ -39,6 +39,10 @@ class Outbox:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
     def enqueue(
         self,
         *,

@@ -15,6 +15,7 @@ from zapguard.domain.models import Decision, OutgoingMessage, Verdict
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
 from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.store.short_links import save_short_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,11 @@ class Submitter:
         queued: list[OutboxEntry] = []
 
         def enqueue(decision: Decision, decision_id: int) -> None:
+            # ZG703 rewrote long links to the business's short domain: keep the pairs in the same
+            # transaction, so that no message ever carries a short link zapguard cannot redirect.
+            save_short_links(
+                self.outbox.store, tenant_id=message.tenant_id, pairs=decision.short_links, at=now
+            )
             queued.append(
                 self.outbox.enqueue(
                     message=message, decision=decision, decision_id=decision_id, now=now

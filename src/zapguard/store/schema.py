@@ -305,3 +305,14 @@ webhook_inbox = Table(
     Column("error", Text, nullable=False),
     Index(None, "received_at"),
 )
+
+# Short links zapguard wrote into messages (ZG703): the code is a hash of the URL, so the same link
+# always gets the same code and a resend adds nothing.
+short_links = Table(
+    "short_links",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,31 @@
+"""Short links served by the gateway (ZG703).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "short_links",
+        sa.Column("code", sa.String(16), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_short_links")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("short_links")

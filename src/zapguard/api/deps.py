@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from zapguard.api.auth import authenticate
 from zapguard.gateway.service import Services
 
-
 # Dependencies are ``async`` on purpose: FastAPI runs a plain one in the thread pool, one hop per
 # dependency per request, which costs more than the little they do (read app state, check a cached
 # key). Only the routes themselves, which wait on the database, run in threads.

@@ -175,6 +175,18 @@ def test_an_opt_out_keyword_revokes_consent_and_asks_for_a_confirmation(scene: S
     )
 
 
+def test_a_retried_webhook_changes_nothing_the_second_time(scene: Scene) -> None:
+    first = scene.evolution(load("evolution_messages_upsert"))
+    again = scene.evolution(load("evolution_messages_upsert"))  # the provider thought it was lost
+
+    assert first.status_code == again.status_code == 200
+    assert len(first.replies) == 1
+    assert again.replies == []  # one confirmation, not two
+    conversation = scene.store.conversations_for(tenant_id=TENANT, contact=ANA)["evo-recv"]
+    assert conversation.inbound_count == 1
+    assert [e[0] for e in scene.events()].count("opt_out") == 1
+
+
 def test_a_waha_opt_out_keyword_is_honoured_too(scene: Scene) -> None:
     body = raw("waha_message")  # "PARAR"
     headers = {"X-Webhook-Hmac": sign_waha(body, WAHA_KEY), "X-Webhook-Hmac-Algorithm": "sha512"}

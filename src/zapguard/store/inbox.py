@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from zapguard.store.repository import Store
-from zapguard.store.schema import webhook_inbox
+from zapguard.store.schema import webhook_inbox, webhook_receipts
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +87,18 @@ class WebhookInbox:
             )
             for row in rows
         ]
+
+
+def first_sighting(store: Store, *, line_id: str, message_id: str, at: datetime) -> bool:
+    """Note that a webhook reported ``message_id`` on ``line_id``; ``False`` if one already had.
+
+    Joins the caller's transaction, so the note and what the message changes commit together.
+    """
+    with store.writing("noting a webhook receipt") as connection:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        inserted = connection.execute(
+            dialect.insert(webhook_receipts)
+            .values(line_id=line_id, message_id=message_id, received_at=at)
+            .on_conflict_do_nothing()
+        )
+        return bool(inserted.rowcount)

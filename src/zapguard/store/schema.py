@@ -316,3 +316,16 @@ short_links = Table(
     Column("tenant_id", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Messages a provider webhook already reported, per line: providers retry webhooks they think were
+# lost, and a retried inbound message must not open a second conversation or send a second opt-out
+# confirmation.
+webhook_receipts = Table(
+    "webhook_receipts",
+    metadata,
+    Column("line_id", String(64), nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("line_id", "message_id"),
+    Index(None, "received_at"),
+)

@@ -29,6 +29,7 @@ from zapguard.gateway.events import EventApplier
 from zapguard.gateway.webhooks.cloud import BY_PHONE, BY_WABA
 from zapguard.gateway.webhooks.model import Happening, Kind
 from zapguard.policy.config import PolicyConfig
+from zapguard.store.inbox import first_sighting
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 from zapguard.store.schema import lines
@@ -67,6 +68,11 @@ class Reply:
     text: str
 
 
+_ONCE_ONLY = (Kind.INBOUND, Kind.OUTGOING)
+"""Happenings that count something (a conversation, human activity): applied once per message id.
+Statuses and connection states may repeat harmlessly; statuses only move forward anyway."""
+
+
 class HappeningApplier:
     def __init__(self, store: Store, config: PolicyConfig, ledger: DeliveryLedger) -> None:
         self._store = store
@@ -91,6 +97,27 @@ class HappeningApplier:
         return None if line_id is None else self._store.get_line_record(line_id=line_id)
 
     def apply(self, happening: Happening, line: LineRecord) -> Reply | None:
+        """Change state for ``happening``, once: a message a retried webhook reports again (same
+        provider message id on the same line) changes nothing the second time."""
+        with self._store.transaction():
+            message_id = happening.provider_message_id
+            repeated = (
+                happening.kind in _ONCE_ONLY
+                and message_id is not None
+                and not first_sighting(
+                    self._store, line_id=line.line.id, message_id=message_id, at=happening.at
+                )
+            )
+            if repeated:
+                log.info(
+                    "webhook repetido ignorado / repeated webhook ignored: %s on line %s",
+                    message_id,
+                    line.line.id,
+                )
+                return None
+            return self._apply(happening, line)
+
+    def _apply(self, happening: Happening, line: LineRecord) -> Reply | None:
         tenant, line_id = line.line.tenant_id, line.line.id
         kind = happening.kind
         if kind is Kind.INBOUND:

@@ -1,4 +1,4 @@
-"""Short links served by the gateway (ZG703).
+"""Short links served by the gateway (ZG703); webhook receipts, so a retried webhook applies once.
 
 Revision ID: 0003
 Revises: 0002
@@ -25,7 +25,16 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_short_links")),
     )
+    op.create_table(
+        "webhook_receipts",
+        sa.Column("line_id", sa.String(64), nullable=False),
+        sa.Column("message_id", sa.String(200), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("line_id", "message_id", name=op.f("pk_webhook_receipts")),
+    )
+    op.create_index(op.f("ix_webhook_receipts_received_at"), "webhook_receipts", ["received_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("webhook_receipts")
     op.drop_table("short_links")

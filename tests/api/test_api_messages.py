@@ -98,6 +98,19 @@ def test_a_queued_message_can_be_cancelled_before_it_goes(api: Scene) -> None:
     assert api.dispatch() == 0
 
 
+def test_a_cancelled_message_gives_its_quota_back(api: Scene) -> None:
+    api.add_line(daily_cap=1)
+    api.customer_writes()
+    first = api.client.post("/v1/messages", json={"to": CUSTOMER, "text": "1", "line": "sac"})
+    full = api.client.post("/v1/messages", json={"to": CUSTOMER, "text": "2", "line": "sac"})
+    assert full.status_code == 429  # the day's one message is taken
+
+    api.client.delete(f"/v1/messages/{first.json()['id']}")
+    again = api.client.post("/v1/messages", json={"to": CUSTOMER, "text": "2", "line": "sac"})
+
+    assert again.status_code == 202, again.text
+
+
 def test_an_unknown_line_or_message_is_a_404_with_a_code(api: Scene) -> None:
     response = api.client.post("/v1/messages", json={"to": CUSTOMER, "text": "Oi", "line": "x"})
     assert response.status_code == 404

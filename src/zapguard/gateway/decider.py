@@ -48,16 +48,21 @@ class Decider:
         *,
         judging_log: bool = False,
         on_send: Callable[[Decision, int], None] | None = None,
+        reservation_id: str | None = None,
     ) -> Decision:
         """Decide and, if the message goes out, reserve its quota and record it as sent.
 
         ``on_send(decision, decision_id)`` runs inside the same write transaction as the send's
         bookkeeping (the gateway queues the message there): all of it commits, or none.
+        ``reservation_id`` names the quota entry (default: the idempotency key, else a random id),
+        so that a cancelled message can give its quota back.
         """
         for _ in range(_MAX_ROUNDS):
             snapshot = self._snapshot(message, now, judging_log=judging_log)
             decision = decide(message, snapshot, now)
-            if not decision.sends or self._reserve(message, decision, snapshot, now):
+            if not decision.sends or self._reserve(
+                message, decision, snapshot, now, reservation_id
+            ):
                 break
         else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
             decision = Decision(
@@ -86,7 +91,12 @@ class Decider:
         )
 
     def _reserve(
-        self, message: OutgoingMessage, decision: Decision, snapshot: Snapshot, now: datetime
+        self,
+        message: OutgoingMessage,
+        decision: Decision,
+        snapshot: Snapshot,
+        now: datetime,
+        reservation_id: str | None,
     ) -> bool:
         usage = decision.usage
         assert usage is not None and decision.line is not None
@@ -95,7 +105,7 @@ class Decider:
         if usage.day_cap is not None:
             limits.append(Limit(since=day_since(usage.day_start), cap=usage.day_cap))
         line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
-        entry = message.idempotency_key or uuid.uuid4().hex
+        entry = reservation_id or message.idempotency_key or uuid.uuid4().hex
         return self.counters.reserve(quota_key(line), now, limits, entry)
 
     def _record_send(

@@ -30,7 +30,12 @@ Oldest = Callable[[str, int], list[datetime]]
 
 
 def quota_key(line: Line) -> str:
-    return f"line:{line.tenant_id}:{line.id}"
+    return line_quota_key(line.tenant_id, line.id)
+
+
+def line_quota_key(tenant_id: str, line_id: str) -> str:
+    """The counters' key of a line's sends."""
+    return f"line:{tenant_id}:{line_id}"
 
 
 def day_since(day_start: datetime) -> datetime:

@@ -14,7 +14,8 @@ from datetime import datetime
 from zapguard.domain.models import Decision, OutgoingMessage, Verdict
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
-from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.gateway.outbox import Outbox, OutboxEntry, new_public_id
+from zapguard.gateway.snapshots import line_quota_key
 from zapguard.store.short_links import save_short_links
 
 
@@ -52,6 +53,7 @@ class Submitter:
                 return Submission(None, earlier, replayed=True)
         now = self.clock()
         queued: list[OutboxEntry] = []
+        public_id = new_public_id()
 
         def enqueue(decision: Decision, decision_id: int) -> None:
             # ZG703 rewrote long links to the business's short domain: keep the pairs in the same
@@ -61,19 +63,45 @@ class Submitter:
             )
             queued.append(
                 self.outbox.enqueue(
-                    message=message, decision=decision, decision_id=decision_id, now=now
+                    message=message,
+                    decision=decision,
+                    decision_id=decision_id,
+                    now=now,
+                    public_id=public_id,
                 )
             )
 
-        decision = self.decider.submit(message, now, on_send=enqueue)
+        decision = self.decider.submit(
+            message, now, on_send=enqueue, reservation_id=reservation_id(message, public_id)
+        )
         count_decision(decision)
         if queued:
             self.on_queued()
         return Submission(decision, queued[0] if queued else None)
 
+    def cancel(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
+        """Cancel a queued message and give back the quota it reserved."""
+        entry = self.outbox.cancel(tenant_id=tenant_id, public_id=public_id)
+        if entry is not None and entry.state == "cancelled":
+            self.decider.counters.release(
+                line_quota_key(entry.tenant_id, entry.line_id),
+                reservation_id_of(entry.idempotency_key, entry.public_id),
+            )
+        return entry
+
     def advise(self, message: OutgoingMessage) -> Decision:
         """The decision alone: nothing reserved, recorded or queued."""
         return self.decider.advise(message, self.clock())
+
+
+def reservation_id(message: OutgoingMessage, public_id: str) -> str:
+    return reservation_id_of(message.idempotency_key, public_id)
+
+
+def reservation_id_of(idempotency_key: str | None, public_id: str) -> str:
+    """The quota entry of a queued message: its idempotency key (a retried request reserves
+    nothing twice), else its public id."""
+    return idempotency_key or public_id
 
 
 def count_decision(decision: Decision) -> None:

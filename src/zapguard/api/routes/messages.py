@@ -131,7 +131,7 @@ def get_message(message_id: str, services: ServicesDep, tenant: TenantDep) -> Ou
     summary="Cancelar uma mensagem na fila / Cancel a queued message",
 )
 def cancel_message(message_id: str, services: ServicesDep, tenant: TenantDep) -> OutboxOut:
-    entry = services.outbox.cancel(tenant_id=tenant, public_id=message_id)
+    entry = services.submitter.cancel(tenant_id=tenant, public_id=message_id)
     if entry is None:
         raise ApiError("message_not_found")
     return OutboxOut.of(entry)

@@ -131,9 +131,14 @@ def test_bad_input_is_named_never_a_traceback(api: Scene) -> None:
     assert broken.status_code == 400
     assert broken.json()["error"]["code"] == "malformed_json"
 
-    bad_phone = api.client.post("/v1/messages", json={"to": "12", "text": "Oi", "line": None})
+    api.add_line()
+    bad_phone = api.client.post("/v1/messages", json={"to": "12345", "text": "Oi", "line": "sac"})
     assert bad_phone.status_code == 422
-    assert bad_phone.json()["error"]["code"] in ("invalid_phone", "invalid_request")
+    assert bad_phone.json()["error"]["code"] == "invalid_phone"
+
+    nowhere = api.client.post("/v1/messages", json={"to": "+5511912345678", "text": "Oi"})
+    assert nowhere.status_code == 422
+    assert "line" in nowhere.json()["error"]["message_en"]
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(api: Scene) -> None:

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.policy.context import PolicyInputError
 from zapguard.store.errors import Conflict, NotFound, StoreError
 
 log = logging.getLogger("zapguard.api")
@@ -154,12 +155,12 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         if any(item.get("type") == "json_invalid" for item in error.errors()):
             return _respond(ApiError("malformed_json", details={"problems": problems}))
-        fields = ", ".join(p["field"] or "(corpo)" for p in problems)
+        named = "; ".join(f"{p['field'] or 'corpo/body'}: {p['problem']}" for p in problems)
         return _respond(
             ApiError(
                 "invalid_request",
-                f"Requisição inválida: {fields}.",
-                f"Invalid request: {fields}.",
+                f"Requisição inválida: {named}.",
+                f"Invalid request: {named}.",
                 details={"problems": problems},
             )
         )
@@ -168,6 +169,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _phone(_: Request, error: InvalidPhoneNumber) -> JSONResponse:
         pt, en = split_bilingual(str(error))
         return _respond(ApiError("invalid_phone", pt, en))
+
+    @app.exception_handler(PolicyInputError)
+    async def _policy_input(_: Request, error: PolicyInputError) -> JSONResponse:
+        pt, en = split_bilingual(str(error))
+        return _respond(ApiError("invalid_request", pt, en))
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, error: NotFound) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zapguard.domain.models import (
     AccountType,
@@ -48,6 +48,12 @@ class MessageIn(_Body):
             "Idempotency-Key). / Retrying with the same key never sends twice."
         ),
     )
+
+    @model_validator(mode="after")
+    def _line_or_pool(self) -> MessageIn:
+        if (self.line is None) == (self.pool is None):
+            raise ValueError("informe line ou pool, um dos dois / give line or pool, one of them")
+        return self
 
     model_config = ConfigDict(
         extra="forbid",

@@ -105,11 +105,25 @@ the decision and the outbox write block on the database and must not stall the l
 
 
 def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI for a body the route reads itself (to answer errors in its own dialect)."""
+    """OpenAPI for a body the route reads itself (to answer errors in its own dialect), with the
+    model's nested definitions inlined (a ``#/$defs`` reference would point outside the schema)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
+            "content": {"application/json": {"schema": inline(schema)}},
         }
     }
 

@@ -141,6 +141,24 @@ def test_a_batched_cloud_payload_is_applied_whole(server: Server) -> None:
     assert {e["contact"] for e in inbound} >= {ANA, "+5521987654321"}
 
 
+def test_a_brazilian_wa_id_without_the_ninth_digit_is_the_canonical_contact(server: Server) -> None:
+    body = payload("cloud_text")  # from 553188776655
+    assert b'"from": "553188776655"' in body
+
+    def ana_wrote() -> int:
+        return sum(e["kind"] == "inbound" and e["contact"] == ANA for e in server.events("recv"))
+
+    before = ana_wrote()
+    response = server.post("meta", body, {"X-Hub-Signature-256": sign_cloud(body, APP_SECRET)})
+
+    assert response.status_code == 200
+    assert ana_wrote() == before + 1
+    advice = server.api.post(
+        "/v1/messages/advice", json={"to": "+55 31 98877-6655", "text": "Oi, Ana!", "line": "recv"}
+    )
+    assert advice.json()["verdict"] == "allow"  # she wrote first: a reply, not an active chat
+
+
 def test_a_read_status_with_no_delivered_before_it_is_accepted(server: Server) -> None:
     body = payload("cloud_status_read_without_delivered")
     response = server.post("meta", body, {"X-Hub-Signature-256": sign_cloud(body, APP_SECRET)})

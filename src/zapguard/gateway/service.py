@@ -23,7 +23,7 @@ from zapguard.gateway.outbox import Outbox, OutboxEntry
 from zapguard.gateway.submission import Submitter
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
 from zapguard.policy.config import PolicyConfig
-from zapguard.providers.base import Endpoint, Provider
+from zapguard.providers.base import Provider
 from zapguard.providers.registry import connect
 from zapguard.service_config import SIMULATOR, ProviderSettings, ServiceConfig
 from zapguard.store.counters import counters_from_url
@@ -167,4 +167,4 @@ def open_services(
     )
 
 
-__all__ = ["Endpoint", "Services", "open_services", "utc_now"]
+__all__ = ["Services", "open_services", "utc_now"]

@@ -64,7 +64,7 @@ DEFAULT_PRESET: Final = "seed"
 
 _APP_SECTION: Final = "app"
 # Read by zapguard.service_config; listed here so the policy loader accepts them.
-_SERVICE_SECTIONS: Final = ("server", "dispatch", "providers")
+_SERVICE_SECTIONS: Final = ("server", "dispatch", "retention", "providers")
 _PRESET_KEY: Final = "preset"
 
 

@@ -27,7 +27,7 @@ PROVIDER_KINDS: Final = ("cloud", "evolution", "waha", "simulator")
 SIMULATOR: Final = "simulator"
 """The provider every line uses unless told otherwise: the in-app simulator."""
 
-SERVICE_SECTIONS: Final = ("server", "dispatch", "providers")
+SERVICE_SECTIONS: Final = ("server", "dispatch", "retention", "providers")
 
 
 class _Section(BaseModel):
@@ -107,6 +107,31 @@ class DispatchConfig(_Section):
     )
 
 
+class RetentionConfig(_Section):
+    """How long working data is kept (evidence, consents, decisions and events, is never purged)."""
+
+    outbox_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        30,
+        description=(
+            "mensagens já resolvidas / settled outbox messages (source: a month covers the "
+            "follow-up of any delivery status)"
+        ),
+    )
+    receipts_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        7,
+        description=(
+            "ids de webhooks já vistos / webhook receipts (source: providers stop retrying a "
+            "webhook within days; Meta retries for up to 7)"
+        ),
+    )
+    inbox_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        30, description="webhooks não entendidos / webhooks kept for inspection"
+    )
+    every_minutes: Annotated[float, Field(gt=0, le=10080)] = Field(
+        60, description="intervalo da limpeza no servidor / how often the server purges"
+    )
+
+
 class ProviderSettings(_Section):
     kind: Literal["cloud", "evolution", "waha", "simulator"]
     base_url: str = Field(pattern=r"^https?://")
@@ -142,6 +167,7 @@ class ProviderSettings(_Section):
 class ServiceConfig(_Section):
     server: ServerConfig = ServerConfig()
     dispatch: DispatchConfig = DispatchConfig()
+    retention: RetentionConfig = RetentionConfig()
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
 
 

@@ -29,6 +29,7 @@ from zapguard.api.routes import (
     system,
     webhooks,
 )
+from zapguard.gateway.retention import RetentionJob
 from zapguard.gateway.service import Services
 from zapguard.providers.simulator import simulator_app
 
@@ -58,13 +59,18 @@ def create_app(
     """``open_when_keyless``: with no API key in the store, serve the default tenant without one
     (only ever true when listening on loopback, which ``zapguard serve`` enforces)."""
 
+    retention = RetentionJob(services.purge, services.config.retention)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_dispatcher and services.config.dispatch.enabled:
             services.dispatcher.start()
+        if run_dispatcher:  # background work belongs to the serving process, not to test scenes
+            retention.start()
         try:
             yield
         finally:
+            retention.stop()
             services.dispatcher.stop()
 
     app = FastAPI(

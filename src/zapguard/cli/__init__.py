@@ -14,8 +14,8 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 ``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
-(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port) and :mod:`.inbox` (webhooks kept for
-inspection). Every command runs inside
+(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port) , :mod:`.inbox` (webhooks kept for
+inspection) and :mod:`.purge` (the retention job). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 """
@@ -37,6 +37,7 @@ from zapguard.cli import (
     init,
     keys,
     lines,
+    purge,
     replay,
     rules,
     serve,
@@ -93,3 +94,4 @@ serve.register(app)
 keys.register(app)
 simulator.register(app)
 inbox.register(app)
+purge.register(app)

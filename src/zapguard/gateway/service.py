@@ -20,6 +20,7 @@ from zapguard.gateway.decider import Decider
 from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.gateway.retention import purge_working_data
 from zapguard.gateway.submission import Submitter
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
 from zapguard.policy.config import PolicyConfig
@@ -134,6 +135,16 @@ class Services:
                 decision_id=None,
                 now=now,
             )
+
+    def purge(self) -> dict[str, int]:
+        """Drop working data past its retention (``[retention]``); evidence is kept."""
+        return purge_working_data(
+            store=self.store,
+            counters=self.counters,
+            policy=self.policy,
+            config=self.config.retention,
+            now=self.clock(),
+        )
 
     def close(self) -> None:
         self.dispatcher.stop()

@@ -1,0 +1,77 @@
+"""The retention job: what ``zapguard purge`` runs, and the server every ``[retention]
+every_minutes``. Each kind of working data goes once it can no longer matter:
+
+* quota reservations: once older than both the rolling window (ZG501) and two days, which covers any
+  line's calendar day (ZG901) in any time zone;
+* text fingerprints: once older than the identical-text window (ZG505), kept at least a day;
+* settled outbox rows, webhook receipts and inbox items: after ``[retention]``'s days.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from zapguard.policy.config import PolicyConfig
+from zapguard.service_config import RetentionConfig
+from zapguard.store import retention
+from zapguard.store.counters.base import Counters
+from zapguard.store.repository import Store
+
+log = logging.getLogger("zapguard.retention")
+
+
+def purge_working_data(
+    *,
+    store: Store,
+    counters: Counters,
+    policy: PolicyConfig,
+    config: RetentionConfig,
+    now: datetime,
+) -> dict[str, int]:
+    """Drop what is past its retention; returns how many rows of each kind went."""
+    quota_age = max(timedelta(hours=policy.volume.window_hours), timedelta(days=2))
+    fingerprint_age = max(
+        timedelta(minutes=policy.volume.identical_window_minutes), timedelta(days=1)
+    )
+    purged = {
+        "quota": counters.purge(now - quota_age),
+        "fingerprints": retention.purge_fingerprints(store, before=now - fingerprint_age),
+        "outbox": retention.purge_outbox(store, before=now - timedelta(days=config.outbox_days)),
+        "receipts": retention.purge_receipts(
+            store, before=now - timedelta(days=config.receipts_days)
+        ),
+        "inbox": retention.purge_inbox(store, before=now - timedelta(days=config.inbox_days)),
+    }
+    log.info("limpeza / purge: %s", purged)
+    return purged
+
+
+class RetentionJob:
+    """Runs :func:`purge_working_data` in the background every ``config.every_minutes``."""
+
+    def __init__(self, run: Callable[[], object], config: RetentionConfig) -> None:
+        self._run = run
+        self._interval = config.every_minutes * 60
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="zapguard-retention", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self._interval):
+            try:
+                self._run()
+            except Exception:  # the next round tries again; serving goes on
+                log.exception("limpeza falhou / purge failed")

@@ -119,7 +119,11 @@ def instant_policy() -> PolicyConfig:
 
 @contextmanager
 def scene(
-    database_url: str, simulator_url: str, policy: PolicyConfig | None = None, **app_options: Any
+    database_url: str,
+    simulator_url: str,
+    policy: PolicyConfig | None = None,
+    counters_url: str | None = None,
+    **app_options: Any,
 ) -> Iterator[Scene]:
     clock = Clock()
     config = ServiceConfig(
@@ -128,7 +132,7 @@ def scene(
     )
     services = open_services(
         database_url=database_url,
-        counters_url=database_url,
+        counters_url=counters_url or database_url,
         policy=policy or instant_policy(),
         config=config,
         default_tenant="default",

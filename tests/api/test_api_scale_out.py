@@ -1,0 +1,79 @@
+"""The same gateway on the scale-out backends: PostgreSQL for state and the outbox, Redis for the
+quota counters, chosen by URL only. The core path end to end: register, a customer writes, submit,
+idempotency, dispatch to the simulator, a status webhook back, cancel with its quota returned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from api_scene import CUSTOMER, Scene, scene
+
+from zapguard.store.migrate import upgrade
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture
+def scaled(postgres_url: str, redis_url: str, simulator_url: str) -> Iterator[Scene]:
+    httpx.post(f"{simulator_url}/_simulator/reset")
+    upgrade(postgres_url)
+    with scene(postgres_url, simulator_url, counters_url=redis_url) as made:
+        yield made
+
+
+def test_the_core_path_runs_unchanged_on_postgresql_and_redis(scaled: Scene) -> None:
+    api = scaled
+    api.add_line(daily_cap=2)
+    api.customer_writes()
+    request = {"to": CUSTOMER, "text": "Seu pedido saiu", "line": "sac"}
+
+    first = api.client.post("/v1/messages", json=request, headers={"Idempotency-Key": "k1"})
+    replay = api.client.post("/v1/messages", json=request, headers={"Idempotency-Key": "k1"})
+    second = api.client.post("/v1/messages", json={**request, "text": "Chega hoje"})
+    full = api.client.post("/v1/messages", json={**request, "text": "Mais uma"})
+
+    assert first.status_code == second.status_code == 202
+    assert replay.json()["status"] == "replayed"
+    assert full.status_code == 429  # the cap of 2, counted in Redis
+    assert api.client.delete(f"/v1/messages/{second.json()['id']}").json()["state"] == "cancelled"
+    assert api.client.post("/v1/messages", json={**request, "text": "Agora vai"}).status_code == 202
+
+    assert api.dispatch() == 1
+    api.clock.advance(seconds=6)  # the pair rate: one message every 6 s to one contact
+    assert api.dispatch() == 1
+    delivered = api.delivered()
+    assert [m["text"] for m in delivered] == ["Seu pedido saiu", "Agora vai"]
+
+    status = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "5511912340001",
+                                "phone_number_id": "100200300",
+                            },
+                            "statuses": [
+                                {
+                                    "id": delivered[0]["wamid"],
+                                    "status": "read",
+                                    "timestamp": "1773147700",
+                                    "recipient_id": CUSTOMER.lstrip("+"),
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    assert api.client.post("/webhooks/simulator", json=status).status_code == 200
+    followed = api.client.get(f"/v1/messages/{first.json()['id']}").json()
+    assert (followed["state"], followed["delivery_status"]) == ("sent", "read")

@@ -85,10 +85,11 @@ def create_app(
     install_error_handlers(app)
     for module in (system, messages, lines, contacts, events, webhooks, dashboard):
         app.include_router(module.router)
-    # The Cloud path is a pattern, and "/{code}" would shadow anything after it: they go last.
-    for module in (dropin_evolution, dropin_waha, dropin_cloud, short_links):
-        app.include_router(module.router)
     if mount_simulator:
         app.mount(SIMULATOR_PREFIX, simulator_app(webhook_url=simulator_webhook_url))
+    # The Cloud paths are patterns ("/{version}/{path}" passes anything through) and "/{code}"
+    # would shadow what follows it: they go last.
+    for module in (dropin_evolution, dropin_waha, dropin_cloud, short_links):
+        app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=services.config.server.max_body_bytes)
     return app

@@ -1,7 +1,9 @@
 """Who is calling: the tenant behind the API key, taken from whichever header the dialect uses.
 
 Native API and the Cloud-API surface: ``Authorization: Bearer <key>``; Evolution: ``apikey``; WAHA:
-``X-Api-Key``. Any of them is accepted on every route, so one key works everywhere.
+``X-Api-Key``. Any of them is accepted on every route, so one key works everywhere. On the Cloud API
+surface the Bearer may also be the Meta token of a configured provider connection, standing for the
+one tenant whose lines use it: the client then changes nothing but its base URL.
 
 With no key configured at all, a server listening only on loopback runs open, as the default
 tenant: the embedded demo on a laptop. ``zapguard serve`` refuses to listen anywhere else until a
@@ -87,6 +89,9 @@ def authenticate(request: Request, services: Services) -> str:
     cache = _cache(request)
     if key is not None:
         tenant = cache.tenant(services, key)
+        if tenant is None and getattr(request.state, "dialect", None) == "cloud":
+            # A Cloud API client may keep the Meta token of its own provider connection.
+            tenant = services.tenant_for_provider_token(key)
         if tenant is not None:
             return tenant
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})

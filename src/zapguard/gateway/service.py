@@ -7,6 +7,7 @@ the simulator, exactly as ``zapguard serve`` does.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 from collections.abc import Callable
@@ -99,6 +100,21 @@ class Services:
         if SIMULATOR not in settings and self.simulator_url is not None:
             settings[SIMULATOR] = ProviderSettings(kind="simulator", base_url=self.simulator_url)
         return settings
+
+    def tenant_for_provider_token(self, token: str) -> str | None:
+        """The tenant whose lines use the provider connection with this token, if exactly one.
+
+        Lets a Cloud API client keep its own Meta token: media it then downloads straight from Meta
+        with that token keeps working, and zapguard still knows whose messages these are.
+        """
+        names = [
+            name
+            for name, settings in self.config.providers.items()
+            if settings.token is not None
+            and hmac.compare_digest(settings.token.get_secret_value().encode(), token.encode())
+        ]
+        tenants = self.store.tenants_of_providers(providers=names)
+        return next(iter(tenants)) if len(tenants) == 1 else None
 
     def provider_for(self, record: LineRecord) -> Provider:
         """The provider connection of a line, opened on first use and kept."""

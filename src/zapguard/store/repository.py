@@ -458,6 +458,17 @@ class Store:
                 ).first()
         return None if row is None else _line_record(row)
 
+    def tenants_of_providers(self, *, providers: Iterable[str]) -> set[str]:
+        """The tenants with lines on any of these providers."""
+        names = list(providers)
+        if not names:
+            return set()
+        with self._read("reading lines") as connection:
+            found = connection.scalars(
+                select(lines.c.tenant_id).where(lines.c.provider.in_(names)).distinct()
+            )
+            return {str(tenant) for tenant in found}
+
     def line_for_account(self, *, provider: str, account: str) -> LineRecord | None:
         """The line a provider webhook is about, by the provider's own name for it."""
         with self._read("reading a line") as connection:

@@ -1,7 +1,9 @@
 """Drop-in for the WhatsApp Cloud API: ``POST /{version}/{phone_number_id}/messages``.
 
-A client of the Cloud API (pywa, a helpdesk) points its Graph base URL at zapguard and keeps its
-Bearer token field for the zapguard API key. An accepted message gets the Cloud API's own success
+A client of the Cloud API (pywa, a helpdesk) points its Graph base URL at zapguard; its Bearer token
+is a zapguard API key, or the Meta token of the provider connection its lines use. Every other
+Graph call (media, templates, profile) is passed through to that provider with its token, so the
+client needs no second base URL. An accepted message gets the Cloud API's own success
 body at once, with an id that later status webhooks carry; a refused one gets a Graph error body,
 ``code`` 131049 ("not delivered to maintain healthy ecosystem engagement", the Cloud API's own
 policy refusal) or 130429 (rate limit) for a deferral, with the zapguard verdict inside.
@@ -18,16 +20,20 @@ import re
 import uuid
 from typing import Any, Literal
 
+import httpx
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from zapguard.api.auth import authenticate
 from zapguard.api.deps import ServicesDep, TenantDep
-from zapguard.api.errors import set_dialect
+from zapguard.api.errors import ApiError, set_dialect
 from zapguard.api.routes import _dropin
 from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.gateway.service import Services
+from zapguard.service_config import ProviderSettings
 
 router = APIRouter(
     tags=["drop-in: WhatsApp Cloud API"], dependencies=[Depends(set_dialect("cloud"))]
@@ -189,3 +195,97 @@ def _content(body: CloudMessage) -> tuple[str | None, str | None]:
         if isinstance(media, _Media):
             return media.caption or "", media.link
     return None, None
+
+
+_PASS_THROUGH = "/{version}/{path:path}"
+_PASS_THROUGH_WHAT = (
+    "Tudo o que não é envio de mensagem (mídia, modelos, perfil...) vai ao provedor Cloud da "
+    "linha, com o token dele. / Everything but sending (media, templates, profile...) goes to "
+    "the line's Cloud provider, with its token."
+)
+
+
+@router.get(
+    _PASS_THROUGH,
+    summary="Cloud API: outras consultas, repassadas / other Graph reads, passed through",
+    description=_PASS_THROUGH_WHAT,
+    operation_id="graph_pass_through_get",
+    response_model=None,
+)
+@router.post(
+    _PASS_THROUGH,
+    summary="Cloud API: outras chamadas, repassadas / other Graph calls, passed through",
+    description=_PASS_THROUGH_WHAT,
+    operation_id="graph_pass_through_post",
+    response_model=None,
+)
+@router.delete(
+    _PASS_THROUGH,
+    summary="Cloud API: remoções, repassadas / Graph deletions, passed through",
+    description=_PASS_THROUGH_WHAT,
+    operation_id="graph_pass_through_delete",
+    response_model=None,
+)
+def pass_through(
+    version: str,
+    path: str,
+    request: Request,
+    raw: RawBody,
+    services: ServicesDep,
+) -> Response:
+    if not _VERSION.match(version):
+        request.state.dialect = None  # not a Graph path at all: a plain zapguard 404
+        raise ApiError("not_found")
+    tenant = authenticate(request, services)
+    settings = _cloud_provider(services, tenant, path.split("/", 1)[0])
+    if settings is None or settings.token is None:
+        return graph_error(
+            400,
+            f"Unsupported request. Object with ID '{path}' does not exist",
+            100,
+            subcode=33,
+            details=(
+                "nenhum provedor Cloud API configurado para as linhas deste cliente / no Cloud API "
+                "provider configured for this tenant's lines"
+            ),
+        )
+    try:
+        answer = services.http.request(
+            request.method,
+            f"{settings.base_url}/{version}/{path}",
+            params=list(request.query_params.multi_items()),
+            content=raw,
+            headers={
+                "Authorization": f"Bearer {settings.token.get_secret_value()}",
+                "Content-Type": request.headers.get("content-type", "application/json"),
+            },
+        )
+    except httpx.TransportError:
+        return graph_error(
+            503,
+            "Service temporarily unavailable",
+            2,
+            details="provedor inacessível / provider unreachable",
+        )
+    return Response(
+        answer.content,
+        status_code=answer.status_code,
+        media_type=answer.headers.get("content-type"),
+    )
+
+
+def _cloud_provider(services: Services, tenant: str, first: str) -> ProviderSettings | None:
+    """The Cloud API connection a pass-through call goes to: the line the path names (its
+    phone_number_id), else the one Cloud connection the tenant's lines use."""
+    settings = services.provider_settings
+    records = services.store.line_records(tenant_id=tenant)
+    for record in records:
+        if record.provider_account == first and record.line.provider in settings:
+            named = settings[record.line.provider]
+            return named if named.kind == "cloud" else None
+    used = {
+        record.line.provider
+        for record in records
+        if record.line.provider in settings and settings[record.line.provider].kind == "cloud"
+    }
+    return settings[used.pop()] if len(used) == 1 else None

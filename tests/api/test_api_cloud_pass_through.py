@@ -123,6 +123,15 @@ def test_a_client_may_keep_the_meta_token_as_its_bearer(meta: Scene, graph: Grap
     assert graph.calls == []  # sending is decided and queued, never passed through
 
 
+def test_no_other_send_path_goes_around_the_rules(meta: Scene, graph: Graph) -> None:
+    response = meta.client.post(
+        "/v21.0/100200300/marketing_messages",
+        json={"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template"},
+    )
+    assert response.status_code == 400
+    assert graph.calls == []
+
+
 def test_an_unknown_native_path_is_a_plain_404(meta: Scene) -> None:
     response = meta.client.get("/v1/nada/aqui")
     assert response.status_code == 404

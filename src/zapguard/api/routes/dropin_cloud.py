@@ -237,6 +237,17 @@ def pass_through(
         request.state.dialect = None  # not a Graph path at all: a plain zapguard 404
         raise ApiError("not_found")
     tenant = authenticate(request, services)
+    if request.method == "POST" and path.rstrip("/").rsplit("/", 1)[-1].endswith("messages"):
+        # Any other way to send (marketing_messages, ...) would go around the rules: refused.
+        return graph_error(
+            400,
+            "(#100) Unsupported send path",
+            100,
+            details=(
+                "envios passam por /{version}/{phone_number_id}/messages / sending goes through "
+                "/{version}/{phone_number_id}/messages"
+            ),
+        )
     settings = _cloud_provider(services, tenant, path.split("/", 1)[0])
     if settings is None or settings.token is None:
         return graph_error(

@@ -143,7 +143,10 @@ def test_the_openapi_document_describes_every_route_with_examples(api: Scene) ->
         for operation in paths[path].values():
             assert operation.get("summary"), (path, operation)
     schemas = document["components"]["schemas"]
-    assert schemas["MessageIn"]["examples"]
+    for model in ("MessageIn", "SubmissionOut", "DecisionOut", "OutboxOut", "LineIn", "LineOut"):
+        assert schemas[model]["examples"], model
+    refusals = paths["/v1/messages"]["post"]["responses"]
+    assert refusals["422"]["content"]["application/json"]["example"]["error"]["code"]
 
 
 def test_the_home_page_says_zapguard_is_running(api: Scene) -> None:

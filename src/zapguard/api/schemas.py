@@ -72,6 +72,31 @@ class MessageIn(_Body):
     )
 
 
+_DECISION_EXAMPLE: dict[str, Any] = {
+    "verdict": "allow",
+    "codes": [],
+    "line": "sac",
+    "not_before": None,
+    "message_pt": "Permitido: nenhuma regra disparou.",
+    "message_en": "Allowed: no rule fired.",
+    "risk": 0,
+    "findings": [],
+}
+_MESSAGE_EXAMPLE: dict[str, Any] = {
+    "id": "wamid.ZG56467FEB01DA4DCEBE1D6B29DFEDC827",
+    "line": "sac",
+    "to": "+5511912345678",
+    "state": "queued",
+    "attempts": 0,
+    "created_at": "2026-03-10T13:00:00Z",
+    "sent_at": None,
+    "provider_message_id": None,
+    "delivery_status": None,
+    "last_error": None,
+    "merged_into": None,
+}
+
+
 class FindingOut(BaseModel):
     code: str
     severity: str
@@ -91,6 +116,8 @@ class FindingOut(BaseModel):
 
 
 class DecisionOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_DECISION_EXAMPLE]})
+
     verdict: str = Field(examples=["allow"])
     codes: list[str] = Field(examples=[["ZG503"]])
     line: str | None = Field(examples=["sac"])
@@ -116,6 +143,8 @@ class DecisionOut(BaseModel):
 
 
 class OutboxOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MESSAGE_EXAMPLE]})
+
     id: str = Field(description="Id da mensagem (estilo wamid). / Message id (wamid style).")
     line: str
     to: str
@@ -146,6 +175,19 @@ class OutboxOut(BaseModel):
 
 
 class SubmissionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": _MESSAGE_EXAMPLE["id"],
+                    "status": "queued",
+                    "decision": _DECISION_EXAMPLE,
+                    "message": _MESSAGE_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     id: str | None = Field(description="Id para acompanhar o envio. / Id to follow the send.")
     status: str = Field(examples=["queued"], description="queued | replayed")
     decision: DecisionOut | None
@@ -197,6 +239,31 @@ class LineIn(_Body):
 
 
 class LineOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "sac",
+                    "phone": "+5511912340001",
+                    "role": "receptive",
+                    "account": "business",
+                    "pool": "receptive",
+                    "state": "active",
+                    "provider": "simulator",
+                    "provider_account": "100200300",
+                    "helpdesk_url": None,
+                    "in_use_since": "2024-03-01",
+                    "timezone": "America/Sao_Paulo",
+                    "daily_cap": None,
+                    "health": 100,
+                    "last_human_at": None,
+                    "queued": 0,
+                    "warnings": [],
+                }
+            ]
+        }
+    )
+
     id: str
     phone: str
     role: Role

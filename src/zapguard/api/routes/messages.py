@@ -16,8 +16,38 @@ from zapguard.gateway.service import Services
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Recusada pelas regras (message_rejected) ou corpo inválido."},
-    429: {"description": "Adiada (message_deferred): tente depois de Retry-After."},
+    422: {
+        "description": "Recusada pelas regras (message_rejected) ou corpo inválido.",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "code": "message_rejected",
+                        "message_pt": "Rejeitado. [ZG302] Chat ativo pelo número receptivo sac: o "
+                        "contato nunca escreveu para ele.",
+                        "message_en": "Rejected. [ZG302] Business-initiated chat from receptive "
+                        "line sac: the contact never wrote to it.",
+                        "details": {"decision": {"verdict": "reject", "codes": ["ZG302"]}},
+                    }
+                }
+            }
+        },
+    },
+    429: {
+        "description": "Adiada (message_deferred): tente depois de Retry-After.",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "code": "message_deferred",
+                        "message_pt": "Adiado até 10/03 08:00. [ZG504] Campanha fora do horário.",
+                        "message_en": "Deferred until 10/03 08:00. [ZG504] Campaign outside hours.",
+                        "details": {"decision": {"verdict": "defer", "codes": ["ZG504"]}},
+                    }
+                }
+            }
+        },
+    },
 }
 
 

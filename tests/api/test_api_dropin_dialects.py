@@ -73,6 +73,53 @@ def test_cloud_surface_answers_a_bad_key_and_a_bad_body_as_the_graph_api_would(
     assert "to" in bad.json()["error"]["error_data"]["details"]
 
 
+def template(*parameters: str) -> dict[str, object]:
+    return {
+        "messaging_product": "whatsapp",
+        "to": "5531988776655",
+        "type": "template",
+        "template": {
+            "name": "pedido_enviado",
+            "language": {"code": "pt_BR"},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}
+            ],
+        },
+    }
+
+
+def test_cloud_surface_sends_a_template_from_a_campaign_line(api: Scene) -> None:
+    api.add_line("avisos", role="campaign", phone="+5511912340002", provider_account="200300400")
+
+    response = api.client.post("/v21.0/200300400/messages", json=template("Ana", "1234"))
+
+    assert response.status_code == 200, response.text
+    api.dispatch()
+    [delivered] = api.delivered()
+    assert delivered["type"] == "template"
+    assert delivered["text"] == "[template pedido_enviado]"
+    followed = api.client.get(f"/v1/messages/{response.json()['messages'][0]['id']}").json()
+    assert followed["state"] == "sent"
+
+
+def test_a_template_is_judged_by_the_rules_like_any_message(api: Scene) -> None:
+    api.add_line()  # receptive: a template to someone who never wrote is an active chat (ZG302)
+    api.add_line("avisos", role="campaign", phone="+5511912340002", provider_account="200300400")
+
+    refused = api.client.post("/v21.0/100200300/messages", json=template("Ana"))
+    unsafe = api.client.post(
+        "/v21.0/200300400/messages", json=template("http://pedido.example.com/1234")
+    )
+
+    assert refused.status_code == 200  # rerouted to the campaign line, as a receptive line must
+    assert (
+        api.client.get(f"/v1/messages/{refused.json()['messages'][0]['id']}").json()["line"]
+        == "avisos"
+    )
+    assert unsafe.status_code == 400
+    assert "ZG701" in unsafe.json()["error"]["zapguard"]["codes"]
+
+
 def test_cloud_surface_names_an_unknown_phone_number_id(api: Scene) -> None:
     response = api.client.post("/v21.0/999/messages", json=CLOUD_TEXT)
     assert response.status_code == 400

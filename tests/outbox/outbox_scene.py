@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -89,7 +90,7 @@ class FakeProvider:
 
     @property
     def sends(self) -> list[tuple[Any, ...]]:
-        return [call for call in self.calls if call[0] in ("text", "media")]
+        return [call for call in self.calls if call[0] in ("text", "media", "template")]
 
     def typing(self, to: str, seconds: float) -> None:
         with self._lock:
@@ -104,6 +105,11 @@ class FakeProvider:
         self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
     ) -> Sent:
         return self._send(("media", to, url, caption, reference))
+
+    def send_template(
+        self, to: str, template: Mapping[str, Any], *, reference: str | None = None
+    ) -> Sent:
+        return self._send(("template", to, dict(template), reference))
 
     def mark_read(self, to: str, provider_message_id: str) -> None:
         self.calls.append(("read", to, provider_message_id))
@@ -196,6 +202,7 @@ def queue(
     media_url: str | None = None,
     not_before: datetime | None = None,
     rewritten: str | None = None,
+    template: Mapping[str, Any] | None = None,
 ) -> OutboxEntry:
     message = OutgoingMessage(
         tenant_id=TENANT,
@@ -208,7 +215,9 @@ def queue(
         idempotency_key=key,
     )
     decision = Decision(Verdict.ALLOW, line, not_before=not_before, text=rewritten)
-    return box.enqueue(message=message, decision=decision, decision_id=None, now=clock())
+    return box.enqueue(
+        message=message, decision=decision, decision_id=None, now=clock(), template=template
+    )
 
 
 def all_rows(store: Store) -> list[OutboxEntry]:

@@ -130,6 +130,22 @@ def test_a_burst_to_one_contact_goes_out_as_one_message(
     assert len({r.provider_message_id for r in rows}) == 1
 
 
+def test_a_template_goes_out_as_a_template_and_is_never_merged(
+    store: Store, outbox: Outbox, clock: Clock, provider: FakeProvider, dispatcher_for: Build
+) -> None:
+    template = {"name": "pedido_enviado", "language": {"code": "pt_BR"}, "components": []}
+    queued = queue(outbox, clock, contact(1), "[pedido_enviado]", template=template)
+    clock.advance(1)
+    queue(outbox, clock, contact(1), "Oi")
+    dispatcher = dispatcher_for(merge_window_seconds=4)
+
+    clock.advance(5)
+    assert dispatcher.run_once() == 1
+
+    assert provider.sends == [("template", contact(1), template, queued.public_id)]
+    assert [r.state for r in all_rows(store)] == ["sent", "queued"]
+
+
 def test_messages_further_apart_than_the_window_are_not_merged(
     outbox: Outbox, clock: Clock, provider: FakeProvider, dispatcher_for: Build
 ) -> None:

@@ -369,6 +369,7 @@ class Dispatcher:
         return (
             self._volume.merge_window_seconds > 0
             and row.media_url is None
+            and row.template is None
             and len(row.text) <= self._dispatch.merge_max_chars
         )
 
@@ -487,6 +488,10 @@ class Dispatcher:
 
     def _deliver(self, job: Job) -> Sent:
         entry = job.entry
+        if entry.template is not None:
+            return job.provider.send_template(
+                entry.contact, entry.template, reference=entry.public_id
+            )
         if entry.media_url is not None:
             return job.provider.send_media(
                 entry.contact, entry.media_url, caption=job.text or None, reference=entry.public_id

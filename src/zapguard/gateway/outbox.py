@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any
 
 from zapguard.domain.models import Decision, OutgoingMessage
 from zapguard.store import Conflict, Store
@@ -51,8 +52,11 @@ class Outbox:
         decision_id: int | None,
         now: datetime,
         public_id: str | None = None,
+        template: Mapping[str, Any] | None = None,
     ) -> OutboxEntry:
         """Queue ``message`` on the decision's line, not before the decision allows.
+
+        ``template`` is a Cloud API template to send instead of the text.
 
         Joins the caller's transaction when there is one. A message whose idempotency key the tenant
         already used returns the row queued then, and queues nothing.
@@ -73,6 +77,7 @@ class Outbox:
             "author": message.author.value,
             "text": text,
             "media_url": message.media_url,
+            "template": dict(template) if template is not None else None,
             "decision_id": decision_id,
             "state": "queued",
             "attempts": 0,
@@ -101,6 +106,7 @@ class Outbox:
                     last_error=None,
                     merged_into=None,
                     idempotency_key=key,
+                    template=dict(template) if template is not None else None,
                 )
             else:
                 assert key is not None  # only the idempotency key's constraint is skipped over

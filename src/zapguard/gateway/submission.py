@@ -7,9 +7,10 @@ already queued, never a second one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from zapguard.domain.models import Decision, OutgoingMessage, Verdict
 from zapguard.gateway.decider import Decider
@@ -44,7 +45,11 @@ class Submitter:
     on_queued: Callable[[], None] = lambda: None
     """Called after a message was queued (the dispatcher wakes up for it)."""
 
-    def submit(self, message: OutgoingMessage) -> Submission:
+    def submit(
+        self, message: OutgoingMessage, *, template: Mapping[str, Any] | None = None
+    ) -> Submission:
+        """Decide, reserve and queue. ``template``: a Cloud API template to send instead of the
+        text (the text then stands for it in the rules: its name and parameters)."""
         if message.idempotency_key is not None:
             earlier = self.outbox.by_idempotency_key(
                 tenant_id=message.tenant_id, key=message.idempotency_key
@@ -68,6 +73,7 @@ class Submitter:
                     decision_id=decision_id,
                     now=now,
                     public_id=public_id,
+                    template=template,
                 )
             )
 

@@ -16,8 +16,9 @@ Adapters take an ``httpx.Client`` so tests and benchmarks inject transports, and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,14 @@ class Sent:
     """The provider took the message; ``provider_message_id`` is its id (``wamid...``, Baileys key)."""
 
     provider_message_id: str
+
+
+def no_templates(provider: str) -> ProviderError:
+    """The refusal of a provider that has no templates (they are a Cloud API feature)."""
+    return ProviderError(
+        f"{provider} não envia modelos da Cloud API / {provider} cannot send Cloud API templates",
+        code="unsupported",
+    )
 
 
 class ProviderError(Exception):
@@ -86,6 +95,15 @@ class Provider(Protocol):
         self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
     ) -> Sent:
         """Send the media at ``url`` (an https link the provider fetches) with an optional caption."""
+        ...
+
+    def send_template(
+        self, to: str, template: Mapping[str, Any], *, reference: str | None = None
+    ) -> Sent:
+        """Send a pre-approved Cloud API template (``name``, ``language``, ``components``).
+
+        Only the Cloud API has templates; other adapters refuse with a non-retryable error.
+        """
         ...
 
     def typing(self, to: str, seconds: float) -> None:

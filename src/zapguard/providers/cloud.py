@@ -39,6 +39,7 @@ on ``code``, not on the HTTP status nor the message text. Classification:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import httpx
@@ -100,6 +101,18 @@ class CloudProvider:
             "to": digits(to),
             "type": media.kind.value,
             media.kind.value: payload,
+        }
+        return self._send(body, reference)
+
+    def send_template(
+        self, to: str, template: Mapping[str, Any], *, reference: str | None = None
+    ) -> Sent:
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": digits(to),
+            "type": "template",
+            "template": dict(template),
         }
         return self._send(body, reference)
 

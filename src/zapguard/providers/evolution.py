@@ -42,6 +42,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -56,7 +57,7 @@ from zapguard.providers._http import (
     scrub,
 )
 from zapguard.providers._media import MediaKind, classify
-from zapguard.providers.base import Endpoint, ProviderError, Sent
+from zapguard.providers.base import Endpoint, ProviderError, Sent, no_templates
 
 CONNECTION_CLOSED: Final = "connection closed"
 
@@ -100,6 +101,11 @@ class EvolutionProvider:
             body["fileName"] = media.filename
         answer = self._call("message/sendMedia", body)
         return self._sent(answer, "message/sendMedia")
+
+    def send_template(
+        self, to: str, template: Mapping[str, Any], *, reference: str | None = None
+    ) -> Sent:
+        raise no_templates("Evolution API")
 
     def typing(self, to: str, seconds: float) -> None:
         number = digits(to)

@@ -297,7 +297,26 @@ def _invalid(body: dict[str, Any]) -> str | None:
         if not isinstance(media, dict) or not (media.get("link") or media.get("id")):
             return f"(#100) The parameter {kind}['link'] or {kind}['id'] is required."
         return None
-    return f"(#100) Param type must be one of text, {', '.join(MEDIA_TYPES)} - got {kind!r}."
+    if kind == "template":
+        template = body.get("template")
+        language = template.get("language") if isinstance(template, dict) else None
+        if not isinstance(template, dict) or not template.get("name"):
+            return "(#100) The parameter template['name'] is required."
+        if not isinstance(language, dict) or not language.get("code"):
+            return "(#100) The parameter template['language']['code'] is required."
+        return None
+    return (
+        f"(#100) Param type must be one of text, template, {', '.join(MEDIA_TYPES)} - got {kind!r}."
+    )
+
+
+def _shown_text(kind: str, part: dict[str, Any]) -> str | None:
+    """What the contact reads: the text, a media caption, or a template's name."""
+    if kind == "text":
+        return part.get("body")
+    if kind == "template":
+        return f"[template {part.get('name')}]"
+    return part.get("caption")
 
 
 def _accept(
@@ -328,8 +347,8 @@ def _accept(
                 "phone_number_id": phone_number_id,
                 "to": to,
                 "type": kind,
-                "text": part.get("body") if kind == "text" else part.get("caption"),
-                "link": part.get("link") if kind != "text" else None,
+                "text": _shown_text(kind, part),
+                "link": part.get("link") if kind in MEDIA_TYPES else None,
                 "wamid": wamid,
                 "reference": reference,
                 "at": at,

@@ -41,6 +41,7 @@ are retryable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import httpx
@@ -54,7 +55,7 @@ from zapguard.providers._http import (
     scrub,
 )
 from zapguard.providers._media import MediaKind, classify
-from zapguard.providers.base import Endpoint, ProviderError, Sent
+from zapguard.providers.base import Endpoint, ProviderError, Sent, no_templates
 
 LOGGED_OUT_STATUSES: Final = frozenset({"SCAN_QR_CODE", "FAILED"})
 
@@ -94,6 +95,11 @@ class WahaProvider:
         if caption:
             body["caption"] = caption
         return _sent(self._call(route, body), f"/api/{route}")
+
+    def send_template(
+        self, to: str, template: Mapping[str, Any], *, reference: str | None = None
+    ) -> Sent:
+        raise no_templates("WAHA")
 
     def typing(self, to: str, seconds: float) -> None:
         self._call("startTyping", {"session": self._endpoint.account, "chatId": _chat_id(to)})

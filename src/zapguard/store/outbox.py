@@ -75,6 +75,8 @@ class OutboxEntry:
     last_error: str | None
     merged_into: int | None
     idempotency_key: str | None
+    template: dict[str, Any] | None = None
+    """A Cloud API template to send instead of ``text`` (its name stands in ``text``)."""
 
 
 def entry(row: Row[Any]) -> OutboxEntry:
@@ -96,6 +98,7 @@ def entry(row: Row[Any]) -> OutboxEntry:
         last_error=row.last_error,
         merged_into=row.merged_into,
         idempotency_key=row.idempotency_key,
+        template=row.template,
     )
 
 

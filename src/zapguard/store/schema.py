@@ -250,6 +250,8 @@ outbox = Table(
     Column("author", String(16), nullable=False),
     Column("text", Text, nullable=False),
     Column("media_url", Text),
+    # A Cloud API template (name, language, components) to send instead of ``text``.
+    Column("template", JSON),
     Column("decision_id", BigInteger),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),

@@ -9,6 +9,7 @@ so nothing is credited as human activity by accident) and ``Idempotency-Key``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -31,10 +32,10 @@ class Hints:
     idempotency_key: str | None
 
 
-def hints(request: Request) -> Hints:
+def hints(request: Request, default_category: Category = Category.REPLY) -> Hints:
     headers = request.headers
     try:
-        category = Category(headers.get("x-zapguard-category", Category.REPLY.value).lower())
+        category = Category(headers.get("x-zapguard-category", default_category.value).lower())
         author = Author(headers.get("x-zapguard-author", Author.BOT.value).lower())
     except ValueError:
         raise ApiError(
@@ -61,6 +62,7 @@ def submit(
     text: str,
     media_url: str | None,
     hint: Hints,
+    template: Mapping[str, Any] | None = None,
 ) -> Submission:
     return services.submitter.submit(
         OutgoingMessage(
@@ -72,7 +74,8 @@ def submit(
             line=line.line.id,
             media_url=media_url,
             idempotency_key=hint.idempotency_key,
-        )
+        ),
+        template=template,
     )
 
 

@@ -30,7 +30,7 @@ from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError, set_dialect
 from zapguard.api.routes import _dropin
 from zapguard.api.routes._dropin import RawBody, request_body
-from zapguard.domain.models import Verdict
+from zapguard.domain.models import Category, Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.service import Services
 from zapguard.service_config import ProviderSettings
@@ -53,6 +53,29 @@ class _Media(BaseModel):
     model_config = ConfigDict(extra="ignore")
     link: str = Field(pattern=r"^https?://")
     caption: str | None = Field(None, max_length=1024)
+
+
+class _Language(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(min_length=2, max_length=16)
+
+
+class _Template(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1, max_length=512)
+    language: _Language
+    components: list[dict[str, Any]] = []
+
+    def as_text(self) -> str:
+        """What the rules read for a template: its name and every text parameter (links in the
+        parameters are judged like links in a text)."""
+        parameters = [
+            str(parameter.get("text"))
+            for component in self.components
+            for parameter in component.get("parameters", [])
+            if isinstance(parameter, dict) and parameter.get("type") == "text"
+        ]
+        return " ".join([f"[{self.name}]", *parameters])
 
 
 class CloudMessage(BaseModel):
@@ -79,6 +102,7 @@ class CloudMessage(BaseModel):
     document: _Media | None = None
     video: _Media | None = None
     audio: _Media | None = None
+    template: _Template | None = None
 
 
 def graph_error(
@@ -148,10 +172,11 @@ def send_message(
             ),
         )
     text, media_url = _content(body)
-    if text is None and media_url is None:
+    template = body.template if body.type == "template" else None
+    if text is None and media_url is None and template is None:
         return _invalid(
-            f"tipo {body.type!r} sem conteúdo ou não suportado (text, image, document, video, "
-            f"audio) / type {body.type!r} has no content or is not supported"
+            f"tipo {body.type!r} sem conteúdo ou não suportado (text, template, image, document, "
+            f"video, audio) / type {body.type!r} has no content or is not supported"
         )
     try:
         submission = _dropin.submit(
@@ -159,9 +184,13 @@ def send_message(
             tenant=tenant,
             line=line,
             to=body.to,
-            text=text or "",
+            text=template.as_text() if template is not None else text or "",
             media_url=media_url,
-            hint=_dropin.hints(request),
+            # A template starts or resumes a conversation: a notification unless told otherwise.
+            hint=_dropin.hints(
+                request, Category.NOTIFICATION if template is not None else Category.REPLY
+            ),
+            template=template.model_dump() if template is not None else None,
         )
     except InvalidPhoneNumber as error:
         return _invalid(str(error))

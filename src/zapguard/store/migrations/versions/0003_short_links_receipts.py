@@ -1,4 +1,5 @@
-"""Short links served by the gateway (ZG703); webhook receipts, so a retried webhook applies once.
+"""Short links served by the gateway (ZG703); webhook receipts, so a retried webhook applies once;
+Cloud API templates in the outbox.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +18,8 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("template", sa.JSON(), nullable=True))
     op.create_table(
         "short_links",
         sa.Column("code", sa.String(16), nullable=False),
@@ -36,5 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("template")
     op.drop_table("webhook_receipts")
     op.drop_table("short_links")

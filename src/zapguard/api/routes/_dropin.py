@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import httpx
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from zapguard.api.errors import ApiError
@@ -22,6 +24,7 @@ from zapguard.domain.phones import normalize
 from zapguard.gateway.service import Services
 from zapguard.gateway.submission import Submission
 from zapguard.policy.explain import summary
+from zapguard.service_config import ProviderSettings
 from zapguard.store.records import LineRecord
 
 
@@ -136,3 +139,51 @@ def retry_after(decision: Decision, services: Services) -> dict[str, str]:
         return {}
     seconds = max(1, int((decision.not_before - services.clock()).total_seconds() + 0.999))
     return {"Retry-After": str(seconds)}
+
+
+def provider_for_path(
+    services: Services, tenant: str, kind: str, segments: list[str]
+) -> ProviderSettings | None:
+    """The provider connection a passed-through call goes to: the tenant's line that a path
+    segment names (its phone_number_id, instance or session), else the one connection of this
+    kind the tenant's lines use."""
+    settings = services.provider_settings
+    records = [
+        record
+        for record in services.store.line_records(tenant_id=tenant)
+        if record.line.provider in settings and settings[record.line.provider].kind == kind
+    ]
+    for record in records:
+        if record.provider_account in segments:
+            return settings[record.line.provider]
+    used = {record.line.provider for record in records}
+    return settings[used.pop()] if len(used) == 1 else None
+
+
+def relay(
+    services: Services,
+    settings: ProviderSettings,
+    request: Request,
+    body: bytes,
+    path: str,
+    credential: tuple[str, str],
+) -> Response | None:
+    """Forward the request to the provider with its own credential; ``None`` if unreachable."""
+    try:
+        answer = services.http.request(
+            request.method,
+            f"{settings.base_url}/{path}",
+            params=list(request.query_params.multi_items()),
+            content=body,
+            headers={
+                credential[0]: credential[1],
+                "Content-Type": request.headers.get("content-type", "application/json"),
+            },
+        )
+    except httpx.TransportError:
+        return None
+    return Response(
+        answer.content,
+        status_code=answer.status_code,
+        media_type=answer.headers.get("content-type"),
+    )

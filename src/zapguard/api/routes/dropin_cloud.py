@@ -20,7 +20,6 @@ import re
 import uuid
 from typing import Any, Literal
 
-import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,8 +31,6 @@ from zapguard.api.routes import _dropin
 from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Category, Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
-from zapguard.gateway.service import Services
-from zapguard.service_config import ProviderSettings
 
 router = APIRouter(
     tags=["drop-in: WhatsApp Cloud API"], dependencies=[Depends(set_dialect("cloud"))]
@@ -277,7 +274,7 @@ def pass_through(
                 "/{version}/{phone_number_id}/messages"
             ),
         )
-    settings = _cloud_provider(services, tenant, path.split("/", 1)[0])
+    settings = _dropin.provider_for_path(services, tenant, "cloud", path.split("/")[:1])
     if settings is None or settings.token is None:
         return graph_error(
             400,
@@ -289,43 +286,15 @@ def pass_through(
                 "provider configured for this tenant's lines"
             ),
         )
-    try:
-        answer = services.http.request(
-            request.method,
-            f"{settings.base_url}/{version}/{path}",
-            params=list(request.query_params.multi_items()),
-            content=raw,
-            headers={
-                "Authorization": f"Bearer {settings.token.get_secret_value()}",
-                "Content-Type": request.headers.get("content-type", "application/json"),
-            },
-        )
-    except httpx.TransportError:
+    token = settings.token.get_secret_value()
+    answer = _dropin.relay(
+        services, settings, request, raw, f"{version}/{path}", ("Authorization", f"Bearer {token}")
+    )
+    if answer is None:
         return graph_error(
             503,
             "Service temporarily unavailable",
             2,
             details="provedor inacessível / provider unreachable",
         )
-    return Response(
-        answer.content,
-        status_code=answer.status_code,
-        media_type=answer.headers.get("content-type"),
-    )
-
-
-def _cloud_provider(services: Services, tenant: str, first: str) -> ProviderSettings | None:
-    """The Cloud API connection a pass-through call goes to: the line the path names (its
-    phone_number_id), else the one Cloud connection the tenant's lines use."""
-    settings = services.provider_settings
-    records = services.store.line_records(tenant_id=tenant)
-    for record in records:
-        if record.provider_account == first and record.line.provider in settings:
-            named = settings[record.line.provider]
-            return named if named.kind == "cloud" else None
-    used = {
-        record.line.provider
-        for record in records
-        if record.line.provider in settings and settings[record.line.provider].kind == "cloud"
-    }
-    return settings[used.pop()] if len(used) == 1 else None
+    return answer

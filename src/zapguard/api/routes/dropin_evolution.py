@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zapguard.api.deps import ServicesDep, TenantDep
@@ -25,6 +25,7 @@ from zapguard.api.routes import _dropin
 from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.gateway.service import Services
 
 router = APIRouter(
     tags=["drop-in: Evolution API"], dependencies=[Depends(set_dialect("evolution"))]
@@ -74,6 +75,43 @@ def evolution_error(
     )
 
 
+class EvolutionMedia(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "5511912345678",
+                    "mediatype": "image",
+                    "media": "https://loja.example.com.br/pedido-1234.jpg",
+                    "caption": "Seu pedido",
+                }
+            ]
+        },
+    )
+    number: str = Field(min_length=3, max_length=64)
+    mediatype: str = Field(pattern=r"^(image|video|document|audio)$")
+    media: str = Field(
+        pattern=r"^https?://",
+        description=(
+            "Um link (mídia em base64 não passa pelo zapguard). / A link (base64 media does not "
+            "go through zapguard)."
+        ),
+    )
+    caption: str | None = Field(None, max_length=1024)
+    fileName: str | None = None
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    return evolution_error(
+        400,
+        [
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ],
+    )
+
+
 @router.post(
     "/message/sendText/{instance}",
     summary="Evolution API: enviar texto / send text",
@@ -86,13 +124,59 @@ def send_text(
     try:
         body = EvolutionText.model_validate_json(raw)
     except ValidationError as error:
-        return evolution_error(
-            400,
-            [
-                f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-                for e in error.errors(include_url=False)
-            ],
-        )
+        return _invalid(error)
+    return _send(
+        instance,
+        request,
+        services,
+        tenant,
+        body.number,
+        body.body,
+        None,
+        {"conversation": body.body},
+        "conversation",
+    )
+
+
+@router.post(
+    "/message/sendMedia/{instance}",
+    summary="Evolution API: enviar mídia por link / send media by link",
+    response_model=None,
+    openapi_extra=request_body(EvolutionMedia),
+)
+def send_media(
+    instance: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> JSONResponse:
+    try:
+        body = EvolutionMedia.model_validate_json(raw)
+    except ValidationError as error:
+        return _invalid(error)
+    kind = f"{body.mediatype}Message"
+    shown = {"url": body.media, **({"caption": body.caption} if body.caption else {})}
+    return _send(
+        instance,
+        request,
+        services,
+        tenant,
+        body.number,
+        body.caption or "",
+        body.media,
+        {kind: shown},
+        kind,
+    )
+
+
+def _send(
+    instance: str,
+    request: Request,
+    services: Services,
+    tenant: str,
+    number: str,
+    text: str,
+    media_url: str | None,
+    message: dict[str, Any],
+    message_type: str,
+) -> JSONResponse:
     line = _dropin.find_line(services, tenant, instance)
     if line is None:
         return evolution_error(
@@ -107,9 +191,9 @@ def send_text(
             services,
             tenant=tenant,
             line=line,
-            to=body.number,
-            text=body.body,
-            media_url=None,
+            to=number,
+            text=text,
+            media_url=media_url,
             hint=_dropin.hints(request),
         )
     except InvalidPhoneNumber as error:
@@ -134,11 +218,57 @@ def send_text(
             },
             "pushName": "",
             "status": "PENDING",
-            "message": {"conversation": body.body},
-            "messageType": "conversation",
+            "message": message,
+            "messageType": message_type,
             "messageTimestamp": int(time.time()),
             "instanceId": line.line.id,
             "source": "unknown",
         },
         status_code=201,
     )
+
+
+# Every other Evolution API route (numbers check, chats, instance state...) goes to the line's
+# Evolution provider with its own apikey. Other ways to send would go around the rules: refused.
+_SECTIONS = ("chat", "instance", "group", "label", "settings", "call", "proxy", "webhook")
+
+
+def _pass_through(
+    path: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> Response:
+    section = request.url.path.strip("/").split("/", 1)[0]
+    if section == "message":
+        return evolution_error(
+            400,
+            [
+                "envios passam por /message/sendText ou /message/sendMedia / sending goes "
+                "through /message/sendText or /message/sendMedia"
+            ],
+        )
+    settings = _dropin.provider_for_path(services, tenant, "evolution", path.split("/"))
+    if settings is None or settings.token is None:
+        return evolution_error(
+            404,
+            ["nenhuma instância Evolution deste cliente / no Evolution instance for this tenant"],
+        )
+    answer = _dropin.relay(
+        services,
+        settings,
+        request,
+        raw,
+        f"{section}/{path}",
+        ("apikey", settings.token.get_secret_value()),
+    )
+    return answer or evolution_error(503, ["provedor inacessível / provider unreachable"])
+
+
+for _section in (*_SECTIONS, "message"):
+    for _method in ("GET", "POST", "PUT", "DELETE"):
+        router.add_api_route(
+            f"/{_section}/{{path:path}}",
+            _pass_through,
+            methods=[_method],
+            summary=f"Evolution API: {_method} /{_section}/…, repassado / passed through",
+            operation_id=f"evolution_pass_through_{_section}_{_method.lower()}",
+            response_model=None,
+        )

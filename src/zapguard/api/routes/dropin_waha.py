@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zapguard.api.deps import ServicesDep, TenantDep
@@ -24,6 +24,7 @@ from zapguard.api.routes import _dropin
 from zapguard.api.routes._dropin import RawBody, request_body
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.gateway.service import Services
 
 router = APIRouter(tags=["drop-in: WAHA"], dependencies=[Depends(set_dialect("waha"))])
 
@@ -64,6 +65,49 @@ def waha_error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+class _File(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    url: str = Field(
+        pattern=r"^https?://",
+        description=(
+            "Um link (arquivo em base64 não passa pelo zapguard). / A link (base64 files do not "
+            "go through zapguard)."
+        ),
+    )
+    mimetype: str | None = None
+    filename: str | None = None
+
+
+class WahaFile(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "session": "default",
+                    "chatId": "5511912345678@c.us",
+                    "file": {"url": "https://loja.example.com.br/pedido-1234.jpg"},
+                    "caption": "Seu pedido",
+                }
+            ]
+        },
+    )
+    session: str = Field("default", min_length=1, max_length=200)
+    chatId: str = Field(min_length=3, max_length=80)
+    file: _File
+    caption: str | None = Field(None, max_length=1024)
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    return waha_error(
+        400,
+        "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        ),
+    )
+
+
 @router.post(
     "/api/sendText",
     summary="WAHA: enviar texto / send text",
@@ -76,27 +120,67 @@ def send_text(
     try:
         body = WahaText.model_validate_json(raw)
     except ValidationError as error:
-        return waha_error(
-            400,
-            "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-                for e in error.errors(include_url=False)
-            ),
-        )
-    line = _dropin.find_line(services, tenant, body.session)
+        return _invalid(error)
+    return _send(request, services, tenant, body.session, body.chatId, body.text, None)
+
+
+@router.post(
+    "/api/sendImage",
+    summary="WAHA: enviar imagem por link / send an image by link",
+    response_model=None,
+    openapi_extra=request_body(WahaFile),
+)
+def send_image(
+    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> JSONResponse:
+    return _send_file(request, raw, services, tenant)
+
+
+@router.post(
+    "/api/sendFile",
+    summary="WAHA: enviar arquivo por link / send a file by link",
+    response_model=None,
+    openapi_extra=request_body(WahaFile),
+)
+def send_file(
+    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> JSONResponse:
+    return _send_file(request, raw, services, tenant)
+
+
+def _send_file(request: Request, raw: bytes, services: Services, tenant: str) -> JSONResponse:
+    try:
+        body = WahaFile.model_validate_json(raw)
+    except ValidationError as error:
+        return _invalid(error)
+    return _send(
+        request, services, tenant, body.session, body.chatId, body.caption or "", body.file.url
+    )
+
+
+def _send(
+    request: Request,
+    services: Services,
+    tenant: str,
+    session: str,
+    chat_id: str,
+    text: str,
+    media_url: str | None,
+) -> JSONResponse:
+    line = _dropin.find_line(services, tenant, session)
     if line is None:
         return waha_error(
             404,
-            f'Session "{body.session}" does not exist / sessão não cadastrada no zapguard',
+            f'Session "{session}" does not exist / sessão não cadastrada no zapguard',
         )
     try:
         submission = _dropin.submit(
             services,
             tenant=tenant,
             line=line,
-            to=body.chatId,
-            text=body.text,
-            media_url=None,
+            to=chat_id,
+            text=text,
+            media_url=media_url,
             hint=_dropin.hints(request),
         )
     except InvalidPhoneNumber as error:
@@ -120,10 +204,43 @@ def send_text(
             "from": f"{line.line.phone.lstrip('+')}@c.us",
             "fromMe": True,
             "to": chat,
-            "body": body.text,
-            "hasMedia": False,
+            "body": text,
+            "hasMedia": media_url is not None,
             "ack": 0,
             "ackName": "PENDING",
         },
         status_code=201,
+    )
+
+
+def pass_through(
+    path: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
+) -> Response:
+    """Sessions, chats, contacts... go to the line's WAHA provider with its own key. Any other way
+    to send would go around the rules: refused."""
+    action = path.rsplit("/", 1)[-1]
+    if request.method == "POST" and (action.startswith("send") or action == "reply"):
+        return waha_error(
+            400,
+            "envios passam por /api/sendText, /api/sendImage ou /api/sendFile / sending goes "
+            "through /api/sendText, /api/sendImage or /api/sendFile",
+        )
+    settings = _dropin.provider_for_path(services, tenant, "waha", path.split("/"))
+    if settings is None:
+        return waha_error(
+            404, "nenhuma sessão WAHA deste cliente / no WAHA session for this tenant"
+        )
+    key = settings.token.get_secret_value() if settings.token else ""
+    answer = _dropin.relay(services, settings, request, raw, f"api/{path}", ("X-Api-Key", key))
+    return answer or waha_error(503, "provedor inacessível / provider unreachable")
+
+
+for _method in ("GET", "POST", "PUT", "DELETE"):
+    router.add_api_route(
+        "/api/{path:path}",
+        pass_through,
+        methods=[_method],
+        summary=f"WAHA: {_method} demais chamadas, repassadas / other calls, passed through",
+        operation_id=f"waha_pass_through_{_method.lower()}",
+        response_model=None,
     )

@@ -223,3 +223,25 @@ def test_an_imported_blocklist_blocks_links_in_checked_messages(workdir: Path) -
     )
     decision = json.loads(zapguard("check", str(message), "--json").stdout)
     assert decision["codes"] == ["ZG702"]
+
+
+def test_a_line_is_registered_with_its_provider_account_and_helpdesk() -> None:
+    result = zapguard(
+        "lines",
+        "add",
+        "sac",
+        "--phone",
+        "+55 11 91234-0009",
+        "--role",
+        "receptive",
+        "--in-use-since",
+        "2024-01-01",
+        "--provider-account",
+        "106540352242922",
+        "--helpdesk-url",
+        "https://chatwoot.example.com.br/webhooks/whatsapp/+5511912340009",
+    )
+    assert result.exit_code == 0, result.stderr
+    shown = flat(zapguard("lines", "show", "sac").stdout)
+    assert "simulator (106540352242922)" in shown
+    assert "https://chatwoot.example.com.br/webhooks/whatsapp/+5511912340009" in shown

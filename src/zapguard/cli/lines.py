@@ -62,7 +62,29 @@ def add(
     ] = None,
     daily_cap: Annotated[int | None, typer.Option("--daily-cap", min=1)] = None,
     timezone: Annotated[str, typer.Option("--timezone")] = "America/Sao_Paulo",
-    provider: Annotated[str, typer.Option("--provider")] = "simulator",
+    provider: Annotated[
+        str,
+        typer.Option("--provider", help="Nome em [providers]. / Name in [providers]."),
+    ] = "simulator",
+    provider_account: Annotated[
+        str | None,
+        typer.Option(
+            "--provider-account",
+            help=(
+                "Nome da linha no provedor (phone_number_id, instância, sessão); os webhooks são "
+                "roteados por ele. / The provider's name for the line; webhooks are routed by it."
+            ),
+        ),
+    ] = None,
+    helpdesk_url: Annotated[
+        str | None,
+        typer.Option(
+            "--helpdesk-url",
+            help=(
+                "Para onde repassar os webhooks da linha. / Where the line's webhooks are forwarded."
+            ),
+        ),
+    ] = None,
     config: ConfigOption = None,
     preset: PresetOption = None,
     db: DbOption = None,
@@ -83,7 +105,13 @@ def add(
             daily_cap=daily_cap,
             timezone=timezone,
         )
-        warnings = register_line(line, runtime.store, datetime.now(UTC))
+        warnings = register_line(
+            line,
+            runtime.store,
+            datetime.now(UTC),
+            provider_account=provider_account,
+            helpdesk_url=helpdesk_url,
+        )
     output_console().print(
         Text(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
     )
@@ -162,6 +190,8 @@ def show(
             ("Estado / State", line.state.value),
             ("Aparelho / Device", line.device or "—"),
             ("Rede / Network", line.network or "—"),
+            ("Provedor / Provider", f"{line.provider} ({record.provider_account or '—'})"),
+            ("Helpdesk", record.helpdesk_url or "—"),
             ("Em uso desde / In use since", line.in_use_since.isoformat()),
             ("Saúde / Health", str(health.line_health(view, now, runtime.policy.health))),
             ("Últimas 24 h / Last 24 h", f"{view.sent_in_window} de/of {cap}"),

@@ -53,6 +53,8 @@ class Services:
     """Base URL of the in-app simulator (``…/simulator``), for lines whose provider is ``simulator``
     when no ``[providers.simulator]`` is configured."""
     clock: Callable[[], datetime] = utc_now
+    provider_settings: dict[str, ProviderSettings] = field(init=False)
+    """The configured providers, plus the in-app simulator when not configured explicitly."""
     http: httpx.Client = field(init=False)
     outbox: Outbox = field(init=False)
     submitter: Submitter = field(init=False)
@@ -64,6 +66,11 @@ class Services:
 
     def __post_init__(self) -> None:
         dispatch = self.config.dispatch
+        self.provider_settings = dict(self.config.providers)
+        if SIMULATOR not in self.provider_settings and self.simulator_url is not None:
+            self.provider_settings[SIMULATOR] = ProviderSettings(
+                kind="simulator", base_url=self.simulator_url
+            )
         self.http = httpx.Client(
             timeout=dispatch.timeout_seconds,
             limits=httpx.Limits(max_connections=max(16, dispatch.workers * 2)),
@@ -92,14 +99,6 @@ class Services:
             self.clock,
             chatwoot_secret=chatwoot.get_secret_value() if chatwoot else None,
         )
-
-    @property
-    def provider_settings(self) -> dict[str, ProviderSettings]:
-        """The configured providers, plus the in-app simulator when not configured explicitly."""
-        settings = dict(self.config.providers)
-        if SIMULATOR not in settings and self.simulator_url is not None:
-            settings[SIMULATOR] = ProviderSettings(kind="simulator", base_url=self.simulator_url)
-        return settings
 
     def tenant_for_provider_token(self, token: str) -> str | None:
         """The tenant whose lines use the provider connection with this token, if exactly one.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from zapguard.domain.models import Decision, OutgoingMessage, Verdict
+from zapguard.domain.models import Decision, OutgoingMessage
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
 from zapguard.gateway.outbox import Outbox, OutboxEntry, new_public_id
@@ -31,10 +31,6 @@ class Submission:
     decision: Decision | None
     entry: OutboxEntry | None
     replayed: bool = False
-
-    @property
-    def queued(self) -> bool:
-        return self.entry is not None
 
 
 @dataclass
@@ -78,7 +74,10 @@ class Submitter:
             )
 
         decision = self.decider.submit(
-            message, now, on_send=enqueue, reservation_id=reservation_id(message, public_id)
+            message,
+            now,
+            on_send=enqueue,
+            reservation_id=reservation_id_of(message.idempotency_key, public_id),
         )
         count_decision(decision)
         if queued:
@@ -100,10 +99,6 @@ class Submitter:
         return self.decider.advise(message, self.clock())
 
 
-def reservation_id(message: OutgoingMessage, public_id: str) -> str:
-    return reservation_id_of(message.idempotency_key, public_id)
-
-
 def reservation_id_of(idempotency_key: str | None, public_id: str) -> str:
     """The quota entry of a queued message: its idempotency key (a retried request reserves
     nothing twice), else its public id."""
@@ -114,8 +109,3 @@ def count_decision(decision: Decision) -> None:
     codes = decision.codes or ["none"]
     for code in codes:
         DECISIONS.labels(verdict=decision.verdict.value, code=code).inc()
-
-
-def refusal(decision: Decision) -> bool:
-    """The caller must be told no (now or for now): a rejection or a deferral."""
-    return decision.verdict in (Verdict.REJECT, Verdict.DEFER)

@@ -3,10 +3,11 @@ hand-moved clock, and an HTTP client on the app, served by uvicorn on loopback (
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from zapguard.api.app import create_app
 from zapguard.gateway.service import Services, open_services
@@ -115,6 +117,70 @@ def instant_policy() -> PolicyConfig:
         update={"gap_min_seconds": 0, "gap_max_seconds": 0, "merge_window_seconds": 0}
     )
     return seed.model_copy(update={"volume": volume})
+
+
+@dataclass
+class Upstream:
+    """A provider's server as far as a spec needs it: records every call that reaches it."""
+
+    url: str
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def upstream(answer: Callable[[str], tuple[dict[str, Any], int]]) -> Iterator[Upstream]:
+    """Serve a provider that records each call and answers ``answer(path)`` (body, status)."""
+    app = FastAPI()
+    seen: list[dict[str, Any]] = []
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
+    async def anything(path: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        seen.append(
+            {
+                "method": request.method,
+                "path": path,
+                "query": dict(request.query_params),
+                "authorization": request.headers.get("authorization"),
+                "apikey": request.headers.get("apikey"),
+                "x-api-key": request.headers.get("x-api-key"),
+                "json": json.loads(body) if body else None,
+            }
+        )
+        content, status = answer(path)
+        return JSONResponse(content, status_code=status)
+
+    with serving(app) as url:
+        yield Upstream(url, seen)
+
+
+@contextmanager
+def provider_scene(database_url: str, providers: dict[str, ProviderSettings]) -> Iterator[Scene]:
+    """A scene whose lines use these provider connections instead of the simulator."""
+    clock = Clock()
+    services = open_services(
+        database_url=database_url,
+        counters_url=database_url,
+        policy=instant_policy(),
+        config=ServiceConfig(
+            providers=providers, dispatch=DispatchConfig(typing_chars_per_second=0)
+        ),
+        default_tenant="default",
+        simulator_url=None,
+        clock=clock,
+    )
+    try:
+        with (
+            serving(create_app(services, run_dispatcher=False)) as url,
+            httpx.Client(base_url=url) as client,
+        ):
+            made = Scene(services, client, url, clock)
+            try:
+                yield made
+            finally:
+                made.sim.close()
+    finally:
+        services.close()
 
 
 @contextmanager

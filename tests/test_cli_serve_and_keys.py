@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from zapguard.api.factory import is_loopback
 from zapguard.cli import app
-from zapguard.cli.serve import is_loopback
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +50,12 @@ def test_serve_listens_anywhere_once_a_key_exists(monkeypatch: pytest.MonkeyPatc
 
     assert result.exit_code == 0, result.stderr
     assert calls == [{"host": "0.0.0.0", "port": 8099, "access_log": False, "log_level": "warning"}]
+
+
+def test_several_workers_need_a_simulator_of_their_own() -> None:
+    result = zapguard("serve", "--workers", "2")
+    assert result.exit_code == 2
+    assert "zapguard simulator" in flat(result.stderr)
 
 
 def test_loopback_addresses_are_recognised() -> None:

@@ -55,6 +55,7 @@ def create_app(
     mount_simulator: bool = False,
     run_dispatcher: bool = True,
     simulator_webhook_url: str | None = None,
+    close_on_shutdown: bool = False,
 ) -> FastAPI:
     """``open_when_keyless``: with no API key in the store, serve the default tenant without one
     (only ever true when listening on loopback, which ``zapguard serve`` enforces)."""
@@ -72,6 +73,8 @@ def create_app(
         finally:
             retention.stop()
             services.dispatcher.stop()
+            if close_on_shutdown:
+                services.close()
 
     app = FastAPI(
         title="zapguard",

@@ -11,7 +11,6 @@ tenant without a key); any other address needs a key first (``zapguard keys crea
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import replace
 from datetime import date
@@ -22,10 +21,10 @@ import typer
 from zapguard.cli._errors import UsageError, guarded
 from zapguard.cli._options import ConfigOption, PresetOption
 from zapguard.cli._runtime import DbOption
-from zapguard.config import find_config, load_app_config, load_policy_config
+from zapguard.config import find_config
 from zapguard.domain.models import AccountType, Line, Role
 from zapguard.gateway.lines import register_line
-from zapguard.gateway.service import Services, open_services
+from zapguard.gateway.service import Services
 from zapguard.service_config import SIMULATOR, load_service_config
 from zapguard.store.api_keys import any_active_key
 
@@ -55,15 +54,6 @@ def register(app: typer.Typer) -> None:
     )(serve)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @guarded
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Padrão: [server].host.")] = None,
@@ -75,54 +65,73 @@ def serve(
             help="Cadastra a linha de demonstração 'sac' no simulador. / Register demo line 'sac'.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help=(
+                "Processos servindo e despachando (PostgreSQL recomendado). / Serving and "
+                "dispatching processes (PostgreSQL recommended)."
+            ),
+        ),
+    ] = 1,
     config: ConfigOption = None,
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
     import uvicorn
 
-    from zapguard.api.app import create_app
+    from zapguard.api.factory import ServeOptions, build_app, build_services, is_loopback
 
-    path = find_config(config)
-    app_config = load_app_config(path)
-    service_config = load_service_config(path)
-    policy = load_policy_config(path, preset)
-    host = host or service_config.server.host
-    port = port or service_config.server.port
-    database_url = db or app_config.database_url
-    counters_url = database_url if db else app_config.counters_url
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    simulated = SIMULATOR not in service_config.providers
-    services = open_services(
-        database_url=database_url,
-        counters_url=counters_url,
-        policy=policy,
-        config=service_config,
-        default_tenant=app_config.tenant,
-        simulator_url=f"http://{local}:{port}/simulator" if simulated else None,
+    service_config = load_service_config(find_config(config))
+    options = ServeOptions(
+        host=host or service_config.server.host,
+        port=port or service_config.server.port,
+        config=str(config) if config else None,
+        preset=preset,
+        db=db,
     )
+    services, simulated = build_services(options)
     try:
-        if not is_loopback(host) and not any_active_key(services.store):
+        if not is_loopback(options.host) and not any_active_key(services.store):
             raise UsageError(
-                f"recuso escutar em {host} sem chave de API; crie uma com 'zapguard keys create' "
-                f"/ refusing to listen on {host} without an API key; create one with "
-                "'zapguard keys create'"
+                f"recuso escutar em {options.host} sem chave de API; crie uma com 'zapguard keys "
+                f"create' / refusing to listen on {options.host} without an API key; create one "
+                "with 'zapguard keys create'"
+            )
+        if workers > 1 and simulated:
+            raise UsageError(
+                "com --workers > 1 o simulador embutido não serve (cada processo teria o seu): "
+                "rode 'zapguard simulator' e configure [providers.simulator] / with --workers > 1 "
+                "the in-app simulator cannot serve (each process would have its own): run "
+                "'zapguard simulator' and configure [providers.simulator]"
             )
         if demo:
             _ensure_demo_line(services)
-        app = create_app(
-            services,
-            open_when_keyless=is_loopback(host),
-            mount_simulator=simulated,
-            simulator_webhook_url=f"http://{local}:{port}/webhooks/{SIMULATOR}",
-        )
         typer.echo(
-            f"zapguard em http://{local}:{port} (API: /docs, painel: /) / "
-            f"zapguard on http://{local}:{port}",
+            f"zapguard em http://{options.local}:{options.port} (API: /docs, painel: /) / "
+            f"zapguard on http://{options.local}:{options.port}",
             err=True,
         )
         # No access log: query strings may carry webhook verify tokens.
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        if workers > 1:  # each worker opens its own services from the same options
+            options.to_environment()
+            uvicorn.run(
+                "zapguard.api.factory:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=options.host,
+                port=options.port,
+                access_log=False,
+                log_level="warning",
+            )
+            return
+        app = build_app(services, options, simulated=simulated)
+        uvicorn.run(
+            app, host=options.host, port=options.port, access_log=False, log_level="warning"
+        )
     finally:
         services.close()
 

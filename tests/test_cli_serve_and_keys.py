@@ -52,8 +52,13 @@ def test_serve_listens_anywhere_once_a_key_exists(monkeypatch: pytest.MonkeyPatc
     assert calls == [{"host": "0.0.0.0", "port": 8099, "access_log": False, "log_level": "warning"}]
 
 
-def test_several_workers_need_a_simulator_of_their_own() -> None:
-    result = zapguard("serve", "--workers", "2")
+def test_several_workers_need_a_simulator_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[object] = []
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.append(args))
+
+    result = zapguard("serve", "--workers", "2", "--demo")  # the demo line is on the simulator
+
+    assert started == []
     assert result.exit_code == 2
     assert "zapguard simulator" in flat(result.stderr)
 

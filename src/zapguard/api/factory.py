@@ -30,6 +30,9 @@ class ServeOptions:
     config: str | None = None
     preset: str | None = None
     db: str | None = None
+    in_app_simulator: bool = True
+    """Serve the simulator under ``/simulator`` when ``[providers.simulator]`` is not configured
+    (one process only: each worker would have a simulator of its own)."""
 
     @property
     def local(self) -> str:
@@ -50,7 +53,7 @@ def build_services(options: ServeOptions) -> tuple[Services, bool]:
     app_config = load_app_config(path)
     service_config = load_service_config(path)
     database_url = options.db or app_config.database_url
-    simulated = SIMULATOR not in service_config.providers
+    simulated = options.in_app_simulator and SIMULATOR not in service_config.providers
     services = open_services(
         database_url=database_url,
         counters_url=database_url if options.db else app_config.counters_url,

@@ -92,6 +92,7 @@ def serve(
         config=str(config) if config else None,
         preset=preset,
         db=db,
+        in_app_simulator=workers == 1,
     )
     services, simulated = build_services(options)
     try:
@@ -101,15 +102,15 @@ def serve(
                 f"create' / refusing to listen on {options.host} without an API key; create one "
                 "with 'zapguard keys create'"
             )
-        if workers > 1 and simulated:
+        if demo:
+            _ensure_demo_line(services)
+        if workers > 1 and _lines_on_the_in_app_simulator(services):
             raise UsageError(
                 "com --workers > 1 o simulador embutido não serve (cada processo teria o seu): "
                 "rode 'zapguard simulator' e configure [providers.simulator] / with --workers > 1 "
                 "the in-app simulator cannot serve (each process would have its own): run "
                 "'zapguard simulator' and configure [providers.simulator]"
             )
-        if demo:
-            _ensure_demo_line(services)
         typer.echo(
             f"zapguard em http://{options.local}:{options.port} (API: /docs, painel: /) / "
             f"zapguard on http://{options.local}:{options.port}",
@@ -134,6 +135,12 @@ def serve(
         )
     finally:
         services.close()
+
+
+def _lines_on_the_in_app_simulator(services: Services) -> bool:
+    if SIMULATOR in services.config.providers:
+        return False
+    return bool(services.store.tenants_of_providers(providers=[SIMULATOR]))
 
 
 DEMO_CUSTOMER = "+5511912345678"

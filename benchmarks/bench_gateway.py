@@ -2,6 +2,7 @@
 with the same messages posted straight to the simulator, in one run, on loopback.
 
     .venv/bin/python benchmarks/bench_gateway.py [--messages N] [--clients C] [--lines L]
+        [--workers W] [--database-url postgresql://... --counters-url redis://...]
 
 Both rows talk to the same simulator process (``zapguard simulator``). The zapguard row runs
 ``zapguard serve`` as its own process on a temporary SQLite database, with pacing gaps, the merge
@@ -130,10 +131,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def config_text(folder: Path, simulator: str, lines: int, workers: int) -> str:
+def config_text(
+    folder: Path,
+    simulator: str,
+    lines: int,
+    workers: int,
+    database: str | None,
+    counters: str | None,
+) -> str:
+    database = database or f"sqlite:///{folder / 'bench.db'}"
     return f"""
 [app]
-database_url = "sqlite:///{folder / "bench.db"}"
+database_url = "{database}"
+counters_url = "{counters or database}"
 
 [volume]
 daily_cap = 1000000
@@ -158,6 +168,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--lines", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="zapguard serve --workers (processes)"
+    )
+    parser.add_argument(
+        "--database-url", help="an empty PostgreSQL database instead of a temporary SQLite file"
+    )
+    parser.add_argument("--counters-url", help="e.g. redis://127.0.0.1:6379/14")
     args = parser.parse_args()
     n, clients, lines = args.messages, args.clients, args.lines
 
@@ -167,14 +184,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="zapguard-bench-") as scratch:
         folder = Path(scratch)
         config = folder / "zapguard.toml"
-        config.write_text(config_text(folder, simulator, lines, max(4, lines)), encoding="utf-8")
+        config.write_text(
+            config_text(
+                folder, simulator, lines, max(4, lines), args.database_url, args.counters_url
+            ),
+            encoding="utf-8",
+        )
+        serve_command = [*ZAPGUARD, "serve", "--config", str(config), "--port", str(zg_port)]
+        serve_command += ["--workers", str(args.workers)]
         with (
             running(
                 [*ZAPGUARD, "simulator", "--port", str(sim_port)],
                 f"{simulator}/_simulator/messages",
             ),
             running(
-                [*ZAPGUARD, "serve", "--config", str(config), "--port", str(zg_port)],
+                serve_command,
                 f"{zapguard}/healthz",
             ),
             httpx.Client(base_url=zapguard) as api,
@@ -230,7 +254,11 @@ def main() -> None:
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"# {shlex.join([sys.executable, *sys.argv])}")
-    print(f"messages={n} clients={clients} lines={lines}")
+    print(
+        f"messages={n} clients={clients} lines={lines} workers={args.workers} "
+        f"database={'postgresql' if args.database_url else 'sqlite'} "
+        f"counters={'redis' if args.counters_url else 'database'}"
+    )
     print(f"{'row':<34}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     print(
         f"{'direct to the simulator':<34}{direct_rate:>10.0f}{1000 * statistics.median(direct_latency):>10.2f}{1000 * percentile(direct_latency, 0.99):>10.2f}"

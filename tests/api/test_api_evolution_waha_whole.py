@@ -105,3 +105,12 @@ def test_no_other_send_path_goes_around_the_rules(both: Scene, providers: Upstre
     )
     assert evolution.status_code == waha.status_code == 400
     assert providers.calls == []
+
+
+def test_a_path_the_provider_could_never_take_is_refused_clearly(
+    both: Scene, providers: Upstream
+) -> None:
+    response = both.client.get("/chat/find%09Chats/loja")  # a control character in the path
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"  # Evolution's error shape
+    assert providers.calls == []

@@ -180,6 +180,10 @@ def relay(
                 "Content-Type": request.headers.get("content-type", "application/json"),
             },
         )
+    except httpx.InvalidURL:
+        raise ApiError(
+            "invalid_request", "Caminho inválido para o provedor.", "Invalid path for the provider."
+        ) from None
     except httpx.TransportError:
         return None
     return Response(

@@ -76,6 +76,15 @@ class DispatchConfig(_Section):
             "claimed before another worker may retry it (source: provider timeouts are 30 s)"
         ),
     )
+    in_doubt_wait_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        60,
+        description=(
+            "espera antes de reenviar um envio em dúvida (processo caiu após o provedor aceitar?) / "
+            "wait before resending an in-doubt send (source: the Cloud API's 'sent' status, which "
+            "echoes zapguard's reference, arrives within seconds: waiting lets it settle the send "
+            "instead of a resend reaching the contact twice)"
+        ),
+    )
     max_attempts: Annotated[int, Field(ge=1, le=50)] = Field(
         8, description="tentativas antes de falhar / attempts before a message fails"
     )

@@ -65,7 +65,7 @@ def main(database_url: str, sink_url: str) -> int:
         return provider
 
     dispatch = DispatchConfig(workers=3, poll_seconds=0.01, typing_chars_per_second=0).model_copy(
-        update={"lease_seconds": LEASE_SECONDS}
+        update={"lease_seconds": LEASE_SECONDS, "in_doubt_wait_seconds": 0}
     )
     volume = VolumeConfig(
         merge_window_seconds=0, gap_min_seconds=0, gap_max_seconds=0, pair_interval_seconds=0

@@ -48,6 +48,7 @@ DEFAULTS: dict[str, float] = {
     "pair_interval_seconds": 0,
     "typing_chars_per_second": 0,
     "lease_seconds": 60,
+    "in_doubt_wait_seconds": 0,
     "max_attempts": 3,
     "backoff_base_seconds": 2,
     "backoff_cap_seconds": 60,

@@ -442,6 +442,27 @@ def test_an_in_doubt_row_a_status_webhook_already_reported_is_not_resent(
     assert provider.sends == []
 
 
+def test_an_in_doubt_send_waits_for_the_providers_own_report_before_a_resend(
+    store: Store, outbox: Outbox, clock: Clock, provider: FakeProvider, dispatcher_for: Build
+) -> None:
+    late = queue(outbox, clock, contact(1))
+    silent = queue(outbox, clock, contact(2), line="l2")
+    dispatcher = dispatcher_for(lease_seconds=60, in_doubt_wait_seconds=30)
+    dispatcher.claim()  # both taken by the provider, then the worker died before the commit
+
+    clock.advance(61)  # the leases expire: both are in doubt, and wait
+    assert dispatcher.run_once() == 0
+    clock.advance(20)  # the provider's "sent" status for one of them arrives meanwhile
+    outbox.record_delivery(
+        provider_message_id="wamid.late", reference=late.public_id, status="sent", at=clock()
+    )
+    clock.advance(10)
+    assert dispatcher.run_once() == 1  # only the one nobody reported is sent again
+
+    assert [call[3] for call in provider.sends] == [silent.public_id]
+    assert row(store, late.id).state == "sent"
+
+
 def test_a_status_for_a_recovered_row_settles_it_before_any_resend(
     store: Store, outbox: Outbox, clock: Clock, provider: FakeProvider, dispatcher_for: Build
 ) -> None:

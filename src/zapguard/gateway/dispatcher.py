@@ -260,8 +260,11 @@ class Dispatcher:
                     connection, entry_id=row.id, provider_message_id=row.provider_message_id, at=now
                 )
                 logger.info("in-doubt %s settled as sent by a status webhook", row.public_id)
+        # An in-doubt send waits a little: the provider's own status webhook (carrying our
+        # reference) usually settles it meanwhile, and then nothing is sent twice.
+        wait_until = now + timedelta(seconds=self._dispatch.in_doubt_wait_seconds)
         for row in expired:
-            rows.recover(connection, entry_id=row.id, last_error=IN_DOUBT)
+            rows.recover(connection, entry_id=row.id, last_error=IN_DOUBT, not_before=wait_until)
             if row.merged_into is None:
                 logger.warning(
                     "lease of %s on line %s expired: requeued in doubt", row.public_id, row.line_id

@@ -452,13 +452,16 @@ def requeue(
     return True
 
 
-def recover(connection: Connection, *, entry_id: int, last_error: str) -> None:
-    """A lease expired: back to ``queued`` in doubt, attempts kept. A follower keeps its
-    ``merged_into``, so the primary's resend (same reference) carries it again."""
+def recover(
+    connection: Connection, *, entry_id: int, last_error: str, not_before: datetime
+) -> None:
+    """A lease expired: back to ``queued`` in doubt, attempts kept, not resent before
+    ``not_before``. A follower keeps its ``merged_into``, so the primary's resend (same
+    reference) carries it again."""
     connection.execute(
         update(outbox)
         .where(outbox.c.id == entry_id, outbox.c.state == "sending")
-        .values(state="queued", lease_until=None, last_error=last_error)
+        .values(state="queued", lease_until=None, last_error=last_error, not_before=not_before)
     )
 
 

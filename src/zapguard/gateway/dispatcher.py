@@ -29,11 +29,12 @@ stops the dispatcher. Message texts are never logged (the contacts' privacy): id
 
 Idempotency, honestly. A crash (``kill -9``) at any point loses no queued row: rows only move in
 committed transactions. What a crash can leave is a row *in doubt*: claimed, perhaps taken by the
-provider, but the worker died before committing ``sent``. Its lease expires and it is sent again with
-the same ``reference`` (its ``public_id``). Providers that deduplicate on the reference (the simulator
-does) make that resend harmless; providers that echo the reference in status webhooks (the Cloud API
-does, as ``biz_opaque_callback_data``) let a status that arrived meanwhile settle the row as ``sent``
-without resending. With a provider that does neither, an in-doubt message may reach the contact
+provider, but the worker died before committing ``sent``. Its lease expires, it waits
+``in_doubt_wait_seconds`` and is then sent again with the same ``reference`` (its ``public_id``).
+Providers that deduplicate on the reference (the simulator does) make that resend harmless;
+providers that echo the reference in status webhooks (the Cloud API does, as
+``biz_opaque_callback_data``) let a status that arrived meanwhile settle the row as ``sent`` without
+resending, and the wait gives that status time to arrive. With a provider that does neither, an in-doubt message may reach the contact
 twice: zapguard narrows that window to the time between the provider's answer and one commit, and
 cannot close it, because no send and commit can be atomic across two systems.
 """

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from zapguard.api.errors import ApiError
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
@@ -48,6 +48,14 @@ def hints(request: Request, default_category: Category = Category.REPLY) -> Hint
         ) from None
     key = headers.get("idempotency-key")
     return Hints(category, author, key[:200] if key else None)
+
+
+def problems(error: ValidationError) -> list[str]:
+    """Each problem of a body the dialect's model refused, as ``field: problem``."""
+    return [
+        f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
+        for item in error.errors(include_url=False)
+    ]
 
 
 def find_line(services: Services, tenant: str, account: str) -> LineRecord | None:

@@ -151,11 +151,7 @@ def send_message(
     try:
         body = CloudMessage.model_validate_json(raw)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}"
-            for item in error.errors(include_url=False)
-        )
-        return _invalid(problems)
+        return _invalid("; ".join(_dropin.problems(error)))
     line = _dropin.find_line(services, tenant, phone_number_id)
     if line is None:
         return graph_error(

@@ -103,13 +103,7 @@ class EvolutionMedia(BaseModel):
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
-    return evolution_error(
-        400,
-        [
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        ],
-    )
+    return evolution_error(400, _dropin.problems(error))
 
 
 @router.post(

@@ -99,13 +99,7 @@ class WahaFile(BaseModel):
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
-    return waha_error(
-        400,
-        "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        ),
-    )
+    return waha_error(400, "; ".join(_dropin.problems(error)))
 
 
 @router.post(

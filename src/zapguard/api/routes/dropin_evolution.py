@@ -124,11 +124,11 @@ def send_text(
         request,
         services,
         tenant,
-        body.number,
-        body.body,
-        None,
-        {"conversation": body.body},
-        "conversation",
+        number=body.number,
+        text=body.body,
+        media_url=None,
+        message={"conversation": body.body},
+        message_type="conversation",
     )
 
 
@@ -152,11 +152,11 @@ def send_media(
         request,
         services,
         tenant,
-        body.number,
-        body.caption or "",
-        body.media,
-        {kind: shown},
-        kind,
+        number=body.number,
+        text=body.caption or "",
+        media_url=body.media,
+        message={kind: shown},
+        message_type=kind,
     )
 
 
@@ -165,6 +165,7 @@ def _send(
     request: Request,
     services: Services,
     tenant: str,
+    *,
     number: str,
     text: str,
     media_url: str | None,

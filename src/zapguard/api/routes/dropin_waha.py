@@ -115,7 +115,15 @@ def send_text(
         body = WahaText.model_validate_json(raw)
     except ValidationError as error:
         return _invalid(error)
-    return _send(request, services, tenant, body.session, body.chatId, body.text, None)
+    return _send(
+        request,
+        services,
+        tenant,
+        session=body.session,
+        chat_id=body.chatId,
+        text=body.text,
+        media_url=None,
+    )
 
 
 @router.post(
@@ -124,12 +132,6 @@ def send_text(
     response_model=None,
     openapi_extra=request_body(WahaFile),
 )
-def send_image(
-    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> JSONResponse:
-    return _send_file(request, raw, services, tenant)
-
-
 @router.post(
     "/api/sendFile",
     summary="WAHA: enviar arquivo por link / send a file by link",
@@ -139,16 +141,19 @@ def send_image(
 def send_file(
     request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
 ) -> JSONResponse:
-    return _send_file(request, raw, services, tenant)
-
-
-def _send_file(request: Request, raw: bytes, services: Services, tenant: str) -> JSONResponse:
+    """Images and other files: the same body, sent by link (the dispatcher picks the WAHA route)."""
     try:
         body = WahaFile.model_validate_json(raw)
     except ValidationError as error:
         return _invalid(error)
     return _send(
-        request, services, tenant, body.session, body.chatId, body.caption or "", body.file.url
+        request,
+        services,
+        tenant,
+        session=body.session,
+        chat_id=body.chatId,
+        text=body.caption or "",
+        media_url=body.file.url,
     )
 
 
@@ -156,6 +161,7 @@ def _send(
     request: Request,
     services: Services,
     tenant: str,
+    *,
     session: str,
     chat_id: str,
     text: str,

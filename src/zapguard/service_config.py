@@ -172,6 +172,11 @@ class ProviderSettings(_Section):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @property
+    def dialect(self) -> str:
+        """The wire format of its requests and webhooks: the simulator speaks the Cloud API's."""
+        return "cloud" if self.kind == SIMULATOR else self.kind
+
 
 class ServiceConfig(_Section):
     server: ServerConfig = ServerConfig()

@@ -51,12 +51,12 @@ def forward_secret(settings: ProviderSettings) -> str | None:
 
 
 def build(settings: ProviderSettings, url: str, body: bytes) -> Forward:
-    """The forward of ``body`` to ``url``, signed as ``settings.kind`` signs its webhooks."""
+    """The forward of ``body`` to ``url``, signed as its provider's dialect signs webhooks."""
     headers = {"Content-Type": "application/json"}
     secret = forward_secret(settings)
-    if settings.kind in ("cloud", "simulator") and secret:  # the simulator speaks Cloud API
+    if settings.dialect == "cloud" and secret:
         headers["X-Hub-Signature-256"] = sign_cloud(body, secret)
-    elif settings.kind == "waha" and secret:
+    elif settings.dialect == "waha" and secret:
         headers["X-Webhook-Hmac"] = sign_waha(body, secret)
         headers["X-Webhook-Hmac-Algorithm"] = WAHA_ALGORITHM
     return Forward(url, body, headers)

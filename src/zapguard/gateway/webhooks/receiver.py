@@ -144,10 +144,7 @@ class WebhookReceiver:
 
     def _kind(self, provider: str) -> str | None:
         settings = self._providers.get(provider)
-        if settings is None:
-            return None
-        # The simulator speaks the Cloud API dialect, webhooks included.
-        return "cloud" if settings.kind == "simulator" else settings.kind
+        return None if settings is None else settings.dialect
 
     def _authenticate(
         self,

@@ -83,3 +83,22 @@ def test_a_key_is_shown_once_listed_by_prefix_and_revoked() -> None:
     again = zapguard("keys", "revoke", prefix)
     assert again.exit_code == 3
     assert "revogada" in flat(again.stderr)
+
+
+def test_an_admin_key_is_created_with_its_scope_and_listed_with_it() -> None:
+    admin = zapguard("keys", "create", "operacao", "--admin", "--tenant", "acme")
+    plain = zapguard("keys", "create", "helpdesk", "--tenant", "acme")
+    assert admin.exit_code == plain.exit_code == 0
+    assert "admin" in flat(admin.stderr)
+
+    listed = zapguard("keys", "list", "--tenant", "acme").stdout.splitlines()
+    [admin_row] = [line for line in listed if admin.stdout.strip().split("_")[1] in line]
+    [plain_row] = [line for line in listed if plain.stdout.strip().split("_")[1] in line]
+    assert "admin" in admin_row and "operacao" in admin_row
+    assert "admin" not in plain_row
+
+
+def test_the_admin_option_is_explained_in_portuguese_first() -> None:
+    help_text = flat(zapguard("keys", "create", "--help").stdout)
+    assert "--admin" in help_text
+    assert help_text.index("Também permite") < help_text.index("Also allows")

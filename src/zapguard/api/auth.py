@@ -7,7 +7,12 @@ one tenant whose lines use it: the client then changes nothing but its base URL.
 
 With no key configured at all, a server listening only on loopback runs open, as the default
 tenant: the embedded demo on a laptop. ``zapguard serve`` refuses to listen anywhere else until a
-key exists, so an open server is never reachable from the network.
+key exists, so an open server is never reachable from the network. That open demo counts as an
+admin of the default tenant (whoever can reach it owns the machine); a Meta token standing in for
+a key never does.
+
+The authenticated request knows its :class:`Caller` (tenant and scopes): routes take the tenant
+(``TenantDep``) and, where scopes matter, the caller (``CallerDep``).
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from dataclasses import dataclass
 
 from fastapi import Request
 
 from zapguard.api.errors import ApiError
 from zapguard.gateway.service import Services
-from zapguard.store.api_keys import any_active_key, tenant_for_key
+from zapguard.store.api_keys import ADMIN_SCOPE, KeyIdentity, any_active_key, identify_key
 
 _KEY_HEADERS = ("x-api-key", "apikey")
 
@@ -32,26 +38,38 @@ OPEN_CACHE_SECONDS = 1.0
 server within this time."""
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the tenant, and the scopes of the key beyond the ordinary calls."""
+
+    tenant: str
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def admin(self) -> bool:
+        return ADMIN_SCOPE in self.scopes
+
+
 class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tenants: dict[str, tuple[str, float]] = {}
+        self._keys: dict[str, tuple[KeyIdentity, float]] = {}
         self._keyless: tuple[bool, float] | None = None
 
-    def tenant(self, services: Services, key: str) -> str | None:
+    def identity(self, services: Services, key: str) -> KeyIdentity | None:
         digest = hashlib.sha256(key.encode()).hexdigest()
         now = time.monotonic()
         with self._lock:
-            cached = self._tenants.get(digest)
+            cached = self._keys.get(digest)
         if cached is not None and cached[1] > now:
             return cached[0]
-        tenant = tenant_for_key(services.store, key)
-        if tenant is not None:
+        identity = identify_key(services.store, key)
+        if identity is not None:
             with self._lock:
-                if len(self._tenants) > 10_000:  # bound the memory a key-guessing client can use
-                    self._tenants.clear()
-                self._tenants[digest] = (tenant, now + KEY_CACHE_SECONDS)
-        return tenant
+                if len(self._keys) > 10_000:  # bound the memory a key-guessing client can use
+                    self._keys.clear()
+                self._keys[digest] = (identity, now + KEY_CACHE_SECONDS)
+        return identity
 
     def keyless(self, services: Services) -> bool:
         now = time.monotonic()
@@ -83,18 +101,34 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(request: Request, services: Services) -> str:
-    """The caller's tenant, or :class:`ApiError` ``unauthorized``."""
+def authenticate_caller(request: Request, services: Services) -> Caller:
+    """The :class:`Caller`, or :class:`ApiError` ``unauthorized``; worked out once per request."""
+    known: Caller | None = getattr(request.state, "caller", None)
+    if known is not None:
+        return known
+    caller = _identify(request, services)
+    request.state.caller = caller
+    return caller
+
+
+def _identify(request: Request, services: Services) -> Caller:
     key = presented_key(request)
     cache = _cache(request)
     if key is not None:
-        tenant = cache.tenant(services, key)
-        if tenant is None and getattr(request.state, "dialect", None) == "cloud":
+        identity = cache.identity(services, key)
+        if identity is not None:
+            return Caller(identity.tenant_id, identity.scopes)
+        if getattr(request.state, "dialect", None) == "cloud":
             # A Cloud API client may keep the Meta token of its own provider connection.
             tenant = services.tenant_for_provider_token(key)
-        if tenant is not None:
-            return tenant
+            if tenant is not None:
+                return Caller(tenant)
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
     if request.app.state.open_when_keyless and cache.keyless(services):
-        return services.default_tenant
+        return Caller(services.default_tenant, frozenset({ADMIN_SCOPE}))
     raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(request: Request, services: Services) -> str:
+    """The caller's tenant, or :class:`ApiError` ``unauthorized``."""
+    return authenticate_caller(request, services).tenant

@@ -1,4 +1,5 @@
-"""Dependency aliases for the routes: the services, and the authenticated tenant."""
+"""Dependency aliases for the routes: the services, the authenticated tenant, and the caller (the
+tenant with its key's scopes) where scopes matter."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from zapguard.api.auth import authenticate
+from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.gateway.service import Services
 
 # Dependencies are ``async`` on purpose: FastAPI runs a plain one in the thread pool, one hop per
@@ -22,8 +23,15 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_tenant(request: Request, services: ServicesDep) -> str:
-    return authenticate(request, services)
+async def get_caller(request: Request, services: ServicesDep) -> Caller:
+    return authenticate_caller(request, services)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_tenant(caller: CallerDep) -> str:
+    return caller.tenant
 
 
 TenantDep = Annotated[str, Depends(get_tenant)]

@@ -12,7 +12,7 @@ from rich.table import Table
 from zapguard.cli._errors import guarded
 from zapguard.cli._options import ConfigOption, PresetOption, output_console
 from zapguard.cli._runtime import DbOption, open_runtime
-from zapguard.store.api_keys import create_key, list_keys, revoke_key
+from zapguard.store.api_keys import ADMIN_SCOPE, create_key, list_keys, revoke_key
 
 keys_app = typer.Typer(
     help="Chaves de API por empresa. / API keys per tenant.", no_args_is_help=True
@@ -39,6 +39,18 @@ TenantOption = Annotated[
 def create(
     name: Annotated[str, typer.Argument(help="Para que serve. / What it is for.")],
     tenant: TenantOption = None,
+    admin: Annotated[
+        bool,
+        typer.Option(
+            "--admin",
+            help=(
+                "Também permite as chamadas administrativas das superfícies dos provedores "
+                "(webhook, logout, criar ou apagar instância, configurações...), só nas linhas da "
+                "empresa. / Also allows the provider surfaces' administrative calls (webhook, "
+                "logout, instance create or delete, settings...), only on the tenant's lines."
+            ),
+        ),
+    ] = False,
     config: ConfigOption = None,
     preset: PresetOption = None,
     db: DbOption = None,
@@ -46,11 +58,18 @@ def create(
     with open_runtime(config, preset, db) as runtime:
         owner = tenant or runtime.tenant
         runtime.store.ensure_tenant(tenant_id=owner, name=owner)
-        key, record = create_key(runtime.store, tenant_id=owner, name=name, at=datetime.now(UTC))
+        key, record = create_key(
+            runtime.store,
+            tenant_id=owner,
+            name=name,
+            at=datetime.now(UTC),
+            scopes=[ADMIN_SCOPE] if admin else [],
+        )
     typer.echo(key)
+    kind = "administrativa / admin " if admin else ""
     typer.echo(
-        f"chave {record.prefix} da empresa {owner}: guarde agora, não será mostrada de novo / "
-        f"key {record.prefix} of tenant {owner}: keep it now, it will not be shown again",
+        f"chave {kind}{record.prefix} da empresa {owner}: guarde agora, não será mostrada de novo "
+        f"/ key {record.prefix} of tenant {owner}: keep it now, it will not be shown again",
         err=True,
     )
 
@@ -66,12 +85,18 @@ def list_command(
     with open_runtime(config, preset, db) as runtime:
         keys = list_keys(runtime.store, tenant_id=tenant or runtime.tenant)
     table = Table(
-        "prefixo / prefix", "nome / name", "criada / created", "revogada / revoked", box=box.SIMPLE
+        "prefixo / prefix",
+        "nome / name",
+        "escopos / scopes",
+        "criada / created",
+        "revogada / revoked",
+        box=box.SIMPLE,
     )
     for key in keys:
         table.add_row(
             key.prefix,
             key.name,
+            " ".join(sorted(key.scopes)) or "-",
             key.created_at.isoformat(timespec="seconds"),
             key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-",
         )

@@ -3,6 +3,10 @@
 A key reads ``zg_<prefix>_<secret>``. The prefix (public, unique) finds the row; the hash of the whole
 key proves it. SHA-256 without salt or stretching is enough here because the secret is 256 random
 bits nobody chose: there is no dictionary to try, unlike a password.
+
+A key may carry scopes beyond sending and reading. The one scope today is ``admin``: the
+administrative calls of the provider surfaces (webhook settings, logout, instance create or
+delete...), still only on the tenant's own lines.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -21,6 +27,10 @@ from zapguard.store.schema import api_keys, tenants
 
 _SCHEME = "zg"
 
+ADMIN_SCOPE: Final = "admin"
+"""Administrative calls on the provider surfaces (see :mod:`zapguard.providers.surface`)."""
+SCOPES: Final = frozenset({ADMIN_SCOPE})
+
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
@@ -29,14 +39,41 @@ class ApiKey:
     name: str
     created_at: datetime
     revoked_at: datetime | None = None
+    scopes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyIdentity:
+    """Who an active key speaks for, and what more than the ordinary calls it may make."""
+
+    tenant_id: str
+    scopes: frozenset[str]
+
+
+def _scopes(stored: str | None) -> frozenset[str]:
+    return frozenset((stored or "").split())
 
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(store: Store, *, tenant_id: str, name: str, at: datetime) -> tuple[str, ApiKey]:
+def create_key(
+    store: Store,
+    *,
+    tenant_id: str,
+    name: str,
+    at: datetime,
+    scopes: Iterable[str] = (),
+) -> tuple[str, ApiKey]:
     """A new key for ``tenant_id``: returns the key itself (shown once, never stored) and its record."""
+    granted = frozenset(scopes)
+    unknown = granted - SCOPES
+    if unknown:
+        raise ValueError(
+            f"escopo desconhecido / unknown scope: {', '.join(sorted(unknown))} "
+            f"(conhecidos / known: {', '.join(sorted(SCOPES))})"
+        )
     prefix = secrets.token_hex(6)
     key = f"{_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
     with store.writing("creating an API key") as connection:
@@ -49,25 +86,33 @@ def create_key(store: Store, *, tenant_id: str, name: str, at: datetime) -> tupl
                 prefix=prefix,
                 secret_hash=_digest(key),
                 created_at=at,
+                scopes=" ".join(sorted(granted)),
             )
         )
-    return key, ApiKey(prefix, tenant_id, name, at)
+    return key, ApiKey(prefix, tenant_id, name, at, scopes=granted)
 
 
-def tenant_for_key(store: Store, key: str) -> str | None:
-    """The tenant an active key belongs to, or ``None`` for anything else (constant-time compare)."""
+def identify_key(store: Store, key: str) -> KeyIdentity | None:
+    """The tenant and scopes of an active key, or ``None`` for anything else (constant-time
+    compare)."""
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != _SCHEME:
         return None
     with store.read_connection("checking an API key") as connection:
         row = connection.execute(
-            select(api_keys.c.tenant_id, api_keys.c.secret_hash).where(
+            select(api_keys.c.tenant_id, api_keys.c.secret_hash, api_keys.c.scopes).where(
                 api_keys.c.prefix == parts[1], api_keys.c.revoked_at.is_(None)
             )
         ).first()
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(key)):
         return None
-    return str(row.tenant_id)
+    return KeyIdentity(str(row.tenant_id), _scopes(row.scopes))
+
+
+def tenant_for_key(store: Store, key: str) -> str | None:
+    """The tenant an active key belongs to, or ``None`` for anything else."""
+    identity = identify_key(store, key)
+    return identity.tenant_id if identity else None
 
 
 def any_active_key(store: Store) -> bool:
@@ -83,7 +128,10 @@ def list_keys(store: Store, *, tenant_id: str) -> list[ApiKey]:
         rows = connection.execute(
             select(api_keys).where(api_keys.c.tenant_id == tenant_id).order_by(api_keys.c.id)
         ).all()
-    return [ApiKey(r.prefix, r.tenant_id, r.name, r.created_at, r.revoked_at) for r in rows]
+    return [
+        ApiKey(r.prefix, r.tenant_id, r.name, r.created_at, r.revoked_at, _scopes(r.scopes))
+        for r in rows
+    ]
 
 
 def revoke_key(store: Store, *, prefix: str, at: datetime) -> None:

@@ -89,6 +89,9 @@ lines = Table(
     Column("provider_account", String(200)),
     # Where this line's provider webhooks are forwarded, so the helpdesk keeps working.
     Column("helpdesk_url", Text),
+    # The Cloud API WhatsApp Business Account id the number belongs to: binds the template and
+    # business-account calls of the Cloud API surface to the line's tenant.
+    Column("business_account", String(200)),
     UniqueConstraint("provider", "provider_account"),
     _one_of("role", tuple(Role), "role"),
     _one_of("account", tuple(AccountType), "account"),
@@ -252,6 +255,8 @@ outbox = Table(
     Column("media_url", Text),
     # A Cloud API template (name, language, components) to send instead of ``text``.
     Column("template", JSON),
+    # Provider-neutral send options asked through a drop-in: reply_to, link_preview, delay_ms.
+    Column("options", JSON),
     Column("decision_id", BigInteger),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
@@ -291,6 +296,9 @@ api_keys = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    # Space-separated scopes beyond the ordinary calls ("admin": the provider surfaces'
+    # administrative calls).
+    Column("scopes", String(200), nullable=False, server_default=""),
 )
 
 # Webhook payloads zapguard could not understand, kept whole for a person to inspect.
@@ -330,4 +338,18 @@ webhook_receipts = Table(
     Column("received_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("line_id", "message_id"),
     Index(None, "received_at"),
+)
+
+# Cloud API media ids zapguard saw on a line (inbound webhook media, uploads through the Cloud API
+# surface): a Graph media call names only the id, so this is what binds it to a tenant.
+seen_media = Table(
+    "seen_media",
+    metadata,
+    Column("line_id", String(64), nullable=False),
+    Column("media_id", String(200), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("line_id", "media_id"),
+    Index(None, "tenant_id", "media_id"),
+    Index(None, "seen_at"),
 )

@@ -220,6 +220,16 @@ class LineIn(_Body):
         pattern=r"^https?://",
         description="Para onde repassar os webhooks. / Where to forward webhooks.",
     )
+    business_account: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[0-9]+$",
+        description=(
+            "Cloud API: id da conta comercial do WhatsApp (WABA) do número; libera as chamadas de "
+            "modelos dela. / Cloud API: the number's WhatsApp Business Account id; enables its "
+            "template calls."
+        ),
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -252,6 +262,7 @@ class LineOut(BaseModel):
                     "provider": "simulator",
                     "provider_account": "100200300",
                     "helpdesk_url": None,
+                    "business_account": None,
                     "in_use_since": "2024-03-01",
                     "timezone": "America/Sao_Paulo",
                     "daily_cap": None,
@@ -273,6 +284,7 @@ class LineOut(BaseModel):
     provider: str
     provider_account: str | None
     helpdesk_url: str | None
+    business_account: str | None = None
     in_use_since: date
     timezone: str
     daily_cap: int | None

@@ -85,6 +85,17 @@ def add(
             ),
         ),
     ] = None,
+    business_account: Annotated[
+        str | None,
+        typer.Option(
+            "--business-account",
+            help=(
+                "Cloud API: id da conta comercial do WhatsApp (WABA) do número; libera as chamadas "
+                "de modelos dela na superfície Cloud API. / Cloud API: the number's WhatsApp "
+                "Business Account id; enables its template calls on the Cloud API surface."
+            ),
+        ),
+    ] = None,
     config: ConfigOption = None,
     preset: PresetOption = None,
     db: DbOption = None,
@@ -111,6 +122,7 @@ def add(
             datetime.now(UTC),
             provider_account=provider_account,
             helpdesk_url=helpdesk_url,
+            business_account=business_account,
         )
     output_console().print(
         Text(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
@@ -192,6 +204,7 @@ def show(
             ("Rede / Network", line.network or "—"),
             ("Provedor / Provider", f"{line.provider} ({record.provider_account or '—'})"),
             ("Helpdesk", record.helpdesk_url or "—"),
+            ("Conta comercial (WABA) / Business account", record.business_account or "—"),
             ("Em uso desde / In use since", line.in_use_since.isoformat()),
             ("Saúde / Health", str(health.line_health(view, now, runtime.policy.health))),
             ("Últimas 24 h / Last 24 h", f"{view.sent_in_window} de/of {cap}"),

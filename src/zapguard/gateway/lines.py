@@ -70,12 +70,14 @@ def register_line(
     strict: bool = True,
     provider_account: str | None = None,
     helpdesk_url: str | None = None,
+    business_account: str | None = None,
 ) -> list[Finding]:
     """Store ``line`` and return the warnings about it. ``strict`` refuses a banned number or device
     (``zapguard lines add``); a replayed log records it anyway, so that its sends are refused.
 
     ``provider_account`` is the provider's name for the line (webhooks are routed by it) and
-    ``helpdesk_url`` where its provider webhooks are forwarded."""
+    ``helpdesk_url`` where its provider webhooks are forwarded; ``business_account`` is the Cloud
+    API WhatsApp Business Account id (binds template calls on the Cloud API surface)."""
     findings = registration_findings(line, store)
     refusals = [f for f in findings if f.severity is Severity.REJECT]
     if strict and refusals:
@@ -88,5 +90,6 @@ def register_line(
         registered_at=now,
         provider_account=provider_account,
         helpdesk_url=helpdesk_url,
+        business_account=business_account,
     )
     return findings

@@ -26,6 +26,14 @@ class LineRecord:
     """How the provider names the line (Cloud API phone_number_id, Evolution instance, WAHA session)."""
     helpdesk_url: str | None = None
     """Where the line's provider webhooks are forwarded."""
+    business_account: str | None = None
+    """The Cloud API WhatsApp Business Account id of the number (its templates live there)."""
+
+    @property
+    def account(self) -> str:
+        """The provider's name for the line: ``provider_account``, else the line id (what the
+        adapters are given, see :meth:`Services.provider_for`)."""
+        return self.provider_account or self.line.id
 
 
 class ContactStats(NamedTuple):

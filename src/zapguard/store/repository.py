@@ -379,9 +379,11 @@ class Store:
         registered_at: datetime,
         provider_account: str | None = None,
         helpdesk_url: str | None = None,
+        business_account: str | None = None,
     ) -> Line:
         """Register ``line``. Raises :class:`Conflict` when its id, phone or provider account is
-        already taken."""
+        already taken, or its Cloud API business account belongs to another tenant's line on the
+        same provider (it would hand that tenant's templates to this one)."""
         with self._write("registering a line") as connection:
             if (
                 connection.scalar(select(tenants.c.id).where(tenants.c.id == line.tenant_id))
@@ -408,6 +410,19 @@ class Store:
                         f"conta do provedor já usada pela linha {holder} / provider account "
                         f"already used by line {holder}: {line.provider}/{provider_account}"
                     )
+            if business_account is not None:
+                other = connection.scalar(
+                    select(lines.c.id).where(
+                        lines.c.provider == line.provider,
+                        lines.c.business_account == business_account,
+                        lines.c.tenant_id != line.tenant_id,
+                    )
+                )
+                if other is not None:
+                    raise Conflict(
+                        "conta comercial (WABA) já registrada por outro cliente / business "
+                        f"account (WABA) already registered by another tenant: {business_account}"
+                    )
             connection.execute(
                 lines.insert().values(
                     id=line.id,
@@ -426,6 +441,7 @@ class Store:
                     registered_at=registered_at,
                     provider_account=provider_account,
                     helpdesk_url=helpdesk_url,
+                    business_account=business_account,
                 )
             )
         return line
@@ -1001,6 +1017,7 @@ def _line_record(row: Row[Any]) -> LineRecord:
         last_sent_at=row.last_sent_at,
         provider_account=row.provider_account,
         helpdesk_url=row.helpdesk_url,
+        business_account=row.business_account,
     )
 
 

@@ -34,6 +34,7 @@ def _line_out(
         provider=line.provider,
         provider_account=record.provider_account,
         helpdesk_url=record.helpdesk_url,
+        business_account=record.business_account,
         in_use_since=line.in_use_since,
         timezone=line.timezone,
         daily_cap=line.daily_cap,
@@ -104,6 +105,7 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
             services.clock(),
             provider_account=body.provider_account,
             helpdesk_url=body.helpdesk_url,
+            business_account=body.business_account,
         )
     except LineRefused as refused:
         pt, en = split_bilingual(str(refused))

@@ -104,6 +104,15 @@ class DispatchConfig(_Section):
     typing_max_seconds: Annotated[float, Field(ge=0, le=60)] = Field(
         8, description="'digitando…' mais longo / longest 'typing…'"
     )
+    requested_delay_max_seconds: Annotated[float, Field(ge=0, le=300)] = Field(
+        25,
+        description=(
+            "maior 'delay' pedido por um cliente (Evolution) que o despachante respeita; pedidos "
+            "maiores são encurtados para este valor / longest 'delay' a client asks for "
+            "(Evolution) that the dispatcher honours; longer ones are cut to it (source: WhatsApp "
+            "clears a typing indicator after 25 s, Cloud API guide 'Typing indicators')"
+        ),
+    )
     merge_max_chars: Annotated[int, Field(ge=0, le=4096)] = Field(
         500,
         description=(

@@ -15,7 +15,7 @@ import httpx
 from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.outbox import Outbox
 from zapguard.policy.config import VolumeConfig
-from zapguard.providers.base import Provider, ProviderError, Sent
+from zapguard.providers.base import NO_OPTIONS, Provider, ProviderError, SendOptions, Sent
 from zapguard.service_config import DispatchConfig
 from zapguard.store import LineRecord, Store
 
@@ -33,7 +33,14 @@ class SinkProvider:
         self._client = client
         self._url = url
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
         try:
             response = self._client.post(
                 self._url, json={"to": to, "text": text, "reference": reference}
@@ -45,7 +52,13 @@ class SinkProvider:
         return Sent(str(response.json()["id"]))
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         return self.send_text(to, f"{url} {caption or ''}", reference=reference)
 

@@ -27,7 +27,7 @@ from zapguard.domain.models import (
 from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.outbox import Outbox, OutboxEntry
 from zapguard.policy.config import VolumeConfig
-from zapguard.providers.base import ProviderError, Sent
+from zapguard.providers.base import NO_OPTIONS, ProviderError, SendOptions, Sent
 from zapguard.service_config import DispatchConfig
 from zapguard.store import LineRecord, Store
 from zapguard.store.outbox import entry
@@ -99,11 +99,24 @@ class FakeProvider:
         if self.typing_error is not None:
             raise self.typing_error
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
         return self._send(("text", to, text, reference))
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         return self._send(("media", to, url, caption, reference))
 

@@ -20,6 +20,16 @@ Each round claims due work in one write transaction, then sends outside it:
 5. **Pace** (ZG503): the lane's ``next_at`` becomes now + the "typing…" time + a random gap drawn
    from ``[gap_min, gap_max]``: never a fixed rhythm.
 
+Send options a caller asked through a drop-in (:class:`~zapguard.gateway.outbox.MessageOptions`)
+travel with the row. A reply (``reply_to``) quoting one of zapguard's own public ids
+(``wamid.ZG...``) is translated at send time to the id the provider gave that message, when it
+left on the same line (a quote only makes sense inside its own chat); otherwise the message goes
+without the quote and a log line says so. A requested ``delay_ms`` is a "typing…" time: the message
+is typed for the longer of zapguard's own typing time and the requested delay (cut to
+``requested_delay_max_seconds``), and the pacing gap comes on top of that, so a requested delay
+can lengthen the pause before a message and never shorten zapguard's pacing. Rows with a reply or
+a delay are sent alone, never merged (ZG502): merged, they would quote or wait for the wrong text.
+
 Sending shows "typing…" for a time proportional to the text (where the provider can), then sends.
 Outcomes: success → ``sent``; a retryable error → ``queued`` again after an exponential backoff with
 full jitter (at least the provider's ``Retry-After``), ``failed`` after ``max_attempts``; a refusal →
@@ -56,8 +66,9 @@ from sqlalchemy import Connection, Row
 
 from zapguard.domain.models import Event, LineState
 from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
+from zapguard.gateway.outbox import MessageOptions, is_public_id
 from zapguard.policy.config import VolumeConfig
-from zapguard.providers.base import Provider, ProviderError, Sent
+from zapguard.providers.base import Provider, ProviderError, SendOptions, Sent
 from zapguard.service_config import DispatchConfig
 from zapguard.store import LineRecord, Store
 from zapguard.store import outbox as rows
@@ -95,6 +106,7 @@ class Job:
     provider: Provider
     typing_seconds: float
     attempt: int
+    options: MessageOptions = field(default_factory=MessageOptions)
 
 
 @dataclass
@@ -302,7 +314,8 @@ class Dispatcher:
                 rows.set_lane(connection, line_id=line_id, next_at=now + _NO_PROVIDER_PAUSE)
                 return None
             text = pick.text
-            typing = self._typing_seconds(provider, text)
+            options = MessageOptions.of(primary.options)
+            typing = self._typing_seconds(provider, text, options)
             follower_ids = tuple(row.id for row in pick.followers)
             lease_until = now + timedelta(seconds=self._dispatch.lease_seconds)
             if not rows.claim(
@@ -323,6 +336,7 @@ class Dispatcher:
                 provider=provider,
                 typing_seconds=typing,
                 attempt=claimed.attempts + 1,
+                options=options,
             )
 
     def _pick(self, connection: Connection, line_id: str, now: datetime) -> _Pick | None:
@@ -370,10 +384,13 @@ class Dispatcher:
         return None
 
     def _mergeable(self, row: Row[Any]) -> bool:
+        options = MessageOptions.of(row.options)
         return (
             self._volume.merge_window_seconds > 0
             and row.media_url is None
             and row.template is None
+            and options.reply_to is None
+            and options.delay_ms is None
             and len(row.text) <= self._dispatch.merge_max_chars
         )
 
@@ -417,11 +434,16 @@ class Dispatcher:
             previous = row.created_at
         return followers
 
-    def _typing_seconds(self, provider: Provider, text: str) -> float:
+    def _typing_seconds(self, provider: Provider, text: str, options: MessageOptions) -> float:
+        """zapguard's own typing time, lengthened (never shortened) by a requested delay."""
         speed = self._dispatch.typing_chars_per_second
-        if speed <= 0 or not provider.supports_typing:
-            return 0.0
-        return min(self._dispatch.typing_max_seconds, len(text) / speed)
+        own = 0.0
+        if speed > 0 and provider.supports_typing:
+            own = min(self._dispatch.typing_max_seconds, len(text) / speed)
+        requested = 0.0
+        if options.delay_ms is not None:
+            requested = min(self._dispatch.requested_delay_max_seconds, options.delay_ms / 1000)
+        return max(own, requested)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -496,11 +518,37 @@ class Dispatcher:
             return job.provider.send_template(
                 entry.contact, entry.template, reference=entry.public_id
             )
+        options = SendOptions(
+            reply_to=self._quoted(entry, job.options.reply_to),
+            link_preview=job.options.link_preview,
+        )
         if entry.media_url is not None:
             return job.provider.send_media(
-                entry.contact, entry.media_url, caption=job.text or None, reference=entry.public_id
+                entry.contact,
+                entry.media_url,
+                caption=job.text or None,
+                reference=entry.public_id,
+                options=options,
             )
-        return job.provider.send_text(entry.contact, job.text, reference=entry.public_id)
+        return job.provider.send_text(
+            entry.contact, job.text, reference=entry.public_id, options=options
+        )
+
+    def _quoted(self, entry: OutboxEntry, reply_to: str | None) -> str | None:
+        """The provider's id of the message ``entry`` replies to (see the module docstring)."""
+        if reply_to is None or not is_public_id(reply_to):
+            return reply_to
+        with self._store.read_connection("reading a quoted message") as connection:
+            quoted = rows.by_public_id(connection, public_id=reply_to, tenant_id=entry.tenant_id)
+        if quoted is not None and quoted.line_id == entry.line_id and quoted.provider_message_id:
+            return quoted.provider_message_id
+        logger.info(
+            "reply of %s sent without its quote: %s was not sent on line %s",
+            entry.public_id,
+            reply_to,
+            entry.line_id,
+        )
+        return None
 
     def _failed(self, job: Job, error: ProviderError) -> None:
         entry = job.entry

@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,12 +27,64 @@ from zapguard.store import Conflict, Store
 from zapguard.store import outbox as rows
 from zapguard.store.outbox import DELIVERY_RANK, DELIVERY_STATUSES, OutboxEntry
 
-__all__ = ["Outbox", "OutboxEntry", "new_public_id"]
+__all__ = ["MessageOptions", "Outbox", "OutboxEntry", "is_public_id", "new_public_id"]
+
+_PUBLIC_PREFIX = "wamid.ZG"
 
 
 def new_public_id() -> str:
     """A caller-visible message id in WhatsApp's style, unique without asking the database."""
-    return f"wamid.ZG{uuid.uuid4().hex.upper()}"
+    return f"{_PUBLIC_PREFIX}{uuid.uuid4().hex.upper()}"
+
+
+def is_public_id(message_id: str) -> bool:
+    """Whether ``message_id`` is one zapguard gave a caller (not a provider's own id)."""
+    return message_id.startswith(_PUBLIC_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOptions:
+    """How a caller asked a message to be sent, in no provider's dialect.
+
+    The drop-ins read these from their provider's fields (Cloud API ``context.message_id`` and
+    ``text.preview_url``; Evolution ``quoted.key.id``, ``linkPreview`` and ``delay``; WAHA
+    ``reply_to`` and ``linkPreview``); the dispatcher hands them to whichever provider the message
+    leaves through, which writes them in its own dialect.
+    """
+
+    reply_to: str | None = None
+    """The message this one answers: a provider's message id, or one of zapguard's public ids
+    (``wamid.ZG...``), translated to the provider's id at send time."""
+    link_preview: bool | None = None
+    """Show a preview of the first link; ``None`` leaves the provider's default."""
+    delay_ms: int | None = None
+    """How long the caller wanted "typing…" shown first (Evolution's ``delay``); it lengthens the
+    dispatcher's own typing time, never shortens the pacing (see the dispatcher)."""
+
+    def stored(self) -> dict[str, Any] | None:
+        """The outbox column's value: only what was asked, ``None`` when nothing was."""
+        values = {
+            "reply_to": self.reply_to,
+            "link_preview": self.link_preview,
+            "delay_ms": self.delay_ms,
+        }
+        kept = {key: value for key, value in values.items() if value is not None}
+        return kept or None
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any] | None) -> MessageOptions:
+        if not stored:
+            return cls()
+        reply_to = stored.get("reply_to")
+        link_preview = stored.get("link_preview")
+        delay_ms = stored.get("delay_ms")
+        return cls(
+            reply_to=reply_to if isinstance(reply_to, str) and reply_to else None,
+            link_preview=link_preview if isinstance(link_preview, bool) else None,
+            delay_ms=delay_ms
+            if isinstance(delay_ms, int) and not isinstance(delay_ms, bool) and delay_ms > 0
+            else None,
+        )
 
 
 class Outbox:
@@ -53,10 +106,12 @@ class Outbox:
         now: datetime,
         public_id: str | None = None,
         template: Mapping[str, Any] | None = None,
+        options: MessageOptions | None = None,
     ) -> OutboxEntry:
         """Queue ``message`` on the decision's line, not before the decision allows.
 
-        ``template`` is a Cloud API template to send instead of the text.
+        ``template`` is a Cloud API template to send instead of the text; ``options`` how the
+        caller asked it to be sent.
 
         Joins the caller's transaction when there is one. A message whose idempotency key the tenant
         already used returns the row queued then, and queues nothing.
@@ -67,6 +122,7 @@ class Outbox:
         not_before = max(now, decision.not_before or now)
         public_id = public_id or new_public_id()
         text = decision.text if decision.text is not None else message.text
+        stored_options = options.stored() if options is not None else None
         values = {
             "public_id": public_id,
             "tenant_id": message.tenant_id,
@@ -78,6 +134,7 @@ class Outbox:
             "text": text,
             "media_url": message.media_url,
             "template": dict(template) if template is not None else None,
+            "options": stored_options,
             "decision_id": decision_id,
             "state": "queued",
             "attempts": 0,
@@ -107,6 +164,7 @@ class Outbox:
                     merged_into=None,
                     idempotency_key=key,
                     template=dict(template) if template is not None else None,
+                    options=stored_options,
                 )
             else:
                 assert key is not None  # only the idempotency key's constraint is skipped over

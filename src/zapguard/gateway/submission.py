@@ -15,7 +15,7 @@ from typing import Any
 from zapguard.domain.models import Decision, OutgoingMessage
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
-from zapguard.gateway.outbox import Outbox, OutboxEntry, new_public_id
+from zapguard.gateway.outbox import MessageOptions, Outbox, OutboxEntry, new_public_id
 from zapguard.gateway.snapshots import line_quota_key
 from zapguard.store.short_links import save_short_links
 
@@ -42,10 +42,15 @@ class Submitter:
     """Called after a message was queued (the dispatcher wakes up for it)."""
 
     def submit(
-        self, message: OutgoingMessage, *, template: Mapping[str, Any] | None = None
+        self,
+        message: OutgoingMessage,
+        *,
+        template: Mapping[str, Any] | None = None,
+        options: MessageOptions | None = None,
     ) -> Submission:
         """Decide, reserve and queue. ``template``: a Cloud API template to send instead of the
-        text (the text then stands for it in the rules: its name and parameters)."""
+        text (the text then stands for it in the rules: its name and parameters); ``options``: how
+        the caller asked it to be sent (reply, link preview, typing delay)."""
         if message.idempotency_key is not None:
             earlier = self.outbox.by_idempotency_key(
                 tenant_id=message.tenant_id, key=message.idempotency_key
@@ -70,6 +75,7 @@ class Submitter:
                     now=now,
                     public_id=public_id,
                     template=template,
+                    options=options,
                 )
             )
 

@@ -38,6 +38,19 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How to send one message, beyond what and to whom; each adapter writes them in its dialect."""
+
+    reply_to: str | None = None
+    """The provider's own id of the message this one quotes (a reply)."""
+    link_preview: bool | None = None
+    """Show a preview of the first link; ``None`` leaves the provider's default."""
+
+
+NO_OPTIONS = SendOptions()
+
+
+@dataclass(frozen=True, slots=True)
 class Sent:
     """The provider took the message; ``provider_message_id`` is its id (``wamid...``, Baileys key)."""
 
@@ -83,16 +96,30 @@ class Provider(Protocol):
         """Whether :meth:`typing` shows anything (the Cloud API has no free-standing typing)."""
         ...
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
         """Send ``text`` to the E.164 number ``to``.
 
         ``reference`` is zapguard's own id for the message (the outbox public id); adapters pass it
-        where the provider echoes it back in status webhooks or deduplicates on it.
+        where the provider echoes it back in status webhooks or deduplicates on it. ``options``
+        (reply, link preview) go in the provider's own fields.
         """
         ...
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         """Send the media at ``url`` (an https link the provider fetches) with an optional caption."""
         ...

@@ -9,6 +9,9 @@ Bearer <token>``. Shapes, from Meta's developer documentation:
   ``+``. Media go by link: ``{"type": "image", "image": {"link": ..., "caption": ...}}``, likewise
   ``video``, ``document`` (which also takes ``filename``) and ``audio`` (no caption). Success:
   ``{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}``.
+* A reply quotes the message it answers with ``"context": {"message_id": <wamid>}`` (Cloud API
+  reference, "Messages", contextual replies); ``text.preview_url`` shows a preview of the first
+  link (default false).
 * ``biz_opaque_callback_data`` is a top-level field of every message request ("an arbitrary 512B
   string, useful for tracking"); the Cloud API does not act on it, it only echoes it in the status
   webhooks (sent, delivered, read) of that message. zapguard puts its own message id there. It does
@@ -53,7 +56,7 @@ from zapguard.providers._http import (
     scrub,
 )
 from zapguard.providers._media import MediaKind, classify
-from zapguard.providers.base import Endpoint, ProviderError, Sent
+from zapguard.providers.base import NO_OPTIONS, Endpoint, ProviderError, SendOptions, Sent
 
 THROTTLING_CODES: Final = frozenset({4, 80007, 130429, 131048, 131056})
 TRANSIENT_CODES: Final = frozenset({2, 131000, 131016, 131057})
@@ -76,18 +79,31 @@ class CloudProvider:
     def supports_typing(self) -> bool:
         return False
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
         body: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": digits(to),
             "type": "text",
-            "text": {"preview_url": False, "body": text},
+            "text": {"preview_url": options.link_preview is True, "body": text},
         }
-        return self._send(body, reference)
+        return self._send(body, reference, options)
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         media = classify(url, caption=caption)
         payload: dict[str, Any] = {"link": url}
@@ -102,7 +118,7 @@ class CloudProvider:
             "type": media.kind.value,
             media.kind.value: payload,
         }
-        return self._send(body, reference)
+        return self._send(body, reference, options)
 
     def send_template(
         self, to: str, template: Mapping[str, Any], *, reference: str | None = None
@@ -127,9 +143,13 @@ class CloudProvider:
         }
         self._call(body)
 
-    def _send(self, body: dict[str, Any], reference: str | None) -> Sent:
+    def _send(
+        self, body: dict[str, Any], reference: str | None, options: SendOptions = NO_OPTIONS
+    ) -> Sent:
         if reference is not None:
             body["biz_opaque_callback_data"] = reference
+        if options.reply_to is not None:
+            body["context"] = {"message_id": options.reply_to}
         answer = self._call(body)
         messages = answer.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):

@@ -6,12 +6,15 @@ message.schema.ts`` and ``src/validate/chat.schema.ts``, behaviour in ``src/api/
 whatsapp/whatsapp.baileys.service.ts``). Every call carries the ``apikey`` header (``src/api/guards/
 auth.guard.ts``):
 
-* ``POST /message/sendText/{instance}`` ``{"number": "<digits>", "text": ...}``; ``delay``,
-  ``linkPreview``, ``quoted``, ``mentioned`` are optional and left out. Answers 201 with the stored
-  Baileys message, whose id is ``key.id``.
+* ``POST /message/sendText/{instance}`` ``{"number": "<digits>", "text": ...}``; optional
+  ``linkPreview`` (a link preview unless ``false``) and ``quoted`` (``{"key": {"id": ...}}``:
+  Evolution looks the quoted message up by ``key.id`` in its own store, ``getMessage`` in the
+  Baileys service) are written from the send options; ``delay`` is not (zapguard's dispatcher
+  shows the typing itself, see below). Answers 201 with the stored Baileys message, whose id is
+  ``key.id``.
 * ``POST /message/sendMedia/{instance}`` ``{"number", "mediatype": image|video|audio|document,
-  "media": <url or base64>, "caption"?, "fileName"?, "mimetype"?}``; Evolution derives a missing
-  mimetype from the file name.
+  "media": <url or base64>, "caption"?, "fileName"?, "mimetype"?, "quoted"?}``; Evolution derives
+  a missing mimetype from the file name.
 * ``POST /chat/sendPresence/{instance}`` ``{"number", "presence": "composing", "delay": <ms>}`` (all
   three required). Evolution holds the request open for ``delay`` ms, showing "typing…", then sends
   "paused" and answers. The dispatcher shows typing by calling :meth:`EvolutionProvider.typing` and
@@ -57,7 +60,14 @@ from zapguard.providers._http import (
     scrub,
 )
 from zapguard.providers._media import MediaKind, classify
-from zapguard.providers.base import Endpoint, ProviderError, Sent, no_templates
+from zapguard.providers.base import (
+    NO_OPTIONS,
+    Endpoint,
+    ProviderError,
+    SendOptions,
+    Sent,
+    no_templates,
+)
 
 CONNECTION_CLOSED: Final = "connection closed"
 
@@ -82,14 +92,30 @@ class EvolutionProvider:
     def supports_typing(self) -> bool:
         return True
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
         number = digits(to)
         self._settle_typing(number)
-        answer = self._call("message/sendText", {"number": number, "text": text})
+        body: dict[str, Any] = {"number": number, "text": text}
+        if options.link_preview is not None:
+            body["linkPreview"] = options.link_preview
+        answer = self._call("message/sendText", _quoting(body, options))
         return self._sent(answer, "message/sendText")
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         number = digits(to)
         self._settle_typing(number)
@@ -99,7 +125,7 @@ class EvolutionProvider:
             body["caption"] = caption
         if media.kind is MediaKind.DOCUMENT:
             body["fileName"] = media.filename
-        answer = self._call("message/sendMedia", body)
+        answer = self._call("message/sendMedia", _quoting(body, options))
         return self._sent(answer, "message/sendMedia")
 
     def send_template(
@@ -163,6 +189,12 @@ class EvolutionProvider:
         if response.is_success:
             return json_object(response)
         raise classify_evolution_error(response, token=self._endpoint.token)
+
+
+def _quoting(body: dict[str, Any], options: SendOptions) -> dict[str, Any]:
+    if options.reply_to is not None:
+        body["quoted"] = {"key": {"id": options.reply_to}}
+    return body
 
 
 def classify_evolution_error(

@@ -11,6 +11,9 @@ production; nothing about the simulator leaks into the sending path.
 * It deduplicates on ``biz_opaque_callback_data``: a second send with the same reference on the same
   line answers the first wamid and is *not* delivered again, but is counted as a duplicate attempt,
   so tests can see in-doubt resends. (Meta does not do this; it only echoes the field.)
+* A delivered message records what a client of the real API can see of it: ``type``, ``text``
+  (body, caption or template name), ``link``, ``reply_to`` (``context.message_id``, the message it
+  quotes) and ``preview_url`` (``text.preview_url``).
 * Control routes under ``/_simulator/``: ``GET messages`` (delivered, in order), ``GET attempts``,
   ``GET reads``, ``POST failures`` (queue failures for a line: 429 with ``Retry-After``, 5xx, or an
   account-locked 401/403 that the adapter reads as a ban), ``POST reset``, and ``POST inbound`` (a
@@ -342,6 +345,7 @@ def _accept(
         if reference:
             state.by_reference[(phone_number_id, reference)] = wamid
         part = body.get(kind, {})
+        context = body.get("context")
         state.messages.append(
             {
                 "phone_number_id": phone_number_id,
@@ -349,6 +353,8 @@ def _accept(
                 "type": kind,
                 "text": _shown_text(kind, part),
                 "link": part.get("link") if kind in MEDIA_TYPES else None,
+                "reply_to": context.get("message_id") if isinstance(context, dict) else None,
+                "preview_url": part.get("preview_url") if kind == "text" else None,
                 "wamid": wamid,
                 "reference": reference,
                 "at": at,

@@ -6,9 +6,11 @@ engines/{webjs,noweb}/``); the api key travels in ``X-Api-Key`` (``src/core/
 SwaggerConfiguratorCore.ts``). The session is named in the body, the contact as a chat id
 ``<digits>@c.us``:
 
-* ``POST /api/sendText`` ``{"session", "chatId", "text"}``.
+* ``POST /api/sendText`` ``{"session", "chatId", "text"}``, with ``reply_to`` (the quoted
+  message's serialized id, ``false_<chat>@c.us_<id>``) and ``linkPreview`` (WAHA's default: on)
+  from the send options (``MessageTextRequest`` in ``src/structures/chatting.dto.ts``).
 * ``POST /api/sendImage`` (images) and ``POST /api/sendFile`` (everything else) ``{"session",
-  "chatId", "file": {"url", "mimetype", "filename"}, "caption"}``. In WAHA Core (the free edition)
+  "chatId", "file": {"url", "mimetype", "filename"}, "caption", "reply_to"?}``. In WAHA Core (the free edition)
   these are "available only in Plus version" (422, code ``plus_only``).
 * ``POST /api/startTyping`` / ``/api/stopTyping`` ``{"session", "chatId"}`` → ``{"result": true}``.
   Typing is left on: WhatsApp clears it when the message arrives, so no stop call is spent.
@@ -55,7 +57,14 @@ from zapguard.providers._http import (
     scrub,
 )
 from zapguard.providers._media import MediaKind, classify
-from zapguard.providers.base import Endpoint, ProviderError, Sent, no_templates
+from zapguard.providers.base import (
+    NO_OPTIONS,
+    Endpoint,
+    ProviderError,
+    SendOptions,
+    Sent,
+    no_templates,
+)
 
 LOGGED_OUT_STATUSES: Final = frozenset({"SCAN_QR_CODE", "FAILED"})
 
@@ -75,15 +84,32 @@ class WahaProvider:
     def supports_typing(self) -> bool:
         return True
 
-    def send_text(self, to: str, text: str, *, reference: str | None = None) -> Sent:
-        chat = _chat_id(to)
-        answer = self._call(
-            "sendText", {"session": self._endpoint.account, "chatId": chat, "text": text}
-        )
+    def send_text(
+        self,
+        to: str,
+        text: str,
+        *,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
+    ) -> Sent:
+        body: dict[str, Any] = {
+            "session": self._endpoint.account,
+            "chatId": _chat_id(to),
+            "text": text,
+        }
+        if options.link_preview is not None:
+            body["linkPreview"] = options.link_preview
+        answer = self._call("sendText", _replying(body, options))
         return _sent(answer, "/api/sendText")
 
     def send_media(
-        self, to: str, url: str, *, caption: str | None = None, reference: str | None = None
+        self,
+        to: str,
+        url: str,
+        *,
+        caption: str | None = None,
+        reference: str | None = None,
+        options: SendOptions = NO_OPTIONS,
     ) -> Sent:
         media = classify(url, caption=caption)
         route = "sendImage" if media.kind is MediaKind.IMAGE else "sendFile"
@@ -94,7 +120,7 @@ class WahaProvider:
         }
         if caption:
             body["caption"] = caption
-        return _sent(self._call(route, body), f"/api/{route}")
+        return _sent(self._call(route, _replying(body, options)), f"/api/{route}")
 
     def send_template(
         self, to: str, template: Mapping[str, Any], *, reference: str | None = None
@@ -118,6 +144,12 @@ class WahaProvider:
         if response.is_success:
             return json_object(response)
         raise classify_waha_error(response, token=self._endpoint.token)
+
+
+def _replying(body: dict[str, Any], options: SendOptions) -> dict[str, Any]:
+    if options.reply_to is not None:
+        body["reply_to"] = options.reply_to
+    return body
 
 
 def _chat_id(to: str) -> str:

@@ -77,6 +77,9 @@ class OutboxEntry:
     idempotency_key: str | None
     template: dict[str, Any] | None = None
     """A Cloud API template to send instead of ``text`` (its name stands in ``text``)."""
+    options: dict[str, Any] | None = None
+    """Provider-neutral send options asked through a drop-in (``reply_to``, ``link_preview``,
+    ``delay_ms``); see :class:`zapguard.gateway.outbox.SendOptions`."""
 
 
 def entry(row: Row[Any]) -> OutboxEntry:
@@ -99,6 +102,7 @@ def entry(row: Row[Any]) -> OutboxEntry:
         merged_into=row.merged_into,
         idempotency_key=row.idempotency_key,
         template=row.template,
+        options=row.options,
     )
 
 

@@ -127,8 +127,15 @@ class Upstream:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return None  # a multipart upload, say: kept whole under "body"
+
+
 @contextmanager
-def upstream(answer: Callable[[str], tuple[dict[str, Any], int]]) -> Iterator[Upstream]:
+def upstream(answer: Callable[[str], tuple[Any, int]]) -> Iterator[Upstream]:
     """Serve a provider that records each call and answers ``answer(path)`` (body, status)."""
     app = FastAPI()
     seen: list[dict[str, Any]] = []
@@ -144,7 +151,9 @@ def upstream(answer: Callable[[str], tuple[dict[str, Any], int]]) -> Iterator[Up
                 "authorization": request.headers.get("authorization"),
                 "apikey": request.headers.get("apikey"),
                 "x-api-key": request.headers.get("x-api-key"),
-                "json": json.loads(body) if body else None,
+                "content-type": request.headers.get("content-type"),
+                "json": _json_or_none(body),
+                "body": body,
             }
         )
         content, status = answer(path)

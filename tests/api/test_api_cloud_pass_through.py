@@ -1,6 +1,6 @@
-"""The Cloud API surface is a whole base URL: besides sending, every Graph call (media, templates,
-profile) reaches the line's Cloud provider with the provider's token, and a client may keep that
-provider's Meta token as its Bearer."""
+"""The Cloud API surface is a whole base URL: besides sending, the allowed Graph calls (media,
+templates, profile) reach the line's Cloud provider with the provider's token, and a client may
+keep that provider's Meta token as its Bearer."""
 
 from __future__ import annotations
 
@@ -17,9 +17,14 @@ from zapguard.store.api_keys import create_key
 META_TOKEN = "EAAG-meta-token-of-the-business"
 
 
+MEDIA_ID = "1479537139650973"
+
+
 def graph_answer(path: str) -> tuple[dict[str, Any], int]:
     if path.endswith("/messages"):
         return {"messages": [{"id": "wamid.META1"}]}, 200
+    if path.endswith("/media"):
+        return {"id": MEDIA_ID}, 200
     return {"url": "https://lookaside.fbsbx.com/whatsapp_business/media", "id": path}, 200
 
 
@@ -43,14 +48,31 @@ def meta(sqlite_url: str, graph: Upstream) -> Iterator[Scene]:
 
 
 def test_a_media_lookup_reaches_meta_with_the_providers_token(meta: Scene, graph: Upstream) -> None:
-    response = meta.client.get("/v21.0/1479537139650973", params={"phone_number_id": "100200300"})
+    uploaded = meta.client.post(
+        "/v21.0/100200300/media",
+        files={"file": ("pedido.jpg", b"\xff\xd8", "image/jpeg")},
+        data={"messaging_product": "whatsapp"},
+    )
+    response = meta.client.get(f"/v21.0/{MEDIA_ID}", params={"phone_number_id": "100200300"})
 
+    assert uploaded.status_code == 200 and uploaded.json() == {"id": MEDIA_ID}
     assert response.status_code == 200
     assert response.json()["url"].startswith("https://lookaside.fbsbx.com/")
-    [call] = graph.calls
-    assert call["method"] == "GET" and call["path"] == "v21.0/1479537139650973"
+    upload, call = graph.calls
+    assert upload["path"] == "v21.0/100200300/media"
+    assert call["method"] == "GET" and call["path"] == f"v21.0/{MEDIA_ID}"
     assert call["query"] == {"phone_number_id": "100200300"}
     assert call["authorization"] == f"Bearer {META_TOKEN}"  # never the zapguard key
+
+
+def test_a_media_id_zapguard_never_saw_on_the_tenants_lines_is_refused(
+    meta: Scene, graph: Upstream
+) -> None:
+    response = meta.client.get("/v21.0/999888777666")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["error_subcode"] == 33
+    assert graph.calls == []
 
 
 def test_a_client_may_keep_the_meta_token_as_its_bearer(meta: Scene, graph: Upstream) -> None:
@@ -77,7 +99,8 @@ def test_no_other_send_path_goes_around_the_rules(meta: Scene, graph: Upstream) 
         "/v21.0/100200300/marketing_messages",
         json={"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == 10  # Graph: no permission for this action
     assert graph.calls == []
 
 

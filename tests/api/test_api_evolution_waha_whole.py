@@ -1,5 +1,5 @@
 """Evolution API and WAHA surfaces beyond text: media by link goes through the rules and the outbox,
-every other route reaches the line's provider with its own key, and no other send path exists."""
+the allowed routes reach the line's provider with its own key, and no other send path exists."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_no_other_send_path_goes_around_the_rules(both: Scene, providers: Upstre
     waha = both.client.post(
         "/api/sendVoice", json={"session": "default", "chatId": "5531988776655@c.us"}
     )
-    assert evolution.status_code == waha.status_code == 400
+    assert evolution.status_code == waha.status_code == 403
     assert providers.calls == []
 
 

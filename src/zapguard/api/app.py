@@ -19,9 +19,7 @@ from zapguard.api.limits import BodySizeLimit
 from zapguard.api.routes import (
     contacts,
     dashboard,
-    dropin_cloud,
-    dropin_evolution,
-    dropin_waha,
+    dropin_surfaces,
     events,
     lines,
     messages,
@@ -90,9 +88,9 @@ def create_app(
         app.include_router(module.router)
     if mount_simulator:
         app.mount(SIMULATOR_PREFIX, simulator_app(webhook_url=simulator_webhook_url))
-    # The Cloud paths are patterns ("/{version}/{path}" passes anything through) and "/{code}"
-    # would shadow what follows it: they go last.
-    for module in (dropin_evolution, dropin_waha, dropin_cloud, short_links):
+    # "/{code}" and the drop-ins' catch-all would shadow what follows them: they go last, the
+    # catch-all very last.
+    for module in (short_links, dropin_surfaces):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=services.config.server.max_body_bytes)
     return app

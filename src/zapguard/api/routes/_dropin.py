@@ -1,5 +1,6 @@
-"""What the three drop-in surfaces share: find the line by the provider's name for it, read
-zapguard's optional hints from headers, submit, and describe a refusal in a dialect-neutral way.
+"""What the three drop-in surfaces' send handlers share: read zapguard's optional hints from
+headers, submit, and describe a refusal by the rules in a dialect-neutral way. (How a request
+reaches a send handler, bound to one of the caller's lines, is :mod:`._surface`'s business.)
 
 Existing helpdesk software only changes its base URL, so it cannot send zapguard fields in the body.
 Optional headers carry them: ``X-Zapguard-Category`` (reply, notification, marketing, welcome,
@@ -13,18 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import httpx
 from fastapi import Depends, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from zapguard.api.errors import ApiError
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
 from zapguard.domain.phones import normalize
+from zapguard.gateway.outbox import MessageOptions
 from zapguard.gateway.service import Services
 from zapguard.gateway.submission import Submission
 from zapguard.policy.explain import summary
-from zapguard.service_config import ProviderSettings
 from zapguard.store.records import LineRecord
 
 
@@ -58,12 +57,6 @@ def problems(error: ValidationError) -> list[str]:
     ]
 
 
-def find_line(services: Services, tenant: str, account: str) -> LineRecord | None:
-    """The tenant's line the provider calls ``account`` (phone_number_id, instance, session), or
-    whose zapguard id is ``account``."""
-    return services.store.tenant_line_for_account(tenant_id=tenant, account=account)
-
-
 def submit(
     services: Services,
     *,
@@ -74,6 +67,7 @@ def submit(
     media_url: str | None,
     hint: Hints,
     template: Mapping[str, Any] | None = None,
+    options: MessageOptions | None = None,
 ) -> Submission:
     return services.submitter.submit(
         OutgoingMessage(
@@ -87,6 +81,7 @@ def submit(
             idempotency_key=hint.idempotency_key,
         ),
         template=template,
+        options=options,
     )
 
 
@@ -147,55 +142,3 @@ def retry_after(decision: Decision, services: Services) -> dict[str, str]:
         return {}
     seconds = max(1, int((decision.not_before - services.clock()).total_seconds() + 0.999))
     return {"Retry-After": str(seconds)}
-
-
-def provider_for_path(
-    services: Services, tenant: str, kind: str, segments: list[str]
-) -> ProviderSettings | None:
-    """The provider connection a passed-through call goes to: the tenant's line that a path
-    segment names (its phone_number_id, instance or session), else the one connection of this
-    kind the tenant's lines use."""
-    settings = services.provider_settings
-    records = [
-        record
-        for record in services.store.line_records(tenant_id=tenant)
-        if record.line.provider in settings and settings[record.line.provider].kind == kind
-    ]
-    for record in records:
-        if record.provider_account in segments:
-            return settings[record.line.provider]
-    used = {record.line.provider for record in records}
-    return settings[used.pop()] if len(used) == 1 else None
-
-
-def relay(
-    services: Services,
-    settings: ProviderSettings,
-    request: Request,
-    body: bytes,
-    path: str,
-    credential: tuple[str, str],
-) -> Response | None:
-    """Forward the request to the provider with its own credential; ``None`` if unreachable."""
-    try:
-        answer = services.http.request(
-            request.method,
-            f"{settings.base_url}/{path}",
-            params=list(request.query_params.multi_items()),
-            content=body,
-            headers={
-                credential[0]: credential[1],
-                "Content-Type": request.headers.get("content-type", "application/json"),
-            },
-        )
-    except httpx.InvalidURL:
-        raise ApiError(
-            "invalid_request", "Caminho inválido para o provedor.", "Invalid path for the provider."
-        ) from None
-    except httpx.TransportError:
-        return None
-    return Response(
-        answer.content,
-        status_code=answer.status_code,
-        media_type=answer.headers.get("content-type"),
-    )

@@ -1,49 +1,58 @@
 """Drop-in for the WhatsApp Cloud API: ``POST /{version}/{phone_number_id}/messages``.
 
 A client of the Cloud API (pywa, a helpdesk) points its Graph base URL at zapguard; its Bearer token
-is a zapguard API key, or the Meta token of the provider connection its lines use. Every other
-Graph call (media, templates, profile) is passed through to that provider with its token, so the
-client needs no second base URL. An accepted message gets the Cloud API's own success
-body at once, with an id that later status webhooks carry; a refused one gets a Graph error body,
-``code`` 131049 ("not delivered to maintain healthy ecosystem engagement", the Cloud API's own
-policy refusal) or 130429 (rate limit) for a deferral, with the zapguard verdict inside.
+is a zapguard API key, or the Meta token of the provider connection its lines use. Other Graph
+calls are deny-by-default (:mod:`zapguard.providers.cloud_routes`): the allowed ones (media, the
+number's profile, templates of the line's business account...) reach the line's provider with its
+token, so the client needs no second base URL. An accepted message gets the Cloud API's own
+success body at once, with an id that later status webhooks carry; a refused one gets a Graph error
+body, ``code`` 131049 ("not delivered to maintain healthy ecosystem engagement", the Cloud API's
+own policy refusal) or 130429 (rate limit) for a deferral, with the zapguard verdict inside. The
+same edge marks a message read (``"status": "read"``): that goes to the line's provider as it is.
 
 Shapes: Meta for Developers, WhatsApp Cloud API reference, "Messages" (request body:
-messaging_product, recipient_type, to, type, text.body / image.link ...; response: messaging_product,
-contacts[].input / wa_id, messages[].id) and "Error codes" (Graph error object: message, type, code,
-error_data.details, error_subcode, fbtrace_id).
+messaging_product, recipient_type, to, type, text.body / text.preview_url / image.link ...,
+context.message_id for a reply; response: messaging_product, contacts[].input / wa_id,
+messages[].id), "Mark messages as read" and "Error codes" (Graph error object: message, type,
+code, error_data.details, error_subcode, fbtrace_id).
 """
 
 from __future__ import annotations
 
-import re
+import json
 import uuid
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from zapguard.api.auth import authenticate
-from zapguard.api.deps import ServicesDep, TenantDep
-from zapguard.api.errors import ApiError, set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import RawBody, request_body
+from zapguard.api.routes._surface import Call, Refusal, Surface, relay
 from zapguard.domain.models import Category, Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.gateway.outbox import MessageOptions
+from zapguard.providers import cloud_routes
+from zapguard.providers.registry import SIMULATOR_TOKEN
+from zapguard.service_config import ProviderSettings
 
-router = APIRouter(
-    tags=["drop-in: WhatsApp Cloud API"], dependencies=[Depends(set_dialect("cloud"))]
-)
-
-_VERSION = re.compile(r"^v\d+\.\d+$")
 _MEDIA_TYPES = ("image", "document", "video", "audio")
+CLOUD_KINDS: Final = frozenset({"cloud", "simulator"})
+"""Provider kinds that speak the Cloud API (the simulator speaks it too)."""
+_READ_FIELDS: Final = ("messaging_product", "status", "message_id", "typing_indicator")
+"""What a mark-as-read body may carry ("Mark messages as read"; typing indicator guide)."""
 
 
 class _Text(BaseModel):
     model_config = ConfigDict(extra="ignore")
     body: str = Field(min_length=1, max_length=4096)
-    preview_url: bool = False
+    preview_url: bool | None = None
+
+
+class _Context(BaseModel):
+    """A reply: the message it quotes."""
+
+    model_config = ConfigDict(extra="ignore")
+    message_id: str = Field(min_length=1, max_length=300)
 
 
 class _Media(BaseModel):
@@ -100,6 +109,13 @@ class CloudMessage(BaseModel):
     video: _Media | None = None
     audio: _Media | None = None
     template: _Template | None = None
+    context: _Context | None = None
+
+    def options(self) -> MessageOptions:
+        return MessageOptions(
+            reply_to=self.context.message_id if self.context else None,
+            link_preview=self.text.preview_url if self.type == "text" and self.text else None,
+        )
 
 
 def graph_error(
@@ -131,39 +147,18 @@ def _invalid(details: str) -> JSONResponse:
     return graph_error(400, "(#100) Invalid parameter", 100, details=details)
 
 
-@router.post(
-    "/{version}/{phone_number_id}/messages",
-    summary="Cloud API: enviar mensagem / send a message",
-    description="Compatível com a Cloud API da Meta. / Compatible with Meta's Cloud API.",
-    response_model=None,
-    openapi_extra=request_body(CloudMessage),
-)
-def send_message(
-    version: str,
-    phone_number_id: str,
-    request: Request,
-    raw: RawBody,
-    services: ServicesDep,
-    tenant: TenantDep,
-) -> JSONResponse:
-    if not _VERSION.match(version):
-        return graph_error(400, "Unknown path components", 2500, details=f"version {version!r}")
+def send_message(call: Call) -> Response:
+    """A message (judged, queued) or, with ``"status": "read"``, marking one read (relayed)."""
     try:
-        body = CloudMessage.model_validate_json(raw)
+        parsed = json.loads(call.raw)
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if isinstance(parsed, dict) and "status" in parsed:
+        return _mark_read(call, parsed)
+    try:
+        body = CloudMessage.model_validate_json(call.raw)
     except ValidationError as error:
         return _invalid("; ".join(_dropin.problems(error)))
-    line = _dropin.find_line(services, tenant, phone_number_id)
-    if line is None:
-        return graph_error(
-            400,
-            f"Unsupported post request. Object with ID '{phone_number_id}' does not exist",
-            100,
-            subcode=33,
-            details=(
-                f"linha não cadastrada no zapguard: {phone_number_id} / line not registered in "
-                f"zapguard: {phone_number_id}"
-            ),
-        )
     text, media_url = _content(body)
     template = body.template if body.type == "template" else None
     if text is None and media_url is None and template is None:
@@ -171,19 +166,21 @@ def send_message(
             f"tipo {body.type!r} sem conteúdo ou não suportado (text, template, image, document, "
             f"video, audio) / type {body.type!r} has no content or is not supported"
         )
+    services = call.services
     try:
         submission = _dropin.submit(
             services,
-            tenant=tenant,
-            line=line,
+            tenant=call.tenant,
+            line=call.record,
             to=body.to,
             text=template.as_text() if template is not None else text or "",
             media_url=media_url,
             # A template starts or resumes a conversation: a notification unless told otherwise.
             hint=_dropin.hints(
-                request, Category.NOTIFICATION if template is not None else Category.REPLY
+                call.request, Category.NOTIFICATION if template is not None else Category.REPLY
             ),
             template=template.model_dump() if template is not None else None,
+            options=body.options(),
         )
     except InvalidPhoneNumber as error:
         return _invalid(str(error))
@@ -209,6 +206,22 @@ def send_message(
     )
 
 
+def _mark_read(call: Call, body: dict[str, Any]) -> Response:
+    """Marking a received message read (and showing "typing…" with it) delivers nothing to
+    anyone: it goes to the line's own Cloud API provider, with only the fields it documents."""
+    if body.get("status") != "read" or not isinstance(body.get("message_id"), str):
+        return _invalid(
+            "status deve ser 'read', com message_id / status must be 'read', with message_id"
+        )
+    settings = call.services.provider_settings.get(call.record.line.provider)
+    if settings is None or settings.kind not in CLOUD_KINDS:
+        return _invalid(
+            "marcar como lida só em linhas da Cloud API / mark-as-read only on Cloud API lines"
+        )
+    kept = {key: body[key] for key in _READ_FIELDS if key in body}
+    return relay(call, body=json.dumps(kept).encode())
+
+
 def _content(body: CloudMessage) -> tuple[str | None, str | None]:
     if body.type == "text" and body.text is not None:
         return body.text.body, None
@@ -219,78 +232,60 @@ def _content(body: CloudMessage) -> tuple[str | None, str | None]:
     return None, None
 
 
-_PASS_THROUGH = "/{version}/{path:path}"
-_PASS_THROUGH_WHAT = (
-    "Tudo o que não é envio de mensagem (mídia, modelos, perfil...) vai ao provedor Cloud da "
-    "linha, com o token dele. / Everything but sending (media, templates, profile...) goes to "
-    "the line's Cloud provider, with its token."
-)
-
-
-@router.get(
-    _PASS_THROUGH,
-    summary="Cloud API: outras consultas, repassadas / other Graph reads, passed through",
-    description=_PASS_THROUGH_WHAT,
-    operation_id="graph_pass_through_get",
-    response_model=None,
-)
-@router.post(
-    _PASS_THROUGH,
-    summary="Cloud API: outras chamadas, repassadas / other Graph calls, passed through",
-    description=_PASS_THROUGH_WHAT,
-    operation_id="graph_pass_through_post",
-    response_model=None,
-)
-@router.delete(
-    _PASS_THROUGH,
-    summary="Cloud API: remoções, repassadas / Graph deletions, passed through",
-    description=_PASS_THROUGH_WHAT,
-    operation_id="graph_pass_through_delete",
-    response_model=None,
-)
-def pass_through(
-    version: str,
-    path: str,
-    request: Request,
-    raw: RawBody,
-    services: ServicesDep,
-) -> Response:
-    if not _VERSION.match(version):
-        request.state.dialect = None  # not a Graph path at all: a plain zapguard 404
-        raise ApiError("not_found")
-    tenant = authenticate(request, services)
-    if request.method == "POST" and path.rstrip("/").rsplit("/", 1)[-1].endswith("messages"):
-        # Any other way to send (marketing_messages, ...) would go around the rules: refused.
+def refuse(refusal: Refusal) -> Response:
+    """A request zapguard does not pass, as the Graph API answers it."""
+    details = refusal.text
+    zapguard = refusal.details()
+    if refusal.reason == "not_found":
+        # Graph's own answer for an id it cannot use, the same whether the id belongs to another
+        # tenant or to nobody.
         return graph_error(
             400,
-            "(#100) Unsupported send path",
-            100,
-            details=(
-                "envios passam por /{version}/{phone_number_id}/messages / sending goes through "
-                "/{version}/{phone_number_id}/messages"
-            ),
-        )
-    settings = _dropin.provider_for_path(services, tenant, "cloud", path.split("/")[:1])
-    if settings is None or settings.token is None:
-        return graph_error(
-            400,
-            f"Unsupported request. Object with ID '{path}' does not exist",
+            f"Unsupported request. Object with ID '{refusal.subject}' does not exist, cannot be "
+            "loaded due to missing permissions, or does not support this operation",
             100,
             subcode=33,
-            details=(
-                "nenhum provedor Cloud API configurado para as linhas deste cliente / no Cloud API "
-                "provider configured for this tenant's lines"
-            ),
+            details=details,
+            zapguard=zapguard,
         )
-    token = settings.token.get_secret_value()
-    answer = _dropin.relay(
-        services, settings, request, raw, f"{version}/{path}", ("Authorization", f"Bearer {token}")
-    )
-    if answer is None:
+    if refusal.reason in ("refused", "admin"):
         return graph_error(
-            503,
+            403,
+            "(#10) Application does not have permission for this action",
+            10,
+            details=details,
+            zapguard=zapguard,
+        )
+    if refusal.reason == "unknown":
+        return graph_error(404, "Unknown path components", 2500, details=details, zapguard=zapguard)
+    if refusal.reason in ("unreachable", "unconfigured"):
+        return graph_error(
+            refusal.status,
             "Service temporarily unavailable",
             2,
-            details="provedor inacessível / provider unreachable",
+            details=details,
+            zapguard=zapguard,
         )
-    return answer
+    return graph_error(
+        refusal.status, "(#100) Invalid parameter", 100, details=details, zapguard=zapguard
+    )
+
+
+def _credential(settings: ProviderSettings) -> dict[str, str] | None:
+    """The connection's Meta token (``Authorization: Bearer``); the simulator takes any."""
+    if settings.token is not None:
+        return {"Authorization": f"Bearer {settings.token.get_secret_value()}"}
+    if settings.kind == "simulator":
+        return {"Authorization": f"Bearer {SIMULATOR_TOKEN}"}
+    return None
+
+
+SURFACE: Final = Surface(
+    name="cloud",
+    routes=cloud_routes.ROUTES,
+    kinds=CLOUD_KINDS,
+    credential=_credential,
+    sends={"message": send_message},
+    refuse=refuse,
+    owns=lambda segment: cloud_routes.VERSION.fullmatch(segment) is not None,
+)

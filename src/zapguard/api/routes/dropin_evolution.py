@@ -3,33 +3,35 @@
 The ``apikey`` is the zapguard API key. An accepted message answers 201 with Evolution's own send
 result (``key.remoteJid``, ``key.fromMe``, ``key.id``, ``message``, ``messageTimestamp``,
 ``status: PENDING``); a refused one answers 400 in Evolution's error shape (``status``, ``error``,
-``response.message``) with the zapguard verdict in ``response.zapguard``.
+``response.message``) with the zapguard verdict in ``response.zapguard``. Every other route is
+deny-by-default (:mod:`zapguard.providers.evolution_routes`): the allowed ones reach the instance's
+Evolution server with its own key, once bound to one of the caller's instances.
 
 Shapes: Evolution API v2 documentation, "Send Plain Text" (body ``number``, ``text``, optional
-``delay``, ``linkPreview``, ``quoted``...; v1 clients send ``textMessage.text``, also accepted) and the
-project's exception filter (``{status, error, response: {message}}``).
+``delay``, ``linkPreview``, ``quoted``...; v1 clients send ``textMessage.text``, also accepted), the
+request schemas in ``src/validate/message.schema.ts`` (``quoted.key.id``, ``delay`` in
+milliseconds) and the project's exception filter (``{status, error, response: {message}}``).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Final
 
-from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from zapguard.api.deps import ServicesDep, TenantDep
-from zapguard.api.errors import set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import RawBody, request_body
+from zapguard.api.routes._surface import Call, Refusal, Surface
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
-from zapguard.gateway.service import Services
+from zapguard.gateway.outbox import MessageOptions
+from zapguard.providers import evolution_routes
+from zapguard.service_config import ProviderSettings
 
-router = APIRouter(
-    tags=["drop-in: Evolution API"], dependencies=[Depends(set_dialect("evolution"))]
-)
+DELAY_MAX_MS: Final = 3_600_000
+"""Longest ``delay`` accepted in a body (an hour); the dispatcher honours at most
+``[dispatch] requested_delay_max_seconds`` of it."""
 
 
 class _TextMessage(BaseModel):
@@ -37,7 +39,32 @@ class _TextMessage(BaseModel):
     text: str
 
 
-class EvolutionText(BaseModel):
+class _QuotedKey(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=200)
+
+
+class _Quoted(BaseModel):
+    """Evolution's ``quoted``: the message to reply to, found by ``key.id``."""
+
+    model_config = ConfigDict(extra="ignore")
+    key: _QuotedKey
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    delay: int | None = Field(None, ge=0, le=DELAY_MAX_MS, description="ms")
+    quoted: _Quoted | None = None
+
+    def options(self, link_preview: bool | None = None) -> MessageOptions:
+        return MessageOptions(
+            reply_to=self.quoted.key.id if self.quoted else None,
+            link_preview=link_preview,
+            delay_ms=self.delay or None,
+        )
+
+
+class EvolutionText(_Options):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={"examples": [{"number": "5511912345678", "text": "Olá!"}]},
@@ -45,6 +72,7 @@ class EvolutionText(BaseModel):
     number: str = Field(min_length=3, max_length=64)
     text: str | None = Field(None, max_length=4096)
     textMessage: _TextMessage | None = None
+    linkPreview: bool | None = None
 
     @model_validator(mode="after")
     def _has_text(self) -> EvolutionText:
@@ -63,19 +91,28 @@ def evolution_error(
     *,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    error: str | None = None,
 ) -> JSONResponse:
-    names = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests"}
+    names = {
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        429: "Too Many Requests",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+    }
     response: dict[str, Any] = {"message": messages}
     if extra:
         response.update(extra)
     return JSONResponse(
-        {"status": status, "error": names.get(status, "Error"), "response": response},
+        {"status": status, "error": error or names.get(status, "Error"), "response": response},
         status_code=status,
         headers=headers,
     )
 
 
-class EvolutionMedia(BaseModel):
+class EvolutionMedia(_Options):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={
@@ -106,90 +143,61 @@ def _invalid(error: ValidationError) -> JSONResponse:
     return evolution_error(400, _dropin.problems(error))
 
 
-@router.post(
-    "/message/sendText/{instance}",
-    summary="Evolution API: enviar texto / send text",
-    response_model=None,
-    openapi_extra=request_body(EvolutionText),
-)
-def send_text(
-    instance: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> JSONResponse:
+def send_text(call: Call) -> Response:
     try:
-        body = EvolutionText.model_validate_json(raw)
+        body = EvolutionText.model_validate_json(call.raw)
     except ValidationError as error:
         return _invalid(error)
     return _send(
-        instance,
-        request,
-        services,
-        tenant,
+        call,
         number=body.number,
         text=body.body,
         media_url=None,
         message={"conversation": body.body},
         message_type="conversation",
+        options=body.options(body.linkPreview),
     )
 
 
-@router.post(
-    "/message/sendMedia/{instance}",
-    summary="Evolution API: enviar mídia por link / send media by link",
-    response_model=None,
-    openapi_extra=request_body(EvolutionMedia),
-)
-def send_media(
-    instance: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> JSONResponse:
+def send_media(call: Call) -> Response:
     try:
-        body = EvolutionMedia.model_validate_json(raw)
+        body = EvolutionMedia.model_validate_json(call.raw)
     except ValidationError as error:
         return _invalid(error)
     kind = f"{body.mediatype}Message"
     shown = {"url": body.media, **({"caption": body.caption} if body.caption else {})}
     return _send(
-        instance,
-        request,
-        services,
-        tenant,
+        call,
         number=body.number,
         text=body.caption or "",
         media_url=body.media,
         message={kind: shown},
         message_type=kind,
+        options=body.options(),
     )
 
 
 def _send(
-    instance: str,
-    request: Request,
-    services: Services,
-    tenant: str,
+    call: Call,
     *,
     number: str,
     text: str,
     media_url: str | None,
     message: dict[str, Any],
     message_type: str,
+    options: MessageOptions,
 ) -> JSONResponse:
-    line = _dropin.find_line(services, tenant, instance)
-    if line is None:
-        return evolution_error(
-            404,
-            [
-                f'The "{instance}" instance does not exist',
-                f"linha não cadastrada no zapguard: {instance}",
-            ],
-        )
+    services, line = call.services, call.record
     try:
         submission = _dropin.submit(
             services,
-            tenant=tenant,
+            tenant=call.tenant,
             line=line,
             to=number,
             text=text,
             media_url=media_url,
-            hint=_dropin.hints(request),
+            hint=_dropin.hints(call.request),
+            options=options,
         )
     except InvalidPhoneNumber as error:
         return evolution_error(400, [str(error)])
@@ -223,47 +231,32 @@ def _send(
     )
 
 
-# Every other Evolution API route (numbers check, chats, instance state...) goes to the line's
-# Evolution provider with its own apikey. Other ways to send would go around the rules: refused.
-_SECTIONS = ("chat", "instance", "group", "label", "settings", "call", "proxy", "webhook")
-
-
-def _pass_through(
-    path: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> Response:
-    section = request.url.path.strip("/").split("/", 1)[0]
-    if section == "message":
-        return evolution_error(
-            400,
-            [
-                "envios passam por /message/sendText ou /message/sendMedia / sending goes "
-                "through /message/sendText or /message/sendMedia"
-            ],
-        )
-    settings = _dropin.provider_for_path(services, tenant, "evolution", path.split("/"))
-    if settings is None or settings.token is None:
-        return evolution_error(
-            404,
-            ["nenhuma instância Evolution deste cliente / no Evolution instance for this tenant"],
-        )
-    answer = _dropin.relay(
-        services,
-        settings,
-        request,
-        raw,
-        f"{section}/{path}",
-        ("apikey", settings.token.get_secret_value()),
+def refuse(refusal: Refusal) -> Response:
+    """A request zapguard does not pass, in Evolution's error shape."""
+    if refusal.reason == "not_found":
+        # Evolution's own words for an unknown instance (instance.guard.ts), so a client cannot
+        # tell another tenant's instance from one that does not exist.
+        messages = [f'The "{refusal.subject}" instance does not exist', refusal.text]
+    else:
+        messages = [refusal.text]
+    error = "invalid_request" if refusal.reason == "bad_path" else None
+    return evolution_error(
+        refusal.status, messages, extra={"zapguard": refusal.details()}, error=error
     )
-    return answer or evolution_error(503, ["provedor inacessível / provider unreachable"])
 
 
-for _section in (*_SECTIONS, "message"):
-    for _method in ("GET", "POST", "PUT", "DELETE"):
-        router.add_api_route(
-            f"/{_section}/{{path:path}}",
-            _pass_through,
-            methods=[_method],
-            summary=f"Evolution API: {_method} /{_section}/…, repassado / passed through",
-            operation_id=f"evolution_pass_through_{_section}_{_method.lower()}",
-            response_model=None,
-        )
+def _credential(settings: ProviderSettings) -> dict[str, str] | None:
+    """Evolution's global ``apikey`` (auth.guard.ts)."""
+    return {"apikey": settings.token.get_secret_value()} if settings.token else None
+
+
+SURFACE: Final = Surface(
+    name="evolution",
+    routes=evolution_routes.ROUTES,
+    kinds=frozenset({"evolution"}),
+    credential=_credential,
+    sends={"text": send_text, "media": send_media},
+    refuse=refuse,
+    owns=lambda segment: segment.casefold() in evolution_routes.ROUTES.roots,
+    hidden=frozenset({"token"}),
+)

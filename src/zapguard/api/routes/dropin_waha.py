@@ -3,33 +3,42 @@
 The ``X-Api-Key`` is the zapguard API key; ``session`` names the line (its provider account, or its
 zapguard id). An accepted message answers 201 with WAHA's message shape (``id``, ``timestamp``,
 ``from``, ``fromMe``, ``to``, ``body``, ``ack``); a refused one answers in WAHA's (NestJS) error shape
-``{statusCode, message, error}`` with the zapguard verdict in ``zapguard``.
+``{statusCode, message, error}`` with the zapguard verdict in ``zapguard``. Every other route is
+deny-by-default (:mod:`zapguard.providers.waha_routes`).
 
 Shapes: WAHA documentation, "Send messages" (``POST /api/sendText`` with ``session``, ``chatId``
-``<number>@c.us``, ``text``) and its OpenAPI ``WAMessage`` schema.
+``<number>@c.us``, ``text``, optional ``reply_to`` and ``linkPreview``: ``MessageTextRequest`` in
+``src/structures/chatting.dto.ts``) and its OpenAPI ``WAMessage`` schema.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Final
 
-from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from zapguard.api.deps import ServicesDep, TenantDep
-from zapguard.api.errors import set_dialect
 from zapguard.api.routes import _dropin
-from zapguard.api.routes._dropin import RawBody, request_body
+from zapguard.api.routes._surface import Call, Refusal, Surface
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
-from zapguard.gateway.service import Services
+from zapguard.gateway.outbox import MessageOptions
+from zapguard.providers import waha_routes
+from zapguard.service_config import ProviderSettings
 
-router = APIRouter(tags=["drop-in: WAHA"], dependencies=[Depends(set_dialect("waha"))])
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    reply_to: str | None = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        description="Id da mensagem respondida. / Id of the message replied to.",
+    )
 
 
-class WahaText(BaseModel):
+class WahaText(_Reply):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={
@@ -39,6 +48,7 @@ class WahaText(BaseModel):
     session: str = Field("default", min_length=1, max_length=200)
     chatId: str = Field(min_length=3, max_length=80)
     text: str = Field(min_length=1, max_length=4096)
+    linkPreview: bool | None = None
 
 
 def waha_error(
@@ -47,18 +57,22 @@ def waha_error(
     *,
     zapguard: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    error: str | None = None,
 ) -> JSONResponse:
     names = {
         400: "Bad Request",
         401: "Unauthorized",
+        403: "Forbidden",
         404: "Not Found",
         422: "Unprocessable Entity",
         429: "Too Many Requests",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
     }
     body: dict[str, Any] = {
         "statusCode": status,
         "message": message,
-        "error": names.get(status, "Error"),
+        "error": error or names.get(status, "Error"),
     }
     if zapguard is not None:
         body["zapguard"] = zapguard
@@ -78,7 +92,7 @@ class _File(BaseModel):
     filename: str | None = None
 
 
-class WahaFile(BaseModel):
+class WahaFile(_Reply):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={
@@ -102,86 +116,54 @@ def _invalid(error: ValidationError) -> JSONResponse:
     return waha_error(400, "; ".join(_dropin.problems(error)))
 
 
-@router.post(
-    "/api/sendText",
-    summary="WAHA: enviar texto / send text",
-    response_model=None,
-    openapi_extra=request_body(WahaText),
-)
-def send_text(
-    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> JSONResponse:
+def send_text(call: Call) -> Response:
     try:
-        body = WahaText.model_validate_json(raw)
+        body = WahaText.model_validate_json(call.raw)
     except ValidationError as error:
         return _invalid(error)
     return _send(
-        request,
-        services,
-        tenant,
-        session=body.session,
+        call,
         chat_id=body.chatId,
         text=body.text,
         media_url=None,
+        options=MessageOptions(reply_to=body.reply_to, link_preview=body.linkPreview),
     )
 
 
-@router.post(
-    "/api/sendImage",
-    summary="WAHA: enviar imagem por link / send an image by link",
-    response_model=None,
-    openapi_extra=request_body(WahaFile),
-)
-@router.post(
-    "/api/sendFile",
-    summary="WAHA: enviar arquivo por link / send a file by link",
-    response_model=None,
-    openapi_extra=request_body(WahaFile),
-)
-def send_file(
-    request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> JSONResponse:
+def send_file(call: Call) -> Response:
     """Images and other files: the same body, sent by link (the dispatcher picks the WAHA route)."""
     try:
-        body = WahaFile.model_validate_json(raw)
+        body = WahaFile.model_validate_json(call.raw)
     except ValidationError as error:
         return _invalid(error)
     return _send(
-        request,
-        services,
-        tenant,
-        session=body.session,
+        call,
         chat_id=body.chatId,
         text=body.caption or "",
         media_url=body.file.url,
+        options=MessageOptions(reply_to=body.reply_to),
     )
 
 
 def _send(
-    request: Request,
-    services: Services,
-    tenant: str,
+    call: Call,
     *,
-    session: str,
     chat_id: str,
     text: str,
     media_url: str | None,
+    options: MessageOptions,
 ) -> JSONResponse:
-    line = _dropin.find_line(services, tenant, session)
-    if line is None:
-        return waha_error(
-            404,
-            f'Session "{session}" does not exist / sessão não cadastrada no zapguard',
-        )
+    services, line = call.services, call.record
     try:
         submission = _dropin.submit(
             services,
-            tenant=tenant,
+            tenant=call.tenant,
             line=line,
             to=chat_id,
             text=text,
             media_url=media_url,
-            hint=_dropin.hints(request),
+            hint=_dropin.hints(call.request),
+            options=options,
         )
     except InvalidPhoneNumber as error:
         return waha_error(400, str(error))
@@ -213,34 +195,27 @@ def _send(
     )
 
 
-def pass_through(
-    path: str, request: Request, raw: RawBody, services: ServicesDep, tenant: TenantDep
-) -> Response:
-    """Sessions, chats, contacts... go to the line's WAHA provider with its own key. Any other way
-    to send would go around the rules: refused."""
-    action = path.rsplit("/", 1)[-1]
-    if request.method == "POST" and (action.startswith("send") or action == "reply"):
-        return waha_error(
-            400,
-            "envios passam por /api/sendText, /api/sendImage ou /api/sendFile / sending goes "
-            "through /api/sendText, /api/sendImage or /api/sendFile",
-        )
-    settings = _dropin.provider_for_path(services, tenant, "waha", path.split("/"))
-    if settings is None:
-        return waha_error(
-            404, "nenhuma sessão WAHA deste cliente / no WAHA session for this tenant"
-        )
-    key = settings.token.get_secret_value() if settings.token else ""
-    answer = _dropin.relay(services, settings, request, raw, f"api/{path}", ("X-Api-Key", key))
-    return answer or waha_error(503, "provedor inacessível / provider unreachable")
+def refuse(refusal: Refusal) -> Response:
+    """A request zapguard does not pass, in WAHA's (NestJS) error shape."""
+    message = refusal.text
+    if refusal.reason == "not_found":
+        # The same words whether the session is another tenant's or nobody's.
+        message = f'Session "{refusal.subject}" does not exist / {refusal.text}'
+    error = "invalid_request" if refusal.reason == "bad_path" else None
+    return waha_error(refusal.status, message, zapguard=refusal.details(), error=error)
 
 
-for _method in ("GET", "POST", "PUT", "DELETE"):
-    router.add_api_route(
-        "/api/{path:path}",
-        pass_through,
-        methods=[_method],
-        summary=f"WAHA: {_method} demais chamadas, repassadas / other calls, passed through",
-        operation_id=f"waha_pass_through_{_method.lower()}",
-        response_model=None,
-    )
+def _credential(settings: ProviderSettings) -> dict[str, str] | None:
+    """WAHA's ``X-Api-Key`` (WAHA may run without a key: then none is sent)."""
+    return {"X-Api-Key": settings.token.get_secret_value()} if settings.token else {}
+
+
+SURFACE: Final = Surface(
+    name="waha",
+    routes=waha_routes.ROUTES,
+    kinds=frozenset({"waha"}),
+    credential=_credential,
+    sends={"text": send_text, "media": send_file},
+    refuse=refuse,
+    owns=lambda segment: segment.casefold() in waha_routes.ROUTES.roots,
+)

@@ -1,0 +1,534 @@
+"""The one way a drop-in request is handled: normalize, classify, bind, check the scope, then send,
+relay or refuse (see :mod:`zapguard.providers.surface` for the classes and the path rules).
+
+Binding is where tenants are kept apart. One Evolution or WAHA server with one global key serving
+the instances of several tenants is the normal set-up of a reseller, so the provider's key proves
+nothing about who may touch which instance: every parameter that names a line (instance, session,
+phone_number_id, business account, media id) must name one of the calling tenant's, of the
+dialect's provider kind, and the relay goes to *that* line's provider connection. A name that
+belongs to another tenant gets exactly the answer a name that exists nowhere gets.
+
+A path the provider could read two ways (a session called ``sessions``: ``/api/sessions/chats``)
+is relayed only when every reading binds to the caller's own lines; otherwise it is refused.
+
+Every outcome is logged with the tenant, dialect, class and canonical route, never a key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.routing import Match as RouteMatch
+
+from zapguard.api.auth import Caller, authenticate_caller
+from zapguard.api.errors import ApiError
+from zapguard.gateway.service import Services
+from zapguard.providers.surface import (
+    Match,
+    Names,
+    PathRefused,
+    Route,
+    RouteClass,
+    RouteTable,
+    normalize,
+)
+from zapguard.service_config import ProviderSettings
+from zapguard.store.media import media_lines, record_media
+from zapguard.store.records import LineRecord
+
+log = logging.getLogger("zapguard.dropin")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a drop-in request goes no further, for the dialect to answer in its own shape."""
+
+    reason: str
+    """``bad_path``, ``unknown`` (no such route), ``refused`` (a route zapguard refuses), ``admin``
+    (needs the admin scope), ``not_found`` (names nothing of the caller's), ``bad_body``,
+    ``unreachable`` or ``unconfigured`` (the provider connection)."""
+    status: int
+    pt: str
+    en: str
+    subject: str | None = None
+    """The value that named nothing of the caller's (an instance, a session, an id)."""
+    route: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.pt} / {self.en}"
+
+    def details(self) -> dict[str, Any]:
+        """The ``zapguard`` object a dialect's error body carries."""
+        return {
+            "class": RouteClass.REFUSED.value,
+            "reason": self.reason,
+            "route": self.route,
+            "message_pt": self.pt,
+            "message_en": self.en,
+        }
+
+
+@dataclass
+class Call:
+    """A request bound to one of the caller's lines: what a send handler or a relay works on."""
+
+    request: Request
+    raw: bytes
+    services: Services
+    caller: Caller
+    surface: Surface
+    match: Match
+    line: LineRecord | None
+    """The caller's line the request is bound to; ``None`` for a call that lists across the
+    provider server (``Bind.optional``), which the relay answers for every line of the tenant."""
+    body: dict[str, Any] | None = None
+    """The JSON body, parsed, when the binding read it."""
+
+    @property
+    def tenant(self) -> str:
+        return self.caller.tenant
+
+    @property
+    def record(self) -> LineRecord:
+        """The bound line (sends are always bound to one)."""
+        assert self.line is not None
+        return self.line
+
+
+SendHandler = Callable[[Call], Response]
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One provider dialect as zapguard serves it."""
+
+    name: str
+    routes: RouteTable
+    kinds: frozenset[str]
+    """Provider kinds (``[providers.*] kind``) whose lines this dialect is relayed to."""
+    credential: Callable[[ProviderSettings], dict[str, str] | None]
+    """The header that carries the provider connection's own key; ``None`` if it has none."""
+    sends: Mapping[str, SendHandler]
+    refuse: Callable[[Refusal], Response]
+    owns: Callable[[str], bool]
+    """Whether a path whose first segment is this one belongs to the dialect."""
+    hidden: frozenset[str] = field(default_factory=frozenset)
+    """Keys dropped from each item of a list answer (an instance's own key would let the client
+    go around zapguard)."""
+
+
+def raw_path(request: Request) -> str:
+    """The path as the client sent it, percent-escapes and all."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return str(request.scope.get("path", "/"))
+
+
+def dispatch(
+    surfaces: tuple[Surface, ...], request: Request, raw: bytes, services: Services
+) -> Response:
+    """Serve a request under any drop-in surface; a path of none is zapguard's own 404."""
+    path = raw_path(request)
+    try:
+        segments: tuple[str, ...] | PathRefused = normalize(path)
+    except PathRefused as refused:
+        segments = refused
+    written = next((p for p in request.url.path.split("/") if p), "")
+    said = _owner(surfaces, written)
+    meant = _owner(surfaces, segments[0]) if isinstance(segments, tuple) and segments else None
+    surface = said or meant
+    if surface is None:
+        request.state.dialect = None
+        raise ApiError("method_not_allowed" if _other_methods(request) else "not_found")
+    if isinstance(segments, tuple) and said is not meant:
+        segments = PathRefused(
+            "o caminho sai da superfície do provedor", "the path climbs out of the provider surface"
+        )
+    return serve(surface, request, raw, services, segments)
+
+
+def _other_methods(request: Request) -> bool:
+    """Whether one of zapguard's own routes has this path with other methods (a 405, as it was
+    before the surfaces' catch-all took every method of every path)."""
+    return any(
+        isinstance(route, APIRoute)
+        and route.path != "/{path:path}"
+        and route.matches(request.scope)[0] is RouteMatch.PARTIAL
+        for route in request.app.router.routes
+    )
+
+
+def _owner(surfaces: tuple[Surface, ...], segment: str) -> Surface | None:
+    return next((surface for surface in surfaces if surface.owns(segment)), None)
+
+
+def serve(
+    surface: Surface,
+    request: Request,
+    raw: bytes,
+    services: Services,
+    segments: tuple[str, ...] | PathRefused,
+) -> Response:
+    request.state.dialect = surface.name
+    caller = authenticate_caller(request, services)
+    method = request.method
+    if isinstance(segments, PathRefused):
+        return _refuse(surface, caller, method, Refusal("bad_path", 422, segments.pt, segments.en))
+    readings = surface.routes.classify(method, segments).readings()
+    if not readings:
+        return _refuse(
+            surface,
+            caller,
+            method,
+            Refusal(
+                "unknown",
+                404,
+                f"rota desconhecida da {surface.name}: {method} /{'/'.join(segments)}",
+                f"unknown {surface.name} route: {method} /{'/'.join(segments)}",
+            ),
+        )
+    routes = [group[0].route for group in readings]
+    refused = next((route for route in routes if route.kind is RouteClass.REFUSED), None)
+    if refused is not None:
+        return _refuse(
+            surface,
+            caller,
+            method,
+            Refusal(
+                "refused",
+                403,
+                f"recusado pelo zapguard: {refused.why_pt or 'rota fora da lista permitida'}",
+                f"refused by zapguard: {refused.why_en or 'route not on the allowlist'}",
+                route=refused.template,
+            ),
+        )
+    if any(route.kind is RouteClass.ADMIN for route in routes) and not caller.admin:
+        return _refuse(
+            surface,
+            caller,
+            method,
+            Refusal(
+                "admin",
+                403,
+                "chamada administrativa: exige uma chave com escopo admin (zapguard keys create "
+                "--admin)",
+                "administrative call: needs a key with the admin scope (zapguard keys create "
+                "--admin)",
+                route=routes[0].template,
+            ),
+        )
+    binder = _Binder(surface, request, raw, services, caller)
+    bound = [binder.bind(group) for group in readings]
+    chosen = bound[0]
+    if isinstance(chosen, Refusal):
+        return _refuse(surface, caller, method, chosen)
+    others = [b for b in bound[1:] if isinstance(b, Refusal) or _line_id(b) != _line_id(chosen)]
+    if others:
+        # Another reading names something else: the provider might act on that instead.
+        first = others[0]
+        refusal = first if isinstance(first, Refusal) else binder.not_found(routes[0], None)
+        return _refuse(surface, caller, method, refusal)
+    route = chosen.match.route
+    _log(surface, caller, method, route, "pass", line=_line_id(chosen))
+    if route.kind is RouteClass.SEND:
+        assert route.send is not None
+        return surface.sends[route.send](chosen)
+    return relay(chosen)
+
+
+def _line_id(call: Call) -> str | None:
+    return call.line.line.id if call.line is not None else None
+
+
+def _refuse(surface: Surface, caller: Caller, method: str, refusal: Refusal) -> Response:
+    _log(surface, caller, method, None, f"refused:{refusal.reason}", refusal=refusal)
+    return surface.refuse(refusal)
+
+
+def _log(
+    surface: Surface,
+    caller: Caller,
+    method: str,
+    route: Route | None,
+    outcome: str,
+    *,
+    line: str | None = None,
+    refusal: Refusal | None = None,
+) -> None:
+    template = route.template if route is not None else (refusal.route if refusal else None)
+    kind = route.kind.value if route is not None else RouteClass.REFUSED.value
+    log.log(
+        logging.INFO if refusal is None else logging.WARNING,
+        "drop-in %s: tenant=%s dialect=%s class=%s route=%s %s%s%s",
+        outcome,
+        caller.tenant,
+        surface.name,
+        kind,
+        method,
+        template or "-",
+        f" line={line}" if line else "",
+        f" ({refusal.en})" if refusal is not None else "",
+    )
+
+
+class _Binder:
+    """Binds the parameter a route names its line by to one of the caller's lines."""
+
+    def __init__(
+        self, surface: Surface, request: Request, raw: bytes, services: Services, caller: Caller
+    ) -> None:
+        self._surface = surface
+        self._request = request
+        self._raw = raw
+        self._services = services
+        self._caller = caller
+        self._records: list[LineRecord] | None = None
+        self._body: dict[str, Any] | Refusal | None = None
+        self._body_read = False
+
+    def bind(self, alternatives: list[Match]) -> Call | Refusal:
+        """The first alternative that names a line of the caller's, else why none does."""
+        refusal: Refusal | None = None
+        for match in alternatives:
+            bound = self._bind(match)
+            if isinstance(bound, Call):
+                return bound
+            refusal = refusal or bound
+        assert refusal is not None
+        return refusal
+
+    def _bind(self, match: Match) -> Call | Refusal:
+        route = match.route
+        bind = route.bind
+        if bind is None:  # pragma: no cover - every route that passes names its line
+            return self.not_found(route, None)
+        body: dict[str, Any] | None = None
+        if bind.where == "path":
+            value: str | None = match.params[bind.name]
+        elif bind.where == "query":
+            values = self._request.query_params.getlist(bind.name)
+            if len(values) > 1:
+                return self.not_found(route, ",".join(values))
+            value = values[0] if values else bind.default
+        else:
+            parsed = self._json_body()
+            if isinstance(parsed, Refusal):
+                return parsed
+            body = parsed
+            named = parsed.get(bind.name, bind.default)
+            value = named if isinstance(named, str) else None
+            if named is not None and value is None:
+                return self._bad_body(f"{bind.name} deve ser texto", f"{bind.name} must be text")
+        if value is None:
+            if bind.optional:
+                return self._call(match, None, body)
+            return self.not_found(route, None)
+        line = self._line(route, bind.names, value)
+        if line is None:
+            return self.not_found(route, value)
+        return self._call(match, line, body)
+
+    def _call(self, match: Match, line: LineRecord | None, body: dict[str, Any] | None) -> Call:
+        return Call(
+            self._request, self._raw, self._services, self._caller, self._surface, match, line, body
+        )
+
+    def _line(self, route: Route, names: Names, value: str) -> LineRecord | None:
+        any_kind = route.kind is RouteClass.SEND  # a message may leave through any provider
+        candidates = [
+            record
+            for record in self._lines()
+            if any_kind or self._kind(record) in self._surface.kinds
+        ]
+        if names is Names.LINE:
+            return next((r for r in candidates if r.account == value), None) or next(
+                (r for r in candidates if r.line.id == value), None
+            )
+        if names is Names.WABA:
+            return next((r for r in candidates if r.business_account == value), None)
+        seen = set(media_lines(self._services.store, tenant_id=self._caller.tenant, media_id=value))
+        return next((r for r in candidates if r.line.id in seen), None)
+
+    def _kind(self, record: LineRecord) -> str | None:
+        settings = self._services.provider_settings.get(record.line.provider)
+        return settings.kind if settings is not None else None
+
+    def _lines(self) -> list[LineRecord]:
+        if self._records is None:
+            self._records = self._services.store.line_records(tenant_id=self._caller.tenant)
+        return self._records
+
+    def _json_body(self) -> dict[str, Any] | Refusal:
+        if not self._body_read:
+            self._body_read = True
+            try:
+                parsed = json.loads(self._raw) if self._raw.strip() else {}
+            except (ValueError, UnicodeDecodeError):
+                parsed = None
+            self._body = (
+                parsed
+                if isinstance(parsed, dict)
+                else self._bad_body("o corpo não é um objeto JSON", "the body is not a JSON object")
+            )
+        assert self._body is not None
+        return self._body
+
+    def _bad_body(self, pt: str, en: str) -> Refusal:
+        return Refusal("bad_body", 400, pt, en)
+
+    def not_found(self, route: Route, value: str | None) -> Refusal:
+        """The answer for a name that is not the caller's: the same whether it exists elsewhere
+        or nowhere."""
+        shown = value if value is not None else "?"
+        return Refusal(
+            "not_found",
+            404,
+            f"{shown}: não é uma linha desta empresa no zapguard",
+            f"{shown}: not a line of this tenant in zapguard",
+            subject=value,
+            route=route.template,
+        )
+
+
+def relay(call: Call, *, body: bytes | None = None) -> Response:
+    """Pass an allowed call to the bound line's provider connection, rebuilt canonically."""
+    if call.line is None:
+        return _relay_list(call)
+    settings = call.services.provider_settings.get(call.line.line.provider)
+    if settings is None:
+        return call.surface.refuse(_unconfigured())
+    answer = _forward(call, settings, call.line, body)
+    if isinstance(answer, Refusal):
+        return call.surface.refuse(answer)
+    route = call.match.route
+    if route.records_media and answer.is_success:
+        _record_upload(call, call.line, answer)
+    if route.lists_by is not None and answer.is_success:
+        return _filtered(call, [(answer, {call.line.account})])
+    return Response(
+        answer.content,
+        status_code=answer.status_code,
+        media_type=answer.headers.get("content-type"),
+    )
+
+
+def _forward(
+    call: Call, settings: ProviderSettings, line: LineRecord | None, body: bytes | None
+) -> httpx.Response | Refusal:
+    headers = call.surface.credential(settings)
+    if headers is None:
+        return _unconfigured()
+    route = call.match.route
+    bind = route.bind
+    account = line.account if line is not None else None
+    values = {}
+    if bind is not None and bind.where == "path" and bind.names is Names.LINE and account:
+        values[bind.name] = account
+    params = [
+        (key, value)
+        for key, value in call.request.query_params.multi_items()
+        if key in route.query and (bind is None or key != bind.name)
+    ]
+    if bind is not None and bind.where == "query" and account:
+        params.append((bind.name, account))
+    content = body if body is not None else call.raw
+    if body is None and bind is not None and bind.where == "body" and call.body is not None:
+        rewritten = {**call.body, bind.name: account} if account else call.body
+        content = json.dumps(rewritten).encode()
+    if content:
+        headers["Content-Type"] = call.request.headers.get("content-type", "application/json")
+    try:
+        return call.services.http.request(
+            call.request.method,
+            f"{settings.base_url.rstrip('/')}{call.match.path(values)}",
+            params=tuple(params),
+            content=content,
+            headers=headers,
+        )
+    except httpx.TransportError:
+        return Refusal(
+            "unreachable", 503, "provedor inacessível", "provider unreachable", route=route.template
+        )
+
+
+def _relay_list(call: Call) -> Response:
+    """A call that lists across the provider server: each of the tenant's connections of this
+    dialect is asked, and each answer is cut to the tenant's own lines."""
+    connections: dict[str, set[str]] = {}
+    for record in call.services.store.line_records(tenant_id=call.tenant):
+        settings = call.services.provider_settings.get(record.line.provider)
+        if settings is not None and settings.kind in call.surface.kinds:
+            connections.setdefault(record.line.provider, set()).add(record.account)
+    answers: list[tuple[httpx.Response, set[str]]] = []
+    for provider, accounts in sorted(connections.items()):
+        answer = _forward(call, call.services.provider_settings[provider], None, None)
+        if isinstance(answer, Refusal):
+            return call.surface.refuse(answer)
+        if not answer.is_success:
+            return Response(
+                answer.content,
+                status_code=answer.status_code,
+                media_type=answer.headers.get("content-type"),
+            )
+        answers.append((answer, accounts))
+    return _filtered(call, answers)
+
+
+def _filtered(call: Call, answers: list[tuple[httpx.Response, set[str]]]) -> Response:
+    key = call.match.route.lists_by
+    kept: list[Any] = []
+    for answer, accounts in answers:
+        try:
+            items = answer.json()
+        except ValueError:
+            items = None
+        if not isinstance(items, list):
+            return call.surface.refuse(
+                Refusal(
+                    "unreachable",
+                    502,
+                    "resposta inesperada do provedor a uma listagem",
+                    "unexpected provider answer to a list call",
+                    route=call.match.route.template,
+                )
+            )
+        kept.extend(
+            {k: v for k, v in item.items() if k not in call.surface.hidden}
+            for item in items
+            if isinstance(item, dict) and item.get(key) in accounts
+        )
+    return JSONResponse(kept)
+
+
+def _record_upload(call: Call, line: LineRecord, answer: httpx.Response) -> None:
+    try:
+        media_id = answer.json().get("id")
+    except (ValueError, AttributeError):
+        return
+    if isinstance(media_id, str) and media_id:
+        record_media(
+            call.services.store,
+            tenant_id=call.tenant,
+            line_id=line.line.id,
+            media_id=media_id,
+            at=call.services.clock(),
+        )
+
+
+def _unconfigured() -> Refusal:
+    return Refusal(
+        "unconfigured",
+        503,
+        "conexão do provedor sem chave ou não configurada",
+        "provider connection without a key or not configured",
+    )

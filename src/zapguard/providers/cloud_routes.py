@@ -1,0 +1,126 @@
+"""The WhatsApp Cloud API's Graph routes, classified (see :mod:`zapguard.providers.surface`).
+
+Sources: Meta for Developers, WhatsApp Cloud API reference (Messages, Media, Phone Numbers,
+Business Profiles, Registration, Two-Step Verification, Block Users, QR Codes, Calling, Groups) and
+WhatsApp Business Management API (Message Templates, Subscribed Apps, Flows); and the Graph calls
+of pywa 4.5.0 (``pywa/api.py``, ``GraphAPI``), which a Cloud API client makes through this surface.
+
+Graph paths start with the API version (``v21.0``). Most objects are named by a bare id
+(``/{version}/{id}``): a phone number, a business account, a media file, a template, a flow, a
+group. zapguard can only bind what it knows to be the calling tenant's: the ``phone_number_id`` of
+one of its Cloud lines, the line's business account id (``business_account``), and the media ids
+it saw on the tenant's lines (inbound webhooks and uploads through this surface). Every other id
+is refused exactly like an id that does not exist: template, flow and group ids among them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from zapguard.providers.surface import Bind, Names, Route, RouteClass, RouteTable
+
+PHONE: Final = Bind("path", "phone_number_id")
+WABA: Final = Bind("path", "waba_id", Names.WABA)
+MEDIA: Final = Bind("path", "media_id", Names.MEDIA)
+
+VERSION: Final = re.compile(r"v\d+\.\d+", re.IGNORECASE)
+"""Graph API versions read ``v<major>.<minor>`` (Graph API "Versioning")."""
+
+_TEMPLATE_QUERY = frozenset(
+    {"fields", "limit", "after", "before", "summary", "name", "status", "category", "language"}
+)
+_ALLOWED, _ADMIN = RouteClass.ALLOWED, RouteClass.ADMIN
+
+
+def _phone(method: str, edge: str, kind: RouteClass, *query: str) -> Route:
+    return Route(method, f"/{{version}}/{{phone_number_id}}{edge}", kind, PHONE, frozenset(query))
+
+
+def _waba(method: str, edge: str, kind: RouteClass, *query: str) -> Route:
+    return Route(method, f"/{{version}}/{{waba_id}}{edge}", kind, WABA, frozenset(query))
+
+
+def _refused(method: str, edge: str, pt: str, en: str) -> Route:
+    return Route(
+        method, f"/{{version}}/{{phone_number_id}}{edge}", RouteClass.REFUSED, why_pt=pt, why_en=en
+    )
+
+
+ROUTES: Final = RouteTable(
+    "cloud",
+    (
+        # Sends (and marking a message read, which the same edge takes: see the send handler).
+        Route(
+            "POST", "/{version}/{phone_number_id}/messages", RouteClass.SEND, PHONE, send="message"
+        ),
+        _refused(
+            "POST",
+            "/marketing_messages",
+            "envio de marketing que contorna as regras; use /messages",
+            "a marketing send around the rules; use /messages",
+        ),
+        _refused("POST", "/calls", "chamadas ficam fora do zapguard", "calls stay out of zapguard"),
+        _refused(
+            "POST",
+            "/groups",
+            "grupos entregam mensagens e convites a terceiros, fora das regras",
+            "groups deliver messages and invites to others, outside the rules",
+        ),
+        # The phone number.
+        _phone("GET", "", _ALLOWED, "fields"),
+        _phone("POST", "", _ADMIN),  # display name, webhook override...
+        _phone("GET", "/whatsapp_business_profile", _ALLOWED, "fields"),
+        _phone("POST", "/whatsapp_business_profile", _ADMIN),
+        _phone("GET", "/settings", _ALLOWED),
+        _phone("POST", "/settings", _ADMIN),
+        _phone("GET", "/whatsapp_commerce_settings", _ALLOWED),
+        _phone("POST", "/whatsapp_commerce_settings", _ADMIN),
+        _phone("POST", "/whatsapp_business_encryption", _ADMIN),
+        _phone("POST", "/conversational_automation", _ADMIN),
+        _phone("POST", "/register", _ADMIN),
+        _phone("POST", "/deregister", _ADMIN),
+        _phone("POST", "/request_code", _ADMIN),
+        _phone("POST", "/verify_code", _ADMIN),
+        _phone("GET", "/block_users", _ALLOWED, "limit", "after", "before"),
+        _phone("POST", "/block_users", _ADMIN),
+        _phone("DELETE", "/block_users", _ADMIN),
+        _phone("GET", "/message_qrdls", _ALLOWED, "fields", "code"),
+        _phone("GET", "/message_qrdls/{code}", _ALLOWED),
+        _phone("POST", "/message_qrdls", _ADMIN),
+        _phone("DELETE", "/message_qrdls/{code}", _ADMIN),
+        _phone("GET", "/username", _ALLOWED),
+        _phone("GET", "/username_suggestions", _ALLOWED),
+        _phone("POST", "/username", _ADMIN),
+        _phone("DELETE", "/username", _ADMIN),
+        _phone("GET", "/call_permissions", _ALLOWED, "user_wa_id"),
+        _phone("GET", "/groups", _ALLOWED, "limit", "after", "before"),
+        # Media: uploaded through a phone number, then named by its own id.
+        Route(
+            "POST",
+            "/{version}/{phone_number_id}/media",
+            _ALLOWED,
+            PHONE,
+            records_media=True,
+        ),
+        Route("GET", "/{version}/{media_id}", _ALLOWED, MEDIA, frozenset({"phone_number_id"})),
+        Route("DELETE", "/{version}/{media_id}", _ALLOWED, MEDIA, frozenset({"phone_number_id"})),
+        # The business account.
+        _waba("GET", "", _ALLOWED, "fields"),
+        _waba("POST", "", _ADMIN),
+        _waba("GET", "/phone_numbers", _ALLOWED, "fields"),
+        _waba("POST", "/phone_numbers", _ADMIN),
+        _waba("GET", "/message_templates", _ALLOWED, *_TEMPLATE_QUERY),
+        _waba("POST", "/message_templates", _ADMIN),
+        _waba("DELETE", "/message_templates", _ADMIN, "name", "hsm_id"),
+        _waba("POST", "/upsert_message_templates", _ADMIN),
+        _waba("POST", "/migrate_message_templates", _ADMIN),
+        _waba("GET", "/subscribed_apps", _ALLOWED),
+        _waba("POST", "/subscribed_apps", _ADMIN),
+        _waba("DELETE", "/subscribed_apps", _ADMIN),
+        _waba("GET", "/flows", _ALLOWED, "fields"),
+        _waba("POST", "/flows", _ADMIN),
+        _waba("POST", "/migrate_flows", _ADMIN),
+    ),
+    params={"version": VERSION},
+)

@@ -32,7 +32,7 @@ parameter to a tenant's line is done by the caller.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Literal
@@ -206,6 +206,51 @@ class Classified:
             shape = tuple("{}" if _is_param(p) else p.casefold() for p in match.route.parts)
             groups.setdefault(shape, []).append(match)
         return list(groups.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What becomes of a request: go ahead as ``kind`` (``why == "pass"``), or be refused."""
+
+    kind: RouteClass
+    why: Literal["pass", "unknown", "refused", "admin", "not_found"]
+    match: Match | None = None
+    """The reading to act on; for ``not_found``, the one that named nothing of the caller's."""
+    route: Route | None = None
+    """``refused`` and ``admin``: the route that decided."""
+
+
+def decide(
+    classified: Classified, *, admin: bool, owner: Callable[[Match], str | None]
+) -> Decision:
+    """Decide a classified request for a caller.
+
+    ``owner(match)`` names the caller's line the match's bound parameter designates (any stable
+    token; a list call bound to no single line has one of its own), or ``None`` when it designates
+    nothing of the caller's. A refused route wins over anything; an administrative one needs
+    ``admin`` (checked before binding, so the answer says nothing about whose a name is); each
+    reading of the path must bind, and all to the same line: a path the provider could read as
+    acting on something else is refused.
+    """
+    readings = classified.readings()
+    if not readings:
+        return Decision(RouteClass.REFUSED, "unknown")
+    routes = [group[0].route for group in readings]
+    refusing = next((route for route in routes if route.kind is RouteClass.REFUSED), None)
+    if refusing is not None:
+        return Decision(RouteClass.REFUSED, "refused", route=refusing)
+    if not admin and any(route.kind is RouteClass.ADMIN for route in routes):
+        return Decision(RouteClass.REFUSED, "admin", route=routes[0])
+    bound: list[tuple[Match, str]] = []
+    for group in readings:
+        found = next(((m, token) for m in group if (token := owner(m)) is not None), None)
+        if found is None:
+            return Decision(RouteClass.REFUSED, "not_found", match=group[0])
+        bound.append(found)
+    if len({token for _, token in bound}) > 1:
+        return Decision(RouteClass.REFUSED, "not_found", match=bound[1][0])
+    match = bound[0][0]
+    return Decision(match.route.kind, "pass", match=match)
 
 
 class RouteTable:

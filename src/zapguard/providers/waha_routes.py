@@ -64,7 +64,6 @@ _CHATTING = (
             "sendLocation",
             "sendLinkPreview",
             "sendContactVcard",
-            "sendTextButtons",
             "forwardMessage",
             "reply",
             "send/link-custom-preview",

@@ -32,12 +32,14 @@ from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.api.errors import ApiError
 from zapguard.gateway.service import Services
 from zapguard.providers.surface import (
+    Decision,
     Match,
     Names,
     PathRefused,
     Route,
     RouteClass,
     RouteTable,
+    decide,
     normalize,
 )
 from zapguard.service_config import ProviderSettings
@@ -184,66 +186,64 @@ def serve(
     method = request.method
     if isinstance(segments, PathRefused):
         return _refuse(surface, caller, method, Refusal("bad_path", 422, segments.pt, segments.en))
-    readings = surface.routes.classify(method, segments).readings()
-    if not readings:
-        return _refuse(
-            surface,
-            caller,
-            method,
-            Refusal(
-                "unknown",
-                404,
-                f"rota desconhecida da {surface.name}: {method} /{'/'.join(segments)}",
-                f"unknown {surface.name} route: {method} /{'/'.join(segments)}",
-            ),
-        )
-    routes = [group[0].route for group in readings]
-    refused = next((route for route in routes if route.kind is RouteClass.REFUSED), None)
-    if refused is not None:
-        return _refuse(
-            surface,
-            caller,
-            method,
-            Refusal(
-                "refused",
-                403,
-                f"recusado pelo zapguard: {refused.why_pt or 'rota fora da lista permitida'}",
-                f"refused by zapguard: {refused.why_en or 'route not on the allowlist'}",
-                route=refused.template,
-            ),
-        )
-    if any(route.kind is RouteClass.ADMIN for route in routes) and not caller.admin:
-        return _refuse(
-            surface,
-            caller,
-            method,
-            Refusal(
-                "admin",
-                403,
-                "chamada administrativa: exige uma chave com escopo admin (zapguard keys create "
-                "--admin)",
-                "administrative call: needs a key with the admin scope (zapguard keys create "
-                "--admin)",
-                route=routes[0].template,
-            ),
-        )
     binder = _Binder(surface, request, raw, services, caller)
-    bound = [binder.bind(group) for group in readings]
-    chosen = bound[0]
-    if isinstance(chosen, Refusal):
-        return _refuse(surface, caller, method, chosen)
-    others = [b for b in bound[1:] if isinstance(b, Refusal) or _line_id(b) != _line_id(chosen)]
-    if others:
-        # Another reading names something else: the provider might act on that instead.
-        first = others[0]
-        refusal = first if isinstance(first, Refusal) else binder.not_found(routes[0], None)
-        return _refuse(surface, caller, method, refusal)
-    route = chosen.match.route
-    _log(surface, caller, method, route, "pass", line=_line_id(chosen))
-    if route.kind is RouteClass.SEND:
-        assert route.send is not None
-        return surface.sends[route.send](chosen)
-    return relay(chosen)
+    decision = decide(
+        surface.routes.classify(method, segments), admin=caller.admin, owner=binder.owner
+    )
+    if decision.why == "pass":
+        assert decision.match is not None
+        call = binder.bind(decision.match)
+        assert isinstance(call, Call)
+        route = decision.match.route
+        _log(surface, caller, method, route, "pass", line=_line_id(call))
+        if route.kind is RouteClass.SEND:
+            assert route.send is not None
+            return surface.sends[route.send](call)
+        return relay(call)
+    return _refuse(surface, caller, method, _refusal(surface, method, segments, decision, binder))
+
+
+def _refusal(
+    surface: Surface,
+    method: str,
+    segments: tuple[str, ...],
+    decision: Decision,
+    binder: _Binder,
+) -> Refusal:
+    if decision.why == "unknown":
+        path = "/" + "/".join(segments)
+        return Refusal(
+            "unknown",
+            404,
+            f"rota desconhecida da {surface.name}: {method} {path}",
+            f"unknown {surface.name} route: {method} {path}",
+        )
+    route = decision.route
+    if decision.why == "refused":
+        assert route is not None
+        return Refusal(
+            "refused",
+            403,
+            f"recusado pelo zapguard: {route.why_pt or 'rota fora da lista permitida'}",
+            f"refused by zapguard: {route.why_en or 'route not on the allowlist'}",
+            route=route.template,
+        )
+    if decision.why == "admin":
+        assert route is not None
+        return Refusal(
+            "admin",
+            403,
+            "chamada administrativa: exige uma chave com escopo admin (zapguard keys create "
+            "--admin)",
+            "administrative call: needs a key with the admin scope (zapguard keys create --admin)",
+            route=route.template,
+        )
+    assert decision.match is not None
+    bound = binder.bind(decision.match)
+    if isinstance(bound, Refusal):
+        return bound
+    # It binds, but another reading of the path names something else.
+    return binder.not_found(decision.match.route, None)
 
 
 def _line_id(call: Call) -> str | None:
@@ -295,17 +295,21 @@ class _Binder:
         self._records: list[LineRecord] | None = None
         self._body: dict[str, Any] | Refusal | None = None
         self._body_read = False
+        self._bound: dict[int, Call | Refusal] = {}
 
-    def bind(self, alternatives: list[Match]) -> Call | Refusal:
-        """The first alternative that names a line of the caller's, else why none does."""
-        refusal: Refusal | None = None
-        for match in alternatives:
-            bound = self._bind(match)
-            if isinstance(bound, Call):
-                return bound
-            refusal = refusal or bound
-        assert refusal is not None
-        return refusal
+    def owner(self, match: Match) -> str | None:
+        """For :func:`decide`: the caller's line ``match`` binds to (``*`` for a list call)."""
+        bound = self.bind(match)
+        if isinstance(bound, Refusal):
+            return None
+        return bound.line.line.id if bound.line is not None else "*"
+
+    def bind(self, match: Match) -> Call | Refusal:
+        """``match`` bound to one of the caller's lines, or why it cannot be (worked out once)."""
+        key = id(match)
+        if key not in self._bound:
+            self._bound[key] = self._bind(match)
+        return self._bound[key]
 
     def _bind(self, match: Match) -> Call | Refusal:
         route = match.route

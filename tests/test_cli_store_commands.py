@@ -245,3 +245,24 @@ def test_a_line_is_registered_with_its_provider_account_and_helpdesk() -> None:
     shown = flat(zapguard("lines", "show", "sac").stdout)
     assert "simulator (106540352242922)" in shown
     assert "https://chatwoot.example.com.br/webhooks/whatsapp/+5511912340009" in shown
+
+
+def test_a_cloud_line_is_registered_with_its_business_account() -> None:
+    result = zapguard(
+        "lines",
+        "add",
+        "avisos",
+        "--phone",
+        "+55 11 91234-0010",
+        "--role",
+        "campaign",
+        "--in-use-since",
+        "2024-01-01",
+        "--provider-account",
+        "106540352242922",
+        "--business-account",
+        "102290129340398",
+    )
+    assert result.exit_code == 0, result.stderr
+    shown = flat(zapguard("lines", "show", "avisos").stdout)
+    assert "Conta comercial (WABA) / Business account 102290129340398" in shown

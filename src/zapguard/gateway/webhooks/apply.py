@@ -1,7 +1,9 @@
 """Happenings → state: what a webhook changes in what the policy reads next.
 
 - INBOUND opens the conversation and may be an opt-out keyword (ZG203); the confirmation to send
-  back is returned, for the caller to queue (zapguard never sends from inside a webhook).
+  back is returned, for the caller to queue (zapguard never sends from inside a webhook). A media
+  id it carries (Cloud API) is remembered for the line: the Cloud API surface binds media calls
+  by it.
 - PREFERENCE ``stop`` (Meta ``user_preferences``) revokes marketing consent; ``resume`` is only
   logged (see :meth:`HappeningApplier._preference`).
 - STATUS goes to the outbox's delivery ledger; a failure also costs the line health (ZG903).
@@ -30,6 +32,7 @@ from zapguard.gateway.webhooks.cloud import BY_PHONE, BY_WABA
 from zapguard.gateway.webhooks.model import Happening, Kind
 from zapguard.policy.config import PolicyConfig
 from zapguard.store.inbox import first_sighting
+from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 from zapguard.store.schema import lines
@@ -135,6 +138,11 @@ class HappeningApplier:
         return None
 
     def _inbound(self, happening: Happening, tenant: str, line_id: str) -> Reply | None:
+        media_id = happening.data.get("media_id")
+        if media_id is not None:
+            record_media(
+                self._store, tenant_id=tenant, line_id=line_id, media_id=media_id, at=happening.at
+            )
         if happening.contact is None:
             return None
         outcome = self._events.inbound(

@@ -11,7 +11,10 @@ Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhoo
   "metadata": {"display_phone_number", "phone_number_id"}, "contacts": [{"profile": {"name"},
   "wa_id"}], "messages": [{"from", "id", "timestamp", "type", "text": {"body"}}]}}]}]}``; button
   replies carry ``button.text``, interactive ones ``interactive.button_reply.title`` or
-  ``interactive.list_reply.title``; group messages carry ``group_id`` (skipped).
+  ``interactive.list_reply.title``; group messages carry ``group_id`` (skipped). Media messages
+  (``image``, ``audio``, ``video``, ``document``, ``sticker``) carry the media's ``id`` under
+  their type: it goes into the happening's ``data["media_id"]``, so that the Cloud API surface
+  can bind a later ``GET /{media_id}`` to the line.
 - statuses (same field): ``statuses: [{"id", "status": sent|delivered|read|failed, "timestamp",
   "recipient_id", "recipient_type"?, "biz_opaque_callback_data"?, "errors": [{"code", "title",
   "message", "error_data": {"details"}}]}]``. Meta documents that a message read while its chat is
@@ -47,6 +50,7 @@ from zapguard.gateway.webhooks.model import (
 
 OBJECT: Final = "whatsapp_business_account"
 STATUSES: Final = frozenset({"sent", "delivered", "read", "failed"})
+MEDIA_TYPES: Final = frozenset({"image", "audio", "video", "document", "sticker"})
 BY_PHONE: Final = "phone"
 BY_WABA: Final = "waba"
 
@@ -103,8 +107,17 @@ def _messages(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
             contact=contact,
             text=_message_text(message),
             provider_message_id=optional_text(message.get("id")),
-            data={"type": str(message.get("type", ""))},
+            data=_message_data(message),
         )
+
+
+def _message_data(message: Mapping[str, Any]) -> dict[str, str]:
+    kind = str(message.get("type", ""))
+    data = {"type": kind}
+    media_id = optional_text(_get(message, kind, "id")) if kind in MEDIA_TYPES else None
+    if media_id is not None:
+        data["media_id"] = media_id
+    return data
 
 
 def _message_text(message: Mapping[str, Any]) -> str | None:

@@ -25,7 +25,7 @@ from zapguard.domain.models import (
     Verdict,
 )
 from zapguard.gateway.dispatcher import Dispatcher
-from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.gateway.outbox import MessageOptions, Outbox, OutboxEntry
 from zapguard.policy.config import VolumeConfig
 from zapguard.providers.base import NO_OPTIONS, ProviderError, SendOptions, Sent
 from zapguard.service_config import DispatchConfig
@@ -85,6 +85,8 @@ class FakeProvider:
     typing_error: BaseException | None = None
     send_seconds: float = 0.0
     calls: list[tuple[Any, ...]] = field(default_factory=list)
+    options: list[SendOptions] = field(default_factory=list)
+    """The send options of each text or media send, in order."""
     max_parallel: int = 0
     _parallel: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -107,6 +109,7 @@ class FakeProvider:
         reference: str | None = None,
         options: SendOptions = NO_OPTIONS,
     ) -> Sent:
+        self.options.append(options)
         return self._send(("text", to, text, reference))
 
     def send_media(
@@ -118,6 +121,7 @@ class FakeProvider:
         reference: str | None = None,
         options: SendOptions = NO_OPTIONS,
     ) -> Sent:
+        self.options.append(options)
         return self._send(("media", to, url, caption, reference))
 
     def send_template(
@@ -217,6 +221,7 @@ def queue(
     not_before: datetime | None = None,
     rewritten: str | None = None,
     template: Mapping[str, Any] | None = None,
+    options: MessageOptions | None = None,
 ) -> OutboxEntry:
     message = OutgoingMessage(
         tenant_id=TENANT,
@@ -230,7 +235,12 @@ def queue(
     )
     decision = Decision(Verdict.ALLOW, line, not_before=not_before, text=rewritten)
     return box.enqueue(
-        message=message, decision=decision, decision_id=None, now=clock(), template=template
+        message=message,
+        decision=decision,
+        decision_id=None,
+        now=clock(),
+        template=template,
+        options=options,
     )
 
 

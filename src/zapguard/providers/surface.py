@@ -266,10 +266,10 @@ class RouteTable:
         self.dialect = dialect
         self.routes: Final = tuple(routes)
         self._params = dict(params or {})
-        self._by_method: dict[str, list[Route]] = {}
+        self._by_shape: dict[tuple[str, int], list[Route]] = {}
         for route in self.routes:
-            self._by_method.setdefault(route.method, []).append(route)
-        for candidates in self._by_method.values():
+            self._by_shape.setdefault((route.method, len(route.parts)), []).append(route)
+        for candidates in self._by_shape.values():
             # The most literal segments first, then literals earlier in the path: "/lids/count"
             # is read before "/lids/{lid}".
             candidates.sort(key=lambda r: (-r.literals, [_is_param(p) for p in r.parts]))
@@ -281,15 +281,13 @@ class RouteTable:
 
     def classify(self, method: str, segments: tuple[str, ...]) -> Classified:
         matches = []
-        for route in self._by_method.get(method.upper(), []):
+        for route in self._by_shape.get((method.upper(), len(segments)), []):
             params = self._fit(route, segments)
             if params is not None:
                 matches.append(Match(route, params))
         return Classified(method.upper(), segments, tuple(matches))
 
     def _fit(self, route: Route, segments: tuple[str, ...]) -> dict[str, str] | None:
-        if len(route.parts) != len(segments):
-            return None
         params: dict[str, str] = {}
         for part, segment in zip(route.parts, segments, strict=True):
             if _is_param(part):

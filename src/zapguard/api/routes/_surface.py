@@ -243,7 +243,9 @@ def _refusal(
     if isinstance(bound, Refusal):
         return bound
     # It binds, but another reading of the path names something else.
-    return binder.not_found(decision.match.route, None)
+    bind = decision.match.route.bind
+    named = decision.match.params.get(bind.name) if bind is not None else None
+    return binder.not_found(decision.match.route, named)
 
 
 def _line_id(call: Call) -> str | None:

@@ -241,7 +241,7 @@ def refuse(refusal: Refusal) -> Response:
         # tenant or to nobody.
         return graph_error(
             400,
-            f"Unsupported request. Object with ID '{refusal.subject}' does not exist, cannot be "
+            f"Unsupported request. Object with ID '{refusal.subject or ''}' does not exist, cannot be "
             "loaded due to missing permissions, or does not support this operation",
             100,
             subcode=33,

@@ -233,7 +233,7 @@ def _send(
 
 def refuse(refusal: Refusal) -> Response:
     """A request zapguard does not pass, in Evolution's error shape."""
-    if refusal.reason == "not_found":
+    if refusal.reason == "not_found" and refusal.subject is not None:
         # Evolution's own words for an unknown instance (instance.guard.ts), so a client cannot
         # tell another tenant's instance from one that does not exist.
         messages = [f'The "{refusal.subject}" instance does not exist', refusal.text]

@@ -198,7 +198,7 @@ def _send(
 def refuse(refusal: Refusal) -> Response:
     """A request zapguard does not pass, in WAHA's (NestJS) error shape."""
     message = refusal.text
-    if refusal.reason == "not_found":
+    if refusal.reason == "not_found" and refusal.subject is not None:
         # The same words whether the session is another tenant's or nobody's.
         message = f'Session "{refusal.subject}" does not exist / {refusal.text}'
     error = "invalid_request" if refusal.reason == "bad_path" else None

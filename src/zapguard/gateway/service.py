@@ -122,6 +122,11 @@ class Services:
             cached = self._providers.get(line.id)
             if cached is not None:
                 return cached
+            if line.provider is None:
+                raise ConfigurationError(
+                    f"a linha {line.id} não tem provedor (só é julgada, como num replay) / line "
+                    f"{line.id} has no provider (it is only judged, as in a replay)"
+                )
             settings = self.provider_settings.get(line.provider)
             if settings is None:
                 raise ConfigurationError(

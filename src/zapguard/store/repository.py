@@ -56,6 +56,7 @@ from zapguard.store.database import WRITER, shared_engine, translate_errors
 from zapguard.store.errors import Conflict, NotFound
 from zapguard.store.records import BannedSets, ContactStats, DecisionRecord, LineRecord
 from zapguard.store.schema import (
+    PHONE_FREEING_STATES,
     banned_identifiers,
     blocked_domains,
     consents,
@@ -97,6 +98,14 @@ _LINE_BY_ACCOUNT = (
         lines.c.provider_account == bindparam("account"),
     )
     .order_by(lines.c.id)
+    .limit(1)
+)
+_PHONE_HOLDER = (
+    select(lines.c.id, lines.c.tenant_id)
+    .where(
+        lines.c.phone == bindparam("phone"),
+        lines.c.state.not_in(bindparam("free", expanding=True)),
+    )
     .limit(1)
 )
 _LINES_OF_TENANT = (
@@ -381,7 +390,12 @@ class Store:
         helpdesk_url: str | None = None,
     ) -> Line:
         """Register ``line``. Raises :class:`Conflict` when its id, phone or provider account is
-        already taken."""
+        already taken.
+
+        A number is held by the line using it, whatever its tenant, until that line is retired or
+        banned (a banned number is kept out by the ban registry, ZG601, not here). A conflict with
+        the tenant's own line names it; one with another tenant's line names nothing of it.
+        """
         with self._write("registering a line") as connection:
             if (
                 connection.scalar(select(tenants.c.id).where(tenants.c.id == line.tenant_id))
@@ -390,23 +404,44 @@ class Store:
                 raise NotFound(f"cliente não encontrado / tenant not found: {line.tenant_id}")
             if connection.scalar(select(lines.c.id).where(lines.c.id == line.id)) is not None:
                 raise Conflict(f"linha já cadastrada / line already registered: {line.id}")
-            holder = connection.scalar(select(lines.c.id).where(lines.c.phone == line.phone))
+            holder = connection.execute(
+                _PHONE_HOLDER, {"phone": line.phone, "free": list(PHONE_FREEING_STATES)}
+            ).first()
             if holder is not None:
                 raise Conflict(
-                    f"número já cadastrado na linha {holder} / phone already registered on line "
-                    f"{holder}: {line.phone}"
+                    _taken(
+                        holder,
+                        line.tenant_id,
+                        own=("número já cadastrado na linha", "phone already registered on line"),
+                        other=(
+                            "número já em uso por outra empresa",
+                            "phone already in use by another business",
+                        ),
+                        value=line.phone,
+                    )
                 )
             if provider_account is not None:
-                holder = connection.scalar(
-                    select(lines.c.id).where(
+                holder = connection.execute(
+                    select(lines.c.id, lines.c.tenant_id).where(
                         lines.c.provider == line.provider,
                         lines.c.provider_account == provider_account,
                     )
-                )
+                ).first()
                 if holder is not None:
                     raise Conflict(
-                        f"conta do provedor já usada pela linha {holder} / provider account "
-                        f"already used by line {holder}: {line.provider}/{provider_account}"
+                        _taken(
+                            holder,
+                            line.tenant_id,
+                            own=(
+                                "conta do provedor já usada pela linha",
+                                "provider account already used by line",
+                            ),
+                            other=(
+                                "conta do provedor já usada por outra empresa",
+                                "provider account already used by another business",
+                            ),
+                            value=f"{line.provider}/{provider_account}",
+                        )
                     )
             connection.execute(
                 lines.insert().values(
@@ -948,6 +983,20 @@ def _ensure_contact(connection: Connection, tenant_id: str, phone: str, at: date
             "first_seen_at": at,
         },
     )
+
+
+def _taken(
+    holder: Row[Any, Any],
+    tenant_id: str,
+    *,
+    own: tuple[str, str],
+    other: tuple[str, str],
+    value: str,
+) -> str:
+    """A conflict's message: the tenant's own line by name, another tenant's by nothing at all."""
+    if holder.tenant_id == tenant_id:
+        return f"{own[0]} {holder.id} / {own[1]} {holder.id}: {value}"
+    return f"{other[0]} / {other[1]}: {value}"
 
 
 def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:

@@ -162,9 +162,9 @@ def provider_for_path(
         if record.line.provider in settings and settings[record.line.provider].kind == kind
     ]
     for record in records:
-        if record.provider_account in segments:
+        if record.provider_account in segments and record.line.provider is not None:
             return settings[record.line.provider]
-    used = {record.line.provider for record in records}
+    used = {record.line.provider for record in records if record.line.provider is not None}
     return settings[used.pop()] if len(used) == 1 else None
 
 

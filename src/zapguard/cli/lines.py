@@ -1,8 +1,10 @@
-"""``zapguard lines add|list|show``: register the business's numbers and see how each one is doing."""
+"""``zapguard lines add|list|show|retire|delete``: register the business's numbers, see how each one
+is doing, retire one for good or delete a mistaken registration."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,6 +54,16 @@ def add(
             help="Desde quando o número está em uso (idade real). / When the number came into use.",
         ),
     ],
+    provider: Annotated[
+        str,
+        typer.Option(
+            "--provider",
+            help=(
+                "Provedor da linha: o nome de uma seção providers.NOME do zapguard.toml. / The "
+                "line's provider: the name of a providers.NAME section of zapguard.toml."
+            ),
+        ),
+    ],
     account: Annotated[AccountType, typer.Option("--account")] = AccountType.BUSINESS,
     pool: Annotated[
         str | None, typer.Option("--pool", help="Padrão: o papel. / Default: role.")
@@ -62,10 +74,6 @@ def add(
     ] = None,
     daily_cap: Annotated[int | None, typer.Option("--daily-cap", min=1)] = None,
     timezone: Annotated[str, typer.Option("--timezone")] = "America/Sao_Paulo",
-    provider: Annotated[
-        str,
-        typer.Option("--provider", help="Nome em [providers]. / Name in [providers]."),
-    ] = "simulator",
     provider_account: Annotated[
         str | None,
         typer.Option(
@@ -90,6 +98,7 @@ def add(
     db: DbOption = None,
 ) -> None:
     checked_zone(timezone)
+    _configured(provider, config)
     with open_runtime(config, preset, db) as runtime:
         line = Line(
             id=line_id,
@@ -205,6 +214,90 @@ def show(
     for key, value in rows:
         table.add_row(key, value)
     output_console().print(table)
+
+
+@lines_app.command(
+    "retire",
+    help=(
+        "Aposenta uma linha: cancela a fila (devolvendo a cota) e a guarda com o histórico, "
+        "como evidência; o número fica livre. / Retire a line: cancel its queue (quota given "
+        "back) and keep it with its history, as evidence; its number is freed."
+    ),
+)
+@guarded
+def retire(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    from zapguard.gateway.lines import retire_line
+    from zapguard.gateway.outbox import Outbox
+
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        retirement = retire_line(
+            runtime.store,
+            Outbox(runtime.store),
+            runtime.decider.counters,
+            tenant_id=runtime.tenant,
+            line_id=line_id,
+        )
+    count = len(retirement.cancelled)
+    output_console().print(
+        Text(
+            f"linha {line_id} aposentada; {count} mensagem(ns) da fila cancelada(s) / line "
+            f"{line_id} retired; {count} queued message(s) cancelled",
+            style="green",
+        )
+    )
+
+
+@lines_app.command(
+    "delete",
+    help=(
+        "Apaga uma linha que nunca enviou nem recebeu nada (cadastro por engano); com "
+        "histórico, use 'lines retire'. / Delete a line that never sent or received anything "
+        "(a mistaken registration); with history, use 'lines retire'."
+    ),
+)
+@guarded
+def delete(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    from zapguard.gateway.lines import delete_line
+    from zapguard.store.errors import Conflict
+
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        try:
+            delete_line(runtime.store, tenant_id=runtime.tenant, line_id=line_id)
+        except Conflict as conflict:
+            raise UsageError(f"{conflict} (zapguard lines retire {line_id})") from None
+    output_console().print(Text(f"linha {line_id} apagada / line {line_id} deleted", style="green"))
+
+
+def _configured(provider: str, config: Path | None) -> None:
+    """Refuse a provider the configuration does not name: its line could never send."""
+    from zapguard.config import find_config
+    from zapguard.service_config import load_service_config
+
+    known = sorted(load_service_config(find_config(config)).providers)
+    if provider not in known:
+        names = ", ".join(known) or "nenhum / none"
+        raise UsageError(
+            f"provedor {provider!r} não configurado; configurados: {names}; crie a seção "
+            f"[providers.{provider}] no zapguard.toml / provider {provider!r} is not configured; "
+            f"configured: {names}; add a [providers.{provider}] section to zapguard.toml"
+        )
+
+
+def _known(runtime: Runtime, line_id: str) -> None:
+    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
+        raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
 
 
 def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:

@@ -130,6 +130,11 @@ class Outbox:
         with self._store.read_connection("listing the outbox") as connection:
             return rows.newest(connection, tenant_id=tenant_id, line_id=line_id, limit=limit)
 
+    def queued_of_line(self, *, line_id: str) -> builtins.list[str]:
+        """Public ids of the line's queued messages, oldest first."""
+        with self._store.read_connection("reading the outbox") as connection:
+            return rows.queued_of_line(connection, line_id=line_id)
+
     def depths(self) -> dict[str, int]:
         """Messages queued or being sent, per line (for the queue-depth metric)."""
         with self._store.read_connection("measuring the outbox") as connection:

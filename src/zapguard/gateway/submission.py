@@ -17,6 +17,7 @@ from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
 from zapguard.gateway.outbox import Outbox, OutboxEntry, new_public_id
 from zapguard.gateway.snapshots import line_quota_key
+from zapguard.store.counters.base import Counters
 from zapguard.store.short_links import save_short_links
 
 
@@ -86,17 +87,26 @@ class Submitter:
 
     def cancel(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
         """Cancel a queued message and give back the quota it reserved."""
-        entry = self.outbox.cancel(tenant_id=tenant_id, public_id=public_id)
-        if entry is not None and entry.state == "cancelled":
-            self.decider.counters.release(
-                line_quota_key(entry.tenant_id, entry.line_id),
-                reservation_id_of(entry.idempotency_key, entry.public_id),
-            )
-        return entry
+        return cancel_queued(
+            self.outbox, self.decider.counters, tenant_id=tenant_id, public_id=public_id
+        )
 
     def advise(self, message: OutgoingMessage) -> Decision:
         """The decision alone: nothing reserved, recorded or queued."""
         return self.decider.advise(message, self.clock())
+
+
+def cancel_queued(
+    outbox: Outbox, counters: Counters, *, tenant_id: str, public_id: str
+) -> OutboxEntry | None:
+    """Cancel a queued message and give back the quota it reserved; the row as it now is."""
+    entry = outbox.cancel(tenant_id=tenant_id, public_id=public_id)
+    if entry is not None and entry.state == "cancelled":
+        counters.release(
+            line_quota_key(entry.tenant_id, entry.line_id),
+            reservation_id_of(entry.idempotency_key, entry.public_id),
+        )
+    return entry
 
 
 def reservation_id_of(idempotency_key: str | None, public_id: str) -> str:

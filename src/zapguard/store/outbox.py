@@ -202,6 +202,17 @@ def depths(connection: Connection) -> dict[str, int]:
     return {line_id: count for line_id, count in rows}
 
 
+def queued_of_line(connection: Connection, *, line_id: str) -> list[str]:
+    """Public ids of the line's queued rows, oldest first (a retired line's are cancelled)."""
+    return list(
+        connection.scalars(
+            select(outbox.c.public_id)
+            .where(outbox.c.line_id == line_id, outbox.c.state == "queued")
+            .order_by(outbox.c.id)
+        )
+    )
+
+
 def cancel_queued(connection: Connection, *, entry_id: int) -> bool:
     """Cancel a queued row; ``False`` if it is no longer queued. Tentative followers are freed."""
     done = connection.execute(

@@ -64,10 +64,14 @@ from zapguard.store.schema import (
     contacts,
     conversations,
     decisions,
+    dispatch_lanes,
     events,
     lines,
+    outbox,
     tenants,
     text_fingerprints,
+    webhook_inbox,
+    webhook_receipts,
 )
 from zapguard.store.types import UTCDateTime
 
@@ -464,6 +468,40 @@ class Store:
                 )
             )
         return line
+
+    def delete_line(self, *, tenant_id: str, line_id: str) -> None:
+        """Remove a line that never left a trace: no message queued or sent, none received, no
+        event, decision, ban or webhook about it. Any trace is evidence, so such a line raises
+        :class:`Conflict` (retire it instead); an unknown one raises :class:`NotFound`."""
+        with self._write("deleting a line") as connection:
+            row = connection.execute(
+                _LINE_OF_TENANT, {"line_id": line_id, "tenant_id": tenant_id}
+            ).first()
+            if row is None:
+                raise NotFound(f"linha não encontrada / line not found: {line_id}")
+            traces = [
+                select(outbox.c.id).where(outbox.c.line_id == line_id),
+                select(conversations.c.contact).where(conversations.c.line_id == line_id),
+                select(events.c.id).where(events.c.line_id == line_id),
+                select(decisions.c.id).where(
+                    decisions.c.tenant_id == tenant_id, decisions.c.line == line_id
+                ),
+                select(banned_identifiers.c.id).where(banned_identifiers.c.line_id == line_id),
+                select(webhook_inbox.c.id).where(webhook_inbox.c.line_id == line_id),
+                select(webhook_receipts.c.message_id).where(webhook_receipts.c.line_id == line_id),
+            ]
+            used = row.last_sent_at is not None or row.last_human_at is not None
+            if used or any(connection.scalar(query.limit(1)) is not None for query in traces):
+                raise Conflict(
+                    f"a linha {line_id} já tem histórico (mensagens, eventos ou decisões), que é "
+                    "evidência: aposente-a em vez de apagá-la / line "
+                    f"{line_id} has history (messages, events or decisions), which is evidence: "
+                    "retire it instead of deleting it"
+                )
+            connection.execute(dispatch_lanes.delete().where(dispatch_lanes.c.line_id == line_id))
+            connection.execute(
+                lines.delete().where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
+            )
 
     def get_line(self, *, line_id: str, tenant_id: str | None = None) -> Line | None:
         """The line ``line_id`` (only if it belongs to ``tenant_id``, when given)."""

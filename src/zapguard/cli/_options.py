@@ -25,6 +25,18 @@ ConfigOption = Annotated[
     ),
 ]
 
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ZAPGUARD_DATABASE_URL",
+        help=(
+            "URL do banco (sqlite:///arquivo.db, postgresql://...); padrão: a do zapguard.toml. / "
+            "Database URL; default: the one in zapguard.toml."
+        ),
+    ),
+]
+
 PresetOption = Annotated[
     str | None,
     typer.Option(

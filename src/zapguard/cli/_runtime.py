@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
+from zapguard.cli._options import DbOption as DbOption  # re-exported for the commands
 from zapguard.config import find_config, load_app_config, load_policy_config
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.events import EventApplier
@@ -18,18 +16,6 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.store.counters import counters_from_url
 from zapguard.store.migrate import upgrade
 from zapguard.store.repository import Store
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ZAPGUARD_DATABASE_URL",
-        help=(
-            "URL do banco (sqlite:///arquivo.db, postgresql://...); padrão: a do zapguard.toml. / "
-            "Database URL; default: the one in zapguard.toml."
-        ),
-    ),
-]
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,9 @@ class MessageIn(_Body):
         max_length=200,
         description=(
             "Repetir a chamada com a mesma chave nunca envia duas vezes (ou use o cabeçalho "
-            "Idempotency-Key). / Retrying with the same key never sends twice."
+            "Idempotency-Key); a mesma chave com outro pedido é 409 idempotency_conflict. / "
+            "Retrying with the same key never sends twice; the same key with another request is "
+            "409 idempotency_conflict."
         ),
     )
 

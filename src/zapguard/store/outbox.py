@@ -77,6 +77,8 @@ class OutboxEntry:
     idempotency_key: str | None
     template: dict[str, Any] | None = None
     """A Cloud API template to send instead of ``text`` (its name stands in ``text``)."""
+    request_hash: str | None = None
+    """SHA-256 of what defined the request; ``None`` for rows queued before it was kept."""
 
 
 def entry(row: Row[Any]) -> OutboxEntry:
@@ -99,6 +101,7 @@ def entry(row: Row[Any]) -> OutboxEntry:
         merged_into=row.merged_into,
         idempotency_key=row.idempotency_key,
         template=row.template,
+        request_hash=row.request_hash,
     )
 
 

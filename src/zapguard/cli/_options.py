@@ -1,15 +1,23 @@
-"""Options shared by several commands, and loading the configuration they name."""
+"""Options shared by several commands, and loading the configuration they name.
+
+Only typer and the standard library are imported here: every command module imports this one, and
+``zapguard --help`` must not pay for pydantic, the store or the web stack.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from zapguard.config import available_presets, find_config, load_policy_config
-from zapguard.policy.config import PolicyConfig
+from zapguard.config_location import available_presets
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from zapguard.policy.config import PolicyConfig
 
 ConfigOption = Annotated[
     Path | None,
@@ -50,11 +58,27 @@ PresetOption = Annotated[
 ]
 
 
+def command_group(help: str) -> typer.Typer:
+    """A group of commands (``lines``, ``consent``...), shown like the whole command line."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
 def policy(config: Path | None, preset: str | None) -> PolicyConfig:
     """The thresholds in force for a command: the preset, then the file."""
+    from zapguard.config import find_config, load_policy_config
+
     return load_policy_config(find_config(config), preset)
+
+
+def styled(text: str, style: str = "") -> Text:
+    """``rich.text.Text``, imported when something is printed, not when the command line starts."""
+    from rich.text import Text
+
+    return Text(text, style=style)
 
 
 def output_console() -> Console:
     """A console on stdout, created per call so it follows the current ``sys.stdout``."""
+    from rich.console import Console
+
     return Console(highlight=False)

@@ -5,28 +5,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from zapguard.cli._errors import UsageError, error_console, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, Runtime, open_runtime
+from zapguard.cli._options import (
+    ConfigOption,
+    DbOption,
+    PresetOption,
+    command_group,
+    output_console,
+    styled,
+)
+from zapguard.cli._runtime import Runtime, open_runtime
 from zapguard.domain.models import AccountType, Line, Role, Severity
-from zapguard.domain.phones import normalize
-from zapguard.gateway.lines import register_line
-from zapguard.gateway.snapshots import line_view
-from zapguard.policy import health, volume, warmup
-from zapguard.policy.snapshot import LineView
-from zapguard.policy.zones import checked_zone
-from zapguard.store.records import LineRecord
 
-lines_app = typer.Typer(
+if TYPE_CHECKING:
+    from zapguard.policy.snapshot import LineView
+    from zapguard.store.records import LineRecord
+
+lines_app = command_group(
     help="Linhas (números de WhatsApp) da empresa. / The business's lines (WhatsApp numbers).",
-    no_args_is_help=True,
 )
 
 
@@ -97,6 +97,10 @@ def add(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.domain.phones import normalize
+    from zapguard.gateway.lines import register_line
+    from zapguard.policy.zones import checked_zone
+
     checked_zone(timezone)
     _configured(provider, config)
     with open_runtime(config, preset, db) as runtime:
@@ -122,12 +126,12 @@ def add(
             helpdesk_url=helpdesk_url,
         )
     output_console().print(
-        Text(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
+        styled(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
     )
     for finding in warnings:
         style = "red" if finding.severity is Severity.REJECT else "yellow"
         error_console().print(
-            Text(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
+            styled(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
         )
 
 
@@ -138,6 +142,11 @@ def add(
 def list_lines(
     config: ConfigOption = None, preset: PresetOption = None, db: DbOption = None
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.policy import health, volume, warmup
+
     now = datetime.now(UTC)
     table = Table(box=box.SIMPLE_HEAD, title="Linhas / Lines")
     for header in (
@@ -182,6 +191,11 @@ def show(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.policy import health, volume, warmup
+
     now = datetime.now(UTC)
     with open_runtime(config, preset, db) as runtime:
         record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.tenant)
@@ -245,7 +259,7 @@ def retire(
         )
     count = len(retirement.cancelled)
     output_console().print(
-        Text(
+        styled(
             f"linha {line_id} aposentada; {count} mensagem(ns) da fila cancelada(s) / line "
             f"{line_id} retired; {count} queued message(s) cancelled",
             style="green",
@@ -277,7 +291,9 @@ def delete(
             delete_line(runtime.store, tenant_id=runtime.tenant, line_id=line_id)
         except Conflict as conflict:
             raise UsageError(f"{conflict} (zapguard lines retire {line_id})") from None
-    output_console().print(Text(f"linha {line_id} apagada / line {line_id} deleted", style="green"))
+    output_console().print(
+        styled(f"linha {line_id} apagada / line {line_id} deleted", style="green")
+    )
 
 
 def _configured(provider: str, config: Path | None) -> None:
@@ -301,6 +317,8 @@ def _known(runtime: Runtime, line_id: str) -> None:
 
 
 def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:
+    from zapguard.gateway.snapshots import line_view
+
     window = timedelta(hours=runtime.policy.volume.window_hours)
     return line_view(
         counters=runtime.decider.counters,

@@ -137,13 +137,21 @@ def test_a_banned_line_stays_banned(api: Scene) -> None:
 
 
 def test_a_retired_lines_number_and_account_may_be_registered_again(api: Scene) -> None:
+    """The same number on the Cloud API keeps its phone_number_id: both are free once retired,
+    and the provider's webhooks then reach the new line."""
     api.add_line()
     api.customer_writes()
     api.client.post("/v1/lines/sac/retire")
 
-    again = api.client.post("/v1/lines", json=_line_body("sac2", provider_account="100200301"))
+    again = api.client.post("/v1/lines", json=_line_body("sac2"))
 
     assert again.status_code == 201, again.text
+    record = api.services.store.line_for_account(provider="simulator", account="100200300")
+    assert record is not None and record.line.id == "sac2"
+    assert (
+        api.client.post("/v1/lines", json=_line_body("sac3", phone="+5511912340003")).status_code
+        == 409
+    )  # while sac2 uses the account, nobody else may
 
 
 # --- delete ------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text
 
 from zapguard.domain.models import AccountType, Line, LineState, Role
-from zapguard.store import Conflict, Store
+from zapguard.store import Conflict, Store, open_engine, upgrade
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 PHONE = "+5531999990001"
@@ -104,3 +105,42 @@ def test_a_line_without_a_provider_round_trips(store: Store) -> None:
     store.add_line(line=judged_only, registered_at=T0)
     assert store.get_line(line_id="log1") == judged_only
     assert judged_only.provider is None
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_database_from_before_keeps_its_lines_through_the_migration(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """A database at revision 0003 holding a line: after the migration the line is unchanged and
+    the new rules hold (its number stays taken; retired, it frees number and account)."""
+    url: str = request.getfixturevalue(f"{backend}_url")
+    upgrade(url, "0003")
+    engine = open_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO tenants (id, name) VALUES ('acme', 'Acme')"))
+            connection.execute(
+                text(
+                    "INSERT INTO lines (id, tenant_id, phone, role, account, in_use_since, pool, "
+                    "provider, state, timezone, registered_at, health_score, provider_account) "
+                    "VALUES ('velha', 'acme', :phone, 'receptive', 'business', '2024-03-01', "
+                    "'receptive', 'meta', 'active', 'America/Sao_Paulo', :at, 100, '100200300')"
+                ),
+                {"phone": PHONE, "at": T0},
+            )
+    finally:
+        engine.dispose()
+
+    upgrade(url)
+
+    store = Store(url)
+    try:
+        assert store.get_line(line_id="velha", tenant_id="acme") == line("velha")
+        with pytest.raises(Conflict):
+            store.add_line(line=line("nova"), registered_at=T0, provider_account="100200300")
+        store.set_line_state(tenant_id="acme", line_id="velha", state=LineState.RETIRED)
+        store.add_line(line=line("nova"), registered_at=T0, provider_account="100200300")
+    finally:
+        store.close()

@@ -95,13 +95,16 @@ class _Current(threading.local):
 # rebuilding and re-hashing the expression on every call (the bulk of a small query's cost).
 _LINE_BY_ID = select(lines).where(lines.c.id == bindparam("line_id"))
 _LINE_OF_TENANT = _LINE_BY_ID.where(lines.c.tenant_id == bindparam("tenant_id"))
+_IN_USE_FIRST = (lines.c.state.in_(PHONE_FREEING_STATES), lines.c.id)
+"""A retired or banned line may share its number or account with the line now using it: that one
+answers."""
 _LINE_BY_ACCOUNT = (
     select(lines)
     .where(
         lines.c.tenant_id == bindparam("tenant_id"),
         lines.c.provider_account == bindparam("account"),
     )
-    .order_by(lines.c.id)
+    .order_by(*_IN_USE_FIRST)
     .limit(1)
 )
 _PHONE_HOLDER = (
@@ -396,8 +399,9 @@ class Store:
         """Register ``line``. Raises :class:`Conflict` when its id, phone or provider account is
         already taken.
 
-        A number is held by the line using it, whatever its tenant, until that line is retired or
-        banned (a banned number is kept out by the ban registry, ZG601, not here). A conflict with
+        A number and a provider account are held by the line using them, whatever its tenant, until
+        that line is retired or banned (a banned number is kept out by the ban registry, ZG601, not
+        here). A conflict with
         the tenant's own line names it; one with another tenant's line names nothing of it.
         """
         with self._write("registering a line") as connection:
@@ -429,6 +433,7 @@ class Store:
                     select(lines.c.id, lines.c.tenant_id).where(
                         lines.c.provider == line.provider,
                         lines.c.provider_account == provider_account,
+                        lines.c.state.not_in(PHONE_FREEING_STATES),
                     )
                 ).first()
                 if holder is not None:
@@ -546,9 +551,9 @@ class Store:
         """The line a provider webhook is about, by the provider's own name for it."""
         with self._read("reading a line") as connection:
             row = connection.execute(
-                select(lines).where(
-                    lines.c.provider == provider, lines.c.provider_account == account
-                )
+                select(lines)
+                .where(lines.c.provider == provider, lines.c.provider_account == account)
+                .order_by(*_IN_USE_FIRST)
             ).first()
         return None if row is None else _line_record(row)
 

@@ -49,8 +49,9 @@ _SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
 BAN_KINDS = ("phone", "device", "network")
 PHONE_FREEING_STATES = (LineState.RETIRED.value, LineState.BANNED.value)
-"""A line in these states no longer holds its number: a retired number may be used again, and a
-banned one is kept out by the ban registry (ZG601), which a replayed log must be able to show."""
+"""A line in these states no longer holds its number nor its provider account: a retired number
+may be used again, and a banned one is kept out by the ban registry (ZG601), which a replayed log
+must be able to show."""
 CONSENT_KINDS = ("grant", "revoke")
 
 
@@ -66,9 +67,7 @@ tenants = Table(
     Column("name", String(200), nullable=False),
 )
 
-_phone_in_use = text(
-    "state NOT IN (" + ", ".join(f"'{state}'" for state in PHONE_FREEING_STATES) + ")"
-)
+_in_use = text("state NOT IN (" + ", ".join(f"'{state}'" for state in PHONE_FREEING_STATES) + ")")
 
 lines = Table(
     "lines",
@@ -98,14 +97,22 @@ lines = Table(
     Column("provider_account", String(200)),
     # Where this line's provider webhooks are forwarded, so the helpdesk keeps working.
     Column("helpdesk_url", Text),
-    UniqueConstraint("provider", "provider_account"),
-    # One line in use per number, across tenants; retired and banned lines let it go.
+    # One line in use per number and per provider account, across tenants; retired and banned
+    # lines let both go (the same number on the Cloud API keeps its phone_number_id).
     Index(
         "uq_lines_phone_in_use",
         "phone",
         unique=True,
-        sqlite_where=_phone_in_use,
-        postgresql_where=_phone_in_use,
+        sqlite_where=_in_use,
+        postgresql_where=_in_use,
+    ),
+    Index(
+        "uq_lines_provider_account_in_use",
+        "provider",
+        "provider_account",
+        unique=True,
+        sqlite_where=_in_use,
+        postgresql_where=_in_use,
     ),
     _one_of("role", tuple(Role), "role"),
     _one_of("account", tuple(AccountType), "account"),

@@ -16,6 +16,7 @@ PROVIDERS = """
 [providers.meta]
 kind = "cloud"
 base_url = "https://graph.facebook.com"
+token = "env:ZAPGUARD_TEST_UNSET_META_TOKEN"  # registering a line needs no provider secret
 """
 
 

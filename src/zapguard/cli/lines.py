@@ -297,11 +297,13 @@ def delete(
 
 
 def _configured(provider: str, config: Path | None) -> None:
-    """Refuse a provider the configuration does not name: its line could never send."""
-    from zapguard.config import find_config
-    from zapguard.service_config import load_service_config
+    """Refuse a provider the configuration does not name: its line could never send. Only the
+    names are read: registering a line needs none of the providers' secrets in the environment."""
+    from zapguard.config import find_config, read_sections
 
-    known = sorted(load_service_config(find_config(config)).providers)
+    path = find_config(config)
+    section = read_sections(path, ["providers"]).get("providers", {}) if path else {}
+    known = sorted(section) if isinstance(section, dict) else []
     if provider not in known:
         names = ", ".join(known) or "nenhum / none"
         raise UsageError(

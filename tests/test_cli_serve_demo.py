@@ -58,3 +58,17 @@ def test_the_demo_refuses_to_listen_beyond_this_machine_even_with_a_key(
     assert result.exit_code == 2
     assert apps == []
     assert "loopback" in " ".join(result.stderr.split())
+
+
+def test_serve_without_demo_warns_about_lines_left_on_the_simulator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _served(monkeypatch, "--demo")[0].exit_code == 0  # registers 'sac' on the simulator
+
+    result, _ = _served(monkeypatch)
+
+    assert result.exit_code == 0, result.output
+    warning = " ".join(result.stderr.split())
+    assert "'simulator'" in warning and "--demo" in warning
+    again, _ = _served(monkeypatch, "--demo")
+    assert "warning" not in again.stderr

@@ -119,6 +119,7 @@ def serve(
             )
         if demo:
             ensure_demo_line(services)
+        _warn_about_unconfigured_providers(services)
         typer.echo(
             f"zapguard em http://{options.local}:{options.port} (API: /docs, painel: /) / "
             f"zapguard on http://{options.local}:{options.port}",
@@ -161,6 +162,20 @@ def _check_demo(options: ServeOptions, workers: int) -> None:
             f"--demo escuta só em loopback (127.0.0.1), não em {options.host}: o simulador "
             "embutido não é um provedor de produção / --demo listens on loopback only, not on "
             f"{options.host}: the in-app simulator is not a production provider"
+        )
+
+
+def _warn_about_unconfigured_providers(services: Services) -> None:
+    """Lines naming a provider this server does not have keep their messages queued: say so now,
+    not when a customer's reply never arrives (the demo's lines, served without --demo, say)."""
+    missing = sorted(services.store.providers_in_use() - set(services.provider_settings))
+    for name in missing:
+        typer.echo(
+            f"aviso: há linhas no provedor {name!r}, que não está configurado: as mensagens delas "
+            "ficam na fila (o simulador embutido só existe com --demo) / warning: lines use "
+            f"provider {name!r}, which is not configured: their messages stay queued (the in-app "
+            "simulator exists only with --demo)",
+            err=True,
         )
 
 

@@ -547,6 +547,16 @@ class Store:
             )
             return {str(tenant) for tenant in found}
 
+    def providers_in_use(self) -> set[str]:
+        """The providers named by lines of any tenant that may still send (not retired or banned)."""
+        with self._read("reading lines") as connection:
+            found = connection.scalars(
+                select(lines.c.provider)
+                .where(lines.c.provider.is_not(None), lines.c.state.not_in(PHONE_FREEING_STATES))
+                .distinct()
+            )
+            return {str(name) for name in found}
+
     def line_for_account(self, *, provider: str, account: str) -> LineRecord | None:
         """The line a provider webhook is about, by the provider's own name for it."""
         with self._read("reading a line") as connection:

@@ -126,6 +126,16 @@ def test_every_help_text_is_shown_whole(path: tuple[str, ...]) -> None:
         assert flat(text) in shown, f"{' '.join(path)}: {text!r} is not shown whole"
 
 
+@pytest.mark.parametrize(
+    "group", [(), *sorted({path[:-1] for path in ALL_COMMANDS if len(path) > 1})], ids=" ".join
+)
+def test_the_list_of_commands_shows_each_summary_in_both_languages(group: tuple[str, ...]) -> None:
+    shown = flat(zapguard(*group, "--help").output)
+    for path in ALL_COMMANDS:
+        if path[:-1] == group:
+            assert flat(_command(path).help or "") in shown, path
+
+
 def test_the_garbled_help_texts_now_read_in_both_languages() -> None:
     assert "server.host" in flat(zapguard("serve", "--help").output)
     assert "providers.NOME" in flat(zapguard("lines", "add", "--help").output)

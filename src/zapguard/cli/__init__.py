@@ -48,6 +48,7 @@ from zapguard.cli import (
     serve,
     simulator,
 )
+from zapguard.cli._options import whole_summaries
 
 __all__ = ["app"]
 
@@ -102,3 +103,4 @@ keys.register(app)
 simulator.register(app)
 inbox.register(app)
 purge.register(app)
+whole_summaries(app)

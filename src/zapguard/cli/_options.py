@@ -59,8 +59,20 @@ PresetOption = Annotated[
 
 
 def command_group(help: str) -> typer.Typer:
-    """A group of commands (``lines``, ``consent``...), shown like the whole command line."""
-    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    """A group of commands (``lines``, ``consent``...), shown like the whole command line; its
+    summary in the list of commands is the whole "pt / en" text (see :func:`whole_summaries`)."""
+    return typer.Typer(help=help, short_help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
+def whole_summaries(app: typer.Typer) -> None:
+    """Show each command's whole help in the list of commands: click would cut it at its first
+    sentence, which drops the English half of "pt-BR. / en."."""
+    for info in app.registered_commands:
+        if info.short_help is None:
+            info.short_help = info.help
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            whole_summaries(group.typer_instance)
 
 
 def policy(config: Path | None, preset: str | None) -> PolicyConfig:

@@ -17,6 +17,10 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ZAPGUARD_CONFIG", raising=False)
     monkeypatch.delenv("ZAPGUARD_DATABASE_URL", raising=False)
     assert zapguard("init").exit_code == 0
+    with (tmp_path / "zapguard.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            '\n[providers.simulator]\nkind = "simulator"\nbase_url = "http://127.0.0.1:8081"\n'
+        )
     return tmp_path
 
 
@@ -40,6 +44,8 @@ def add_receptive_and_campaign(campaign_device: str = "galaxy-2") -> None:
             "receptive",
             "--in-use-since",
             "2024-01-01",
+            "--provider",
+            "simulator",
             "--device",
             "moto-1",
             "--network",
@@ -57,6 +63,8 @@ def add_receptive_and_campaign(campaign_device: str = "galaxy-2") -> None:
         "campaign",
         "--in-use-since",
         "2025-01-01",
+        "--provider",
+        "simulator",
         "--device",
         campaign_device,
         "--network",
@@ -92,6 +100,8 @@ def test_lines_add_flags_a_campaign_line_on_the_receptive_device(workdir: Path) 
         "campaign",
         "--in-use-since",
         "2025-01-01",
+        "--provider",
+        "simulator",
         "--device",
         "moto-1",
     )
@@ -101,7 +111,17 @@ def test_lines_add_flags_a_campaign_line_on_the_receptive_device(workdir: Path) 
 
 def test_lines_add_refuses_an_invalid_phone_in_one_line(workdir: Path) -> None:
     result = zapguard(
-        "lines", "add", "x", "--phone", "123", "--role", "receptive", "--in-use-since", "2024-01-01"
+        "lines",
+        "add",
+        "x",
+        "--phone",
+        "123",
+        "--role",
+        "receptive",
+        "--in-use-since",
+        "2024-01-01",
+        "--provider",
+        "simulator",
     )
     assert result.exit_code == 2
     assert "invalid phone number" in result.stderr and "Traceback" not in result.output
@@ -119,6 +139,8 @@ def test_lines_add_refuses_a_duplicate_line(workdir: Path) -> None:
         "receptive",
         "--in-use-since",
         "2024-01-01",
+        "--provider",
+        "simulator",
     )
     assert result.exit_code == 3
     assert "already registered" in flat(result.stderr)
@@ -236,6 +258,8 @@ def test_a_line_is_registered_with_its_provider_account_and_helpdesk() -> None:
         "receptive",
         "--in-use-since",
         "2024-01-01",
+        "--provider",
+        "simulator",
         "--provider-account",
         "106540352242922",
         "--helpdesk-url",
@@ -258,6 +282,8 @@ def test_a_cloud_line_is_registered_with_its_business_account() -> None:
         "campaign",
         "--in-use-since",
         "2024-01-01",
+        "--provider",
+        "simulator",
         "--provider-account",
         "106540352242922",
         "--business-account",

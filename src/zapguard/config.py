@@ -26,7 +26,6 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,6 +33,13 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from zapguard.config_location import (
+    DEFAULT_CONFIG_NAME,
+    DEFAULT_PRESET,
+    PRESETS_FOLDER,
+    available_presets,
+    find_config,
+)
 from zapguard.policy.catalogue import CATALOGUE, num_en, num_pt
 from zapguard.policy.config import PolicyConfig
 
@@ -59,8 +65,6 @@ __all__ = [
     "write_default_config",
 ]
 
-DEFAULT_CONFIG_NAME: Final = "zapguard.toml"
-DEFAULT_PRESET: Final = "seed"
 
 _APP_SECTION: Final = "app"
 # Read by zapguard.service_config; listed here so the policy loader accepts them.
@@ -182,24 +186,6 @@ _WEEKDAYS_PT: Final[Mapping[str, str]] = {
 # --- loading ------------------------------------------------------------------------------------
 
 
-def available_presets() -> list[str]:
-    """Names of the presets shipped as package data, sorted."""
-    folder = resources.files("zapguard").joinpath("presets")
-    return sorted(
-        entry.name.removesuffix(".toml")
-        for entry in folder.iterdir()
-        if entry.is_file() and entry.name.endswith(".toml")
-    )
-
-
-def find_config(explicit: Path | None) -> Path | None:
-    """The file to read: ``explicit`` if given, else ``./zapguard.toml`` if it exists, else none."""
-    if explicit is not None:
-        return explicit
-    default = Path(DEFAULT_CONFIG_NAME)
-    return default if default.is_file() else None
-
-
 def load_policy_config(path: Path | None, preset: str | None = None) -> PolicyConfig:
     """The rule thresholds: the preset's values, overridden key by key by the file's sections.
 
@@ -294,7 +280,7 @@ def _read_document(path: Path) -> dict[str, Any]:
 
 
 def _read_preset(name: str) -> dict[str, Any]:
-    text = resources.files("zapguard").joinpath("presets", f"{name}.toml").read_text("utf-8")
+    text = (PRESETS_FOLDER / f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -668,7 +654,69 @@ def render_default_config(preset: str | None = None, database_url: str | None = 
                 out.append(f"# {field_name} = (desligado / off)")
             else:
                 out.append(f"# {field_name} = {_toml(value)}{note}")
+    out += _service_sections()
     return "\n".join(out) + "\n"
+
+
+_SERVICE_TITLES: Final[Mapping[str, tuple[str, str]]] = {
+    "server": ("Servidor HTTP", "HTTP server"),
+    "dispatch": ("Despacho da fila", "Outbox dispatch"),
+    "retention": ("Retenção de dados de trabalho", "Working data retention"),
+}
+_PROVIDER_EXAMPLE: Final[Mapping[str, str]] = {
+    "kind": "cloud",
+    "base_url": "https://graph.facebook.com",
+    "token": "env:ZAPGUARD_META_TOKEN",
+    "app_secret": "env:ZAPGUARD_META_APP_SECRET",
+    "verify_token": "env:ZAPGUARD_META_VERIFY_TOKEN",
+}
+"""The commented ``[providers.meta]`` example: a Cloud API connection, secrets from the
+environment (keys of the models without an example are shown as optional)."""
+
+
+def _service_sections() -> list[str]:
+    """``[server]``, ``[dispatch]``, ``[retention]`` with every key commented at its default, and
+    ``[providers]`` with a commented example connection; generated from the models."""
+    from zapguard.service_config import ProviderSettings, ServiceConfig
+
+    defaults = ServiceConfig()
+    out = [
+        "",
+        "# === Serviço: não é política, os presets não mudam / Service: not policy, presets never "
+        "touch it ===",
+    ]
+    for section, (title_pt, title_en) in _SERVICE_TITLES.items():
+        model = type(getattr(defaults, section))
+        out += ["", f"# --- {title_pt} / {title_en} ---", f"[{section}]"]
+        for name, field in model.model_fields.items():
+            out.append(f"# {field.description}")
+            span = setting_span(field)
+            if span is not None:
+                out.append(f"# faixa / range: {span[0]} / {span[1]}")
+            value = getattr(getattr(defaults, section), name)
+            shown = "(não definido / unset)" if value is None else _toml(value)
+            out.append(f"# {name} = {shown}")
+    out += [
+        "",
+        "# --- Provedores de WhatsApp / WhatsApp providers ---",
+        "# Uma seção [providers.NOME] por conexão; cada linha diz a sua (provider = NOME).",
+        '# Segredos escritos "env:NOME" são lidos da variável de ambiente NOME.',
+        "# One [providers.NAME] section per connection; each line names its own (provider = NAME).",
+        '# Secrets written "env:NAME" are read from the environment variable NAME.',
+        "[providers]",
+        "# Exemplo (descomente para usar) / example (uncomment to use):",
+        "# [providers.meta]",
+    ]
+    for name, field in ProviderSettings.model_fields.items():
+        if field.description:
+            out.append(f"# {field.description}")
+        if name in _PROVIDER_EXAMPLE:
+            out.append(f"# {name} = {_toml(_PROVIDER_EXAMPLE[name])}")
+        elif field.default is not None and not field.is_required():
+            out.append(f"# {name} = {_toml(field.default)}")
+        else:
+            out.append(f"# {name} = (opcional / optional)")
+    return out
 
 
 def write_default_config(

@@ -35,8 +35,16 @@ class _Section(BaseModel):
 
 
 class ServerConfig(_Section):
-    host: str = Field("127.0.0.1", description="endereço de escuta / listen address")
-    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    host: str = Field(
+        "127.0.0.1",
+        description=(
+            "endereço de escuta / listen address (source: loopback, so nothing is reachable from "
+            "the network until an API key exists)"
+        ),
+    )
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(
+        8000, description="porta de escuta / listen port (source: uvicorn's default port)"
+    )
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         1024 * 1024,
         description=(
@@ -62,12 +70,27 @@ class ServerConfig(_Section):
 class DispatchConfig(_Section):
     """How the dispatcher works the outbox. Pacing gaps and merge window are policy (``[volume]``)."""
 
-    enabled: bool = True
+    enabled: bool = Field(
+        True,
+        description=(
+            "despachar a fila neste processo; false: só decide e enfileira / send the outbox "
+            "from this process; false: it only decides and queues"
+        ),
+    )
     workers: Annotated[int, Field(ge=1, le=256)] = Field(
-        4, description="envios simultâneos (linhas diferentes) / concurrent sends (distinct lines)"
+        4,
+        description=(
+            "envios simultâneos (linhas diferentes) / concurrent sends (distinct lines) (source: "
+            "zapguard's choice: one send per line at a time; four lines at once fit two cores)"
+        ),
     )
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
-        0.2, description="intervalo de busca de trabalho / how often the outbox is polled"
+        0.2,
+        description=(
+            "intervalo de busca de trabalho / how often the outbox is polled (source: zapguard's "
+            "choice: a queued message wakes the dispatcher at once; polling finds work that "
+            "became due)"
+        ),
     )
     lease_seconds: Annotated[float, Field(ge=5, le=3600)] = Field(
         60,
@@ -86,13 +109,26 @@ class DispatchConfig(_Section):
         ),
     )
     max_attempts: Annotated[int, Field(ge=1, le=50)] = Field(
-        8, description="tentativas antes de falhar / attempts before a message fails"
+        8,
+        description=(
+            "tentativas antes de falhar / attempts before a message fails (source: zapguard's "
+            "choice: about 8 minutes of retries with the backoff below)"
+        ),
     )
     backoff_base_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
-        2, description="espera inicial entre tentativas / first retry delay (doubles each time)"
+        2,
+        description=(
+            "espera inicial entre tentativas / first retry delay, doubling each time (source: "
+            "exponential backoff with full jitter, AWS Architecture Blog 'Exponential Backoff And "
+            "Jitter'; the base is zapguard's choice)"
+        ),
     )
     backoff_cap_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
-        300, description="espera máxima entre tentativas / longest retry delay"
+        300,
+        description=(
+            "espera máxima entre tentativas / longest retry delay (source: zapguard's choice: a "
+            "provider back after an outage is tried again within 5 minutes)"
+        ),
     )
     typing_chars_per_second: Annotated[float, Field(ge=0, le=1000)] = Field(
         30,
@@ -102,7 +138,11 @@ class DispatchConfig(_Section):
         ),
     )
     typing_max_seconds: Annotated[float, Field(ge=0, le=60)] = Field(
-        8, description="'digitando…' mais longo / longest 'typing…'"
+        8,
+        description=(
+            "'digitando…' mais longo / longest 'typing…' (source: zapguard's choice: a long text "
+            "does not hold its line for long)"
+        ),
     )
     requested_delay_max_seconds: Annotated[float, Field(ge=0, le=300)] = Field(
         25,
@@ -121,7 +161,11 @@ class DispatchConfig(_Section):
         ),
     )
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
-        30, description="tempo limite de uma chamada ao provedor / provider call timeout"
+        30,
+        description=(
+            "tempo limite de uma chamada ao provedor / provider call timeout (source: zapguard's "
+            "choice: a provider fetching a media link may take seconds)"
+        ),
     )
 
 
@@ -143,18 +187,41 @@ class RetentionConfig(_Section):
         ),
     )
     inbox_days: Annotated[float, Field(gt=0, le=3650)] = Field(
-        30, description="webhooks não entendidos / webhooks kept for inspection"
+        30,
+        description=(
+            "webhooks não entendidos / webhooks kept for inspection (source: zapguard's choice: "
+            "a month to notice and fix a configuration)"
+        ),
     )
     every_minutes: Annotated[float, Field(gt=0, le=10080)] = Field(
-        60, description="intervalo da limpeza no servidor / how often the server purges"
+        60,
+        description=(
+            "intervalo da limpeza no servidor / how often the server purges (source: zapguard's "
+            "choice: hourly keeps each purge small)"
+        ),
     )
 
 
 class ProviderSettings(_Section):
-    kind: Literal["cloud", "evolution", "waha", "simulator"]
-    base_url: str = Field(pattern=r"^https?://")
-    token: SecretStr | None = None
-    api_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
+    kind: Literal["cloud", "evolution", "waha", "simulator"] = Field(
+        description="cloud | evolution | waha | simulator"
+    )
+    base_url: str = Field(
+        pattern=r"^https?://",
+        description="URL do provedor / the provider's URL (Cloud API: https://graph.facebook.com)",
+    )
+    token: SecretStr | None = Field(
+        None,
+        description=(
+            "Cloud API: token de acesso; Evolution/WAHA: api key / Cloud API access token; "
+            "Evolution or WAHA api key"
+        ),
+    )
+    api_version: str = Field(
+        "v21.0",
+        pattern=r"^v\d+\.\d+$",
+        description="Cloud API: versão da Graph API / Graph API version",
+    )
     app_secret: SecretStr | None = Field(
         None,
         description=(

@@ -24,6 +24,7 @@ def test_a_taken_number_is_a_conflict_and_a_banned_one_is_refused(api: Scene) ->
             "phone": "+5511912340001",
             "role": "receptive",
             "in_use_since": "2023-01-02",
+            "provider": "simulator",
         },
     )
     assert again.status_code == 409
@@ -37,6 +38,7 @@ def test_a_taken_number_is_a_conflict_and_a_banned_one_is_refused(api: Scene) ->
             "phone": "+5511912340001",
             "role": "receptive",
             "in_use_since": "2023-01-02",
+            "provider": "simulator",
         },
     )
     assert reused.status_code in (409, 422)
@@ -54,6 +56,7 @@ def test_a_line_sharing_a_device_with_a_campaign_line_is_registered_with_a_warni
             "role": "campaign",
             "in_use_since": "2023-01-02",
             "device": "celular-1",
+            "provider": "simulator",
         },
     )
     assert campaign.status_code == 201
@@ -61,7 +64,13 @@ def test_a_line_sharing_a_device_with_a_campaign_line_is_registered_with_a_warni
 
 
 def test_an_unknown_provider_or_time_zone_is_named(api: Scene) -> None:
-    body = {"id": "x", "phone": "+5511912340009", "role": "receptive", "in_use_since": "2023-01-02"}
+    body = {
+        "id": "x",
+        "phone": "+5511912340009",
+        "role": "receptive",
+        "in_use_since": "2023-01-02",
+        "provider": "simulator",
+    }
     provider = api.client.post("/v1/lines", json={**body, "provider": "zap"})
     zone = api.client.post("/v1/lines", json={**body, "timezone": "America/Recif"})
     assert provider.status_code == zone.status_code == 422

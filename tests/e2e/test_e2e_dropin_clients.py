@@ -73,14 +73,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         str(simulator_port),
         "--webhook-url",
         f"{base_url}/webhooks/simulator",
-        "--webhook-secret",
-        SECRET,
         "--statuses",
     ]
     serve_args = [*ZAPGUARD, "serve", "--config", str(config), "--port", str(zapguard_port)]
     with (
         helpdesk() as desk,
-        process(simulator_args, f"http://127.0.0.1:{simulator_port}/_simulator/messages"),
+        process(
+            simulator_args,
+            f"http://127.0.0.1:{simulator_port}/_simulator/messages",
+            env={"ZAPGUARD_SIMULATOR_WEBHOOK_SECRET": SECRET},  # never on the command line
+        ),
         process(serve_args, f"{base_url}/healthz"),
         httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as client,
         httpx.Client(base_url=f"http://127.0.0.1:{simulator_port}") as simulator,

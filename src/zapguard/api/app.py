@@ -2,8 +2,9 @@
 
 ``create_app(services)`` wires routers over an opened :class:`~zapguard.gateway.service.Services`;
 the dispatcher runs in the app's lifespan, so it starts and stops with the server. With
-``mount_simulator`` the simulated provider answers under ``/simulator`` in the same server (the
-embedded default: nothing else to start).
+``mount_simulator`` (``zapguard serve --demo`` only) the simulated provider answers under
+``/simulator`` in the same server: it signs its webhooks with the services' per-start secret, and
+its control routes answer clients on this machine only.
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ def create_app(
     for module in (system, messages, lines, contacts, events, webhooks, dashboard):
         app.include_router(module.router)
     if mount_simulator:
-        app.mount(SIMULATOR_PREFIX, simulator_app(webhook_url=simulator_webhook_url))
+        simulator = simulator_app(
+            webhook_url=simulator_webhook_url, webhook_secret=services.simulator_secret
+        )
+        app.mount(SIMULATOR_PREFIX, simulator)
     # "/{code}" and the drop-ins' catch-all would shadow what follows them: they go last, the
     # catch-all very last.
     for module in (short_links, dropin_surfaces):

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zapguard.domain.phones import InvalidPhoneNumber
+from zapguard.gateway.outbox import IdempotencyConflict
 from zapguard.policy.context import PolicyInputError
 from zapguard.store.errors import Conflict, NotFound, StoreError
 
@@ -39,6 +40,11 @@ ERROR_CODES: dict[str, tuple[int, str, str]] = {
     "line_not_found": (404, "Linha não encontrada.", "Line not found."),
     "message_not_found": (404, "Mensagem não encontrada.", "Message not found."),
     "conflict": (409, "Conflito com o estado atual.", "Conflicts with the current state."),
+    "idempotency_conflict": (
+        409,
+        "Idempotency-Key já usada com outro pedido.",
+        "Idempotency-Key already used with a different request.",
+    ),
     "line_refused": (422, "Linha recusada pelas regras.", "Line refused by the rules."),
     "message_rejected": (
         422,
@@ -174,6 +180,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _policy_input(_: Request, error: PolicyInputError) -> JSONResponse:
         pt, en = split_bilingual(str(error))
         return _respond(ApiError("invalid_request", pt, en))
+
+    @app.exception_handler(IdempotencyConflict)
+    async def _idempotency(request: Request, error: IdempotencyConflict) -> JSONResponse:
+        # Every surface (native and drop-ins) answers it, each in its own dialect.
+        pt, en = split_bilingual(str(error))
+        return _respond(ApiError("idempotency_conflict", pt, en), request)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, error: NotFound) -> JSONResponse:

@@ -30,9 +30,9 @@ class ServeOptions:
     config: str | None = None
     preset: str | None = None
     db: str | None = None
-    in_app_simulator: bool = True
-    """Serve the simulator under ``/simulator`` when ``[providers.simulator]`` is not configured
-    (one process only: each worker would have a simulator of its own)."""
+    demo: bool = False
+    """``--demo``: serve the simulator under ``/simulator`` (unless ``[providers.simulator]`` is
+    configured), on loopback, in one process. Without it there is no in-app simulator at all."""
 
     @property
     def local(self) -> str:
@@ -53,7 +53,7 @@ def build_services(options: ServeOptions) -> tuple[Services, bool]:
     app_config = load_app_config(path)
     service_config = load_service_config(path)
     database_url = options.db or app_config.database_url
-    simulated = options.in_app_simulator and SIMULATOR not in service_config.providers
+    simulated = options.demo and SIMULATOR not in service_config.providers
     services = open_services(
         database_url=database_url,
         counters_url=database_url if options.db else app_config.counters_url,

@@ -45,7 +45,9 @@ class MessageIn(_Body):
         max_length=200,
         description=(
             "Repetir a chamada com a mesma chave nunca envia duas vezes (ou use o cabeçalho "
-            "Idempotency-Key). / Retrying with the same key never sends twice."
+            "Idempotency-Key); a mesma chave com outro pedido é 409 idempotency_conflict. / "
+            "Retrying with the same key never sends twice; the same key with another request is "
+            "409 idempotency_conflict."
         ),
     )
 
@@ -205,7 +207,15 @@ class LineIn(_Body):
     network: str | None = Field(None, max_length=200)
     daily_cap: int | None = Field(None, ge=1, le=1_000_000)
     timezone: str = "America/Sao_Paulo"
-    provider: str = Field("simulator", max_length=32)
+    provider: str = Field(
+        min_length=1,
+        max_length=32,
+        description=(
+            "Por onde a linha envia: o nome de uma seção [providers.NOME] da configuração. / "
+            "What the line sends through: the name of a [providers.NAME] section of the "
+            "configuration."
+        ),
+    )
     provider_account: str | None = Field(
         None,
         max_length=200,
@@ -240,7 +250,7 @@ class LineIn(_Body):
                     "phone": "+55 11 91234-0001",
                     "role": "receptive",
                     "in_use_since": "2024-03-01",
-                    "provider": "simulator",
+                    "provider": "meta",
                     "provider_account": "100200300",
                 }
             ]
@@ -259,7 +269,7 @@ class LineOut(BaseModel):
                     "account": "business",
                     "pool": "receptive",
                     "state": "active",
-                    "provider": "simulator",
+                    "provider": "meta",
                     "provider_account": "100200300",
                     "helpdesk_url": None,
                     "business_account": None,
@@ -281,7 +291,7 @@ class LineOut(BaseModel):
     account: AccountType
     pool: str
     state: LineState
-    provider: str
+    provider: str | None
     provider_account: str | None
     helpdesk_url: str | None
     business_account: str | None = None

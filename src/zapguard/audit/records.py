@@ -105,6 +105,13 @@ class MessageFields(_Record):
         )
 
 
+class CheckedMessage(MessageFields):
+    """What ``zapguard check`` reads: a message with ``line`` or ``pool``, and ``at`` (default:
+    now)."""
+
+    at: AwareDatetime | None = None
+
+
 class OutboundRecord(MessageFields):
     type: Literal["outbound"]
     at: AwareDatetime

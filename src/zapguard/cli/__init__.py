@@ -14,10 +14,15 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 ``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
-(``keys create|list|revoke``) and :mod:`.simulator` (a simulated provider on its own port) , :mod:`.inbox` (webhooks kept for
-inspection) and :mod:`.purge` (the retention job). Every command runs inside
+(``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
+(webhooks kept for inspection) and :mod:`.purge` (the retention job). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
+
+Starting the command line imports typer and these modules only: each command imports what it works
+with (pydantic, the store, the web stack) when it runs, so ``zapguard --help``, ``rules`` and
+``explain`` start fast (``benchmarks/bench_cli_startup.py``; a test checks which packages they
+load).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from zapguard.cli import (
     serve,
     simulator,
 )
+from zapguard.cli._options import whole_summaries
 
 __all__ = ["app"]
 
@@ -60,6 +66,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # Plain help: no markup to eat "[providers]" from a text, and no rich layout to import for it.
+    rich_markup_mode=None,
 )
 
 
@@ -95,3 +103,4 @@ keys.register(app)
 simulator.register(app)
 inbox.register(app)
 purge.register(app)
+whole_summaries(app)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Final, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Final, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from zapguard.config import ConfigError
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1
@@ -31,11 +30,15 @@ class UsageError(ValueError):
 
 def error_console() -> Console:
     """A console on stderr, created per call so it follows the current ``sys.stderr``."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 
 def fail(message: str, code: int) -> typer.Exit:
     """Print ``message`` as one red line on stderr; return the ``Exit`` to raise."""
+    from rich.text import Text
+
     line = " ".join(message.split())
     error_console().print(Text(f"erro / error: {line}", style="red"), soft_wrap=True)
     return typer.Exit(code)
@@ -43,6 +46,9 @@ def fail(message: str, code: int) -> typer.Exit:
 
 def exit_code_for(error: BaseException) -> int | None:
     """The exit code of an expected failure, or ``None`` for a bug."""
+    # Imported here: a command that never loaded them cannot have raised them, and ``--help``
+    # does not pay for pydantic.
+    from zapguard.config import ConfigError
     from zapguard.store.errors import ConfigurationError, StoreError
 
     if isinstance(error, ConfigurationError):  # a storage URL or option that cannot be used

@@ -1,4 +1,8 @@
-"""Open what the store-backed commands work on: the store, the counters and the services over them."""
+"""Open what the store-backed commands work on: the store, the counters and the services over them.
+
+The store, the counters and the services are imported when a command opens them, not when the
+command line starts: ``zapguard --help`` and the commands that need no database never load them.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+from zapguard.cli._options import DbOption as DbOption  # re-exported for the commands
 
-from zapguard.config import find_config, load_app_config, load_policy_config
-from zapguard.gateway.decider import Decider
-from zapguard.gateway.events import EventApplier
-from zapguard.policy.config import PolicyConfig
-from zapguard.store.counters import counters_from_url
-from zapguard.store.migrate import upgrade
-from zapguard.store.repository import Store
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ZAPGUARD_DATABASE_URL",
-        help=(
-            "URL do banco (sqlite:///arquivo.db, postgresql://...); padrão: a do zapguard.toml. / "
-            "Database URL; default: the one in zapguard.toml."
-        ),
-    ),
-]
+if TYPE_CHECKING:
+    from zapguard.gateway.decider import Decider
+    from zapguard.gateway.events import EventApplier
+    from zapguard.policy.config import PolicyConfig
+    from zapguard.store.repository import Store
 
 
 @dataclass(frozen=True)
@@ -47,6 +37,13 @@ def open_runtime(
 ) -> Iterator[Runtime]:
     """The configured store (migrated to the current schema), or a throwaway one when ``temporary``
     and no ``--db`` was given (``replay`` needs no ``init``)."""
+    from zapguard.config import find_config, load_app_config, load_policy_config
+    from zapguard.gateway.decider import Decider
+    from zapguard.gateway.events import EventApplier
+    from zapguard.store.counters import counters_from_url
+    from zapguard.store.migrate import upgrade
+    from zapguard.store.repository import Store
+
     path = find_config(config)
     app = load_app_config(path)
     policy = load_policy_config(path, preset)

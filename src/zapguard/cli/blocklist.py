@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from zapguard.cli._errors import UsageError, error_console, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, open_runtime
+from zapguard.cli._options import (
+    ConfigOption,
+    DbOption,
+    PresetOption,
+    command_group,
+    output_console,
+)
+from zapguard.cli._runtime import open_runtime
 from zapguard.domain.blocklist import FORMATS, parse_blocklist
 
-blocklist_app = typer.Typer(
-    help="Domínios bloqueados (ZG702). / Blocked link domains (ZG702).", no_args_is_help=True
-)
+blocklist_app = command_group(help="Domínios bloqueados (ZG702). / Blocked link domains (ZG702).")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +41,8 @@ def import_blocklist(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich.text import Text
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:

@@ -5,25 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import AwareDatetime, ValidationError
-from rich.panel import Panel
-from rich.text import Text
 
-from zapguard.audit.records import MessageFields
-from zapguard.audit.replay import decision_json
 from zapguard.cli._errors import EXIT_REJECTED, UsageError, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, open_runtime
+from zapguard.cli._options import ConfigOption, DbOption, PresetOption, output_console
+from zapguard.cli._runtime import open_runtime
 from zapguard.domain.models import Verdict
 
-
-class MessageFile(MessageFields):
-    """What ``check`` reads: a message with ``line`` or ``pool``, and ``at`` (default: now)."""
-
-    at: AwareDatetime | None = None
+if TYPE_CHECKING:
+    from zapguard.audit.records import CheckedMessage
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +39,8 @@ def check(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Saída em JSON. / JSON output.")] = False,
 ) -> None:
+    from zapguard.audit.replay import decision_json
+
     parsed = _read_message(message_file)
     with open_runtime(config, preset, db) as runtime:
         message = parsed.to_message(runtime.tenant)
@@ -61,13 +55,17 @@ def check(
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _read_message(path: Path) -> MessageFile:
+def _read_message(path: Path) -> CheckedMessage:
+    from pydantic import ValidationError
+
+    from zapguard.audit.records import CheckedMessage
+
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: JSON inválido / invalid JSON: {error}") from None
     try:
-        return MessageFile.model_validate(raw)
+        return CheckedMessage.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'mensagem'}: {e['msg']}"
@@ -80,6 +78,9 @@ _STYLE = {"allow": "green", "reroute": "cyan", "defer": "yellow", "reject": "red
 
 
 def _show(document: dict[str, Any]) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
     body = Text.assemble(document["message_pt"], "\n\n", (document["message_en"], "dim"))
     title = f"{document['verdict'].upper()} · linha / line {document['line']}"
     if document["not_before"]:

@@ -14,19 +14,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from zapguard.cli._errors import UsageError, error_console, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, open_runtime
+from zapguard.cli._options import (
+    ConfigOption,
+    DbOption,
+    PresetOption,
+    command_group,
+    output_console,
+    styled,
+)
+from zapguard.cli._runtime import open_runtime
 from zapguard.domain.models import Consent
-from zapguard.domain.phones import InvalidPhoneNumber, normalize
 
-consent_app = typer.Typer(
+consent_app = command_group(
     help="Consentimento de marketing, com evidência. / Marketing consent, with evidence.",
-    no_args_is_help=True,
 )
 
 CSV_COLUMNS = ("contact", "granted_at", "source", "wording", "recorded_by")
@@ -63,6 +65,8 @@ def grant(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.domain.phones import normalize
+
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
         runtime.store.ensure_tenant(tenant_id=runtime.tenant, name=runtime.tenant)
@@ -77,7 +81,7 @@ def grant(
                 recorded_by=recorded_by,
             )
         )
-    output_console().print(Text(f"opt-in registrado / recorded: {phone}", style="green"))
+    output_console().print(styled(f"opt-in registrado / recorded: {phone}", style="green"))
 
 
 @consent_app.command("revoke", help="Registra um opt-out. / Record an opt-out.")
@@ -92,13 +96,15 @@ def revoke(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.domain.phones import normalize
+
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
         runtime.store.ensure_tenant(tenant_id=runtime.tenant, name=runtime.tenant)
         runtime.store.revoke_consent(
             tenant_id=runtime.tenant, contact=phone, at=_aware(at), how=how, purpose="marketing"
         )
-    output_console().print(Text(f"opt-out registrado / recorded: {phone}", style="green"))
+    output_console().print(styled(f"opt-out registrado / recorded: {phone}", style="green"))
 
 
 @consent_app.command("show", help="Histórico de evidências de um contato. / A contact's evidence.")
@@ -109,6 +115,11 @@ def show(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.domain.phones import normalize
+
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
         history = runtime.store.consent_history(tenant_id=runtime.tenant, contact=phone)
@@ -164,7 +175,7 @@ def import_csv(
     with open_runtime(config, preset, db) as runtime:
         rows, problems = _read_csv(csv_file, runtime.tenant)
         for problem in problems:
-            error_console().print(Text(problem, style="yellow"), soft_wrap=True)
+            error_console().print(styled(problem, style="yellow"), soft_wrap=True)
         if problems and not skip_bad:
             raise UsageError(
                 f"{csv_file}: {len(problems)} linha(s) inválida(s), nada importado (use --skip-bad) / "
@@ -174,7 +185,7 @@ def import_csv(
         with runtime.store.transaction():
             for row in rows:
                 runtime.store.grant_consent(consent=row.consent)
-    output_console().print(Text(f"{len(rows)} opt-in(s) importado(s) / imported", style="green"))
+    output_console().print(styled(f"{len(rows)} opt-in(s) importado(s) / imported", style="green"))
 
 
 def _read_csv(path: Path, tenant: str) -> tuple[list[_Row], list[str]]:
@@ -194,12 +205,14 @@ def _read_csv(path: Path, tenant: str) -> tuple[list[_Row], list[str]]:
     for number, raw in enumerate(reader, start=2):
         try:
             rows.append(_Row(number, _consent(raw, tenant)))
-        except (InvalidPhoneNumber, ValueError) as error:
+        except ValueError as error:  # InvalidPhoneNumber included
             problems.append(f"{path}:{number}: {error}")
     return rows, problems
 
 
 def _consent(raw: dict[str, str | None], tenant: str) -> Consent:
+    from zapguard.domain.phones import normalize
+
     source = (raw.get("source") or "").strip()
     if not source:
         raise ValueError("source vazio / empty source")

@@ -11,13 +11,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from zapguard.cli._errors import UsageError, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, open_runtime
-from zapguard.store.inbox import WebhookInbox
+from zapguard.cli._options import ConfigOption, DbOption, PresetOption, output_console
+from zapguard.cli._runtime import open_runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +38,11 @@ def inbox(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.store.inbox import WebhookInbox
+
     with open_runtime(config, preset, db) as runtime:
         items = WebhookInbox(runtime.store).recent(limit=limit if show is None else 10_000)
     console = output_console()

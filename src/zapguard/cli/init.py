@@ -1,4 +1,8 @@
-"""``zapguard init``: write ``zapguard.toml`` (never over an existing one) and create the database."""
+"""``zapguard init``: write ``zapguard.toml`` (never over an existing one) and create the database.
+
+The file holds every section, each key commented at its default with where that default comes from:
+the policy (per preset), ``[app]``, and the service's ``[server]``, ``[dispatch]``, ``[retention]``
+and ``[providers]`` (with a commented example connection)."""
 
 from __future__ import annotations
 
@@ -10,15 +14,7 @@ import typer
 
 from zapguard.cli._errors import guarded
 from zapguard.cli._options import output_console
-from zapguard.config import (
-    DEFAULT_CONFIG_NAME,
-    AppConfig,
-    available_presets,
-    load_app_config,
-    load_policy_config,
-    render_default_config,
-    write_config_text,
-)
+from zapguard.config_location import DEFAULT_CONFIG_NAME, available_presets
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +65,14 @@ def init(
         typer.Option("--force", help="Substitui um arquivo existente. / Replace an existing file."),
     ] = False,
 ) -> None:
+    from zapguard.config import (
+        AppConfig,
+        load_app_config,
+        load_policy_config,
+        render_default_config,
+        write_config_text,
+    )
+
     console = output_console()
     keep = config.exists() and not force
     if keep:

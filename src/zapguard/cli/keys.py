@@ -6,17 +6,18 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from zapguard.cli._errors import guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, open_runtime
-from zapguard.store.api_keys import ADMIN_SCOPE, create_key, list_keys, revoke_key
-
-keys_app = typer.Typer(
-    help="Chaves de API por empresa. / API keys per tenant.", no_args_is_help=True
+from zapguard.cli._options import (
+    ConfigOption,
+    DbOption,
+    PresetOption,
+    command_group,
+    output_console,
 )
+from zapguard.cli._runtime import open_runtime
+
+keys_app = command_group(help="Chaves de API por empresa. / API keys per tenant.")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +27,11 @@ def register(app: typer.Typer) -> None:
 TenantOption = Annotated[
     str | None,
     typer.Option(
-        "--tenant", help="Empresa; padrão: [app].tenant. / Tenant; default: [app].tenant."
+        "--tenant",
+        help=(
+            "Empresa; padrão: app.tenant do zapguard.toml. / Tenant; default: app.tenant in "
+            "zapguard.toml."
+        ),
     ),
 ]
 
@@ -55,6 +60,8 @@ def create(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.store.api_keys import ADMIN_SCOPE, create_key
+
     with open_runtime(config, preset, db) as runtime:
         owner = tenant or runtime.tenant
         runtime.store.ensure_tenant(tenant_id=owner, name=owner)
@@ -82,6 +89,11 @@ def list_command(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.store.api_keys import list_keys
+
     with open_runtime(config, preset, db) as runtime:
         keys = list_keys(runtime.store, tenant_id=tenant or runtime.tenant)
     table = Table(
@@ -111,6 +123,8 @@ def revoke(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.store.api_keys import revoke_key
+
     with open_runtime(config, preset, db) as runtime:
         revoke_key(runtime.store, prefix=prefix, at=datetime.now(UTC))
     typer.echo(f"revogada / revoked: {prefix}", err=True)

@@ -1,30 +1,32 @@
-"""``zapguard lines add|list|show``: register the business's numbers and see how each one is doing."""
+"""``zapguard lines add|list|show|retire|delete``: register the business's numbers, see how each one
+is doing, retire one for good or delete a mistaken registration."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from zapguard.cli._errors import UsageError, error_console, guarded
-from zapguard.cli._options import ConfigOption, PresetOption, output_console
-from zapguard.cli._runtime import DbOption, Runtime, open_runtime
+from zapguard.cli._options import (
+    ConfigOption,
+    DbOption,
+    PresetOption,
+    command_group,
+    output_console,
+    styled,
+)
+from zapguard.cli._runtime import Runtime, open_runtime
 from zapguard.domain.models import AccountType, Line, Role, Severity
-from zapguard.domain.phones import normalize
-from zapguard.gateway.lines import register_line
-from zapguard.gateway.snapshots import line_view
-from zapguard.policy import health, volume, warmup
-from zapguard.policy.snapshot import LineView
-from zapguard.policy.zones import checked_zone
-from zapguard.store.records import LineRecord
 
-lines_app = typer.Typer(
+if TYPE_CHECKING:
+    from zapguard.policy.snapshot import LineView
+    from zapguard.store.records import LineRecord
+
+lines_app = command_group(
     help="Linhas (números de WhatsApp) da empresa. / The business's lines (WhatsApp numbers).",
-    no_args_is_help=True,
 )
 
 
@@ -52,6 +54,16 @@ def add(
             help="Desde quando o número está em uso (idade real). / When the number came into use.",
         ),
     ],
+    provider: Annotated[
+        str,
+        typer.Option(
+            "--provider",
+            help=(
+                "Provedor da linha: o nome de uma seção providers.NOME do zapguard.toml. / The "
+                "line's provider: the name of a providers.NAME section of zapguard.toml."
+            ),
+        ),
+    ],
     account: Annotated[AccountType, typer.Option("--account")] = AccountType.BUSINESS,
     pool: Annotated[
         str | None, typer.Option("--pool", help="Padrão: o papel. / Default: role.")
@@ -62,10 +74,6 @@ def add(
     ] = None,
     daily_cap: Annotated[int | None, typer.Option("--daily-cap", min=1)] = None,
     timezone: Annotated[str, typer.Option("--timezone")] = "America/Sao_Paulo",
-    provider: Annotated[
-        str,
-        typer.Option("--provider", help="Nome em [providers]. / Name in [providers]."),
-    ] = "simulator",
     provider_account: Annotated[
         str | None,
         typer.Option(
@@ -100,7 +108,12 @@ def add(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from zapguard.domain.phones import normalize
+    from zapguard.gateway.lines import register_line
+    from zapguard.policy.zones import checked_zone
+
     checked_zone(timezone)
+    _configured(provider, config)
     with open_runtime(config, preset, db) as runtime:
         line = Line(
             id=line_id,
@@ -125,12 +138,12 @@ def add(
             business_account=business_account,
         )
     output_console().print(
-        Text(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
+        styled(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
     )
     for finding in warnings:
         style = "red" if finding.severity is Severity.REJECT else "yellow"
         error_console().print(
-            Text(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
+            styled(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
         )
 
 
@@ -141,6 +154,11 @@ def add(
 def list_lines(
     config: ConfigOption = None, preset: PresetOption = None, db: DbOption = None
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.policy import health, volume, warmup
+
     now = datetime.now(UTC)
     table = Table(box=box.SIMPLE_HEAD, title="Linhas / Lines")
     for header in (
@@ -185,6 +203,11 @@ def show(
     preset: PresetOption = None,
     db: DbOption = None,
 ) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from zapguard.policy import health, volume, warmup
+
     now = datetime.now(UTC)
     with open_runtime(config, preset, db) as runtime:
         record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.tenant)
@@ -220,7 +243,97 @@ def show(
     output_console().print(table)
 
 
+@lines_app.command(
+    "retire",
+    help=(
+        "Aposenta uma linha: cancela a fila (devolvendo a cota) e a guarda com o histórico, "
+        "como evidência; o número fica livre. / Retire a line: cancel its queue (quota given "
+        "back) and keep it with its history, as evidence; its number is freed."
+    ),
+)
+@guarded
+def retire(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    from zapguard.gateway.lines import retire_line
+    from zapguard.gateway.outbox import Outbox
+
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        retirement = retire_line(
+            runtime.store,
+            Outbox(runtime.store),
+            runtime.decider.counters,
+            tenant_id=runtime.tenant,
+            line_id=line_id,
+        )
+    count = len(retirement.cancelled)
+    output_console().print(
+        styled(
+            f"linha {line_id} aposentada; {count} mensagem(ns) da fila cancelada(s) / line "
+            f"{line_id} retired; {count} queued message(s) cancelled",
+            style="green",
+        )
+    )
+
+
+@lines_app.command(
+    "delete",
+    help=(
+        "Apaga uma linha que nunca enviou nem recebeu nada (cadastro por engano); com "
+        "histórico, use 'lines retire'. / Delete a line that never sent or received anything "
+        "(a mistaken registration); with history, use 'lines retire'."
+    ),
+)
+@guarded
+def delete(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    from zapguard.gateway.lines import delete_line
+    from zapguard.store.errors import Conflict
+
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        try:
+            delete_line(runtime.store, tenant_id=runtime.tenant, line_id=line_id)
+        except Conflict as conflict:
+            raise UsageError(f"{conflict} (zapguard lines retire {line_id})") from None
+    output_console().print(
+        styled(f"linha {line_id} apagada / line {line_id} deleted", style="green")
+    )
+
+
+def _configured(provider: str, config: Path | None) -> None:
+    """Refuse a provider the configuration does not name: its line could never send. Only the
+    names are read: registering a line needs none of the providers' secrets in the environment."""
+    from zapguard.config import find_config, read_sections
+
+    path = find_config(config)
+    section = read_sections(path, ["providers"]).get("providers", {}) if path else {}
+    known = sorted(section) if isinstance(section, dict) else []
+    if provider not in known:
+        names = ", ".join(known) or "nenhum / none"
+        raise UsageError(
+            f"provedor {provider!r} não configurado; configurados: {names}; crie a seção "
+            f"[providers.{provider}] no zapguard.toml / provider {provider!r} is not configured; "
+            f"configured: {names}; add a [providers.{provider}] section to zapguard.toml"
+        )
+
+
+def _known(runtime: Runtime, line_id: str) -> None:
+    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
+        raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
+
+
 def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:
+    from zapguard.gateway.snapshots import line_view
+
     window = timedelta(hours=runtime.policy.volume.window_hours)
     return line_view(
         counters=runtime.decider.counters,

@@ -5,11 +5,7 @@ from __future__ import annotations
 import typer
 
 from zapguard.cli._errors import guarded
-from zapguard.cli._options import ConfigOption, PresetOption
-from zapguard.cli._runtime import DbOption
-from zapguard.config import find_config, load_app_config, load_policy_config
-from zapguard.gateway.service import open_services
-from zapguard.service_config import load_service_config
+from zapguard.cli._options import ConfigOption, DbOption, PresetOption
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +20,10 @@ def register(app: typer.Typer) -> None:
 
 @guarded
 def purge(config: ConfigOption = None, preset: PresetOption = None, db: DbOption = None) -> None:
+    from zapguard.config import find_config, load_app_config, load_policy_config
+    from zapguard.gateway.service import open_services
+    from zapguard.service_config import load_service_config
+
     path = find_config(config)
     app_config = load_app_config(path)
     database_url = db or app_config.database_url

@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.table import Table
 
-from zapguard.audit.records import BadRecord
-from zapguard.audit.replay import Replayer
 from zapguard.cli._errors import EXIT_BAD_INPUT, UsageError, error_console, fail, guarded
-from zapguard.cli._options import ConfigOption, PresetOption
-from zapguard.cli._runtime import DbOption, open_runtime
+from zapguard.cli._options import ConfigOption, DbOption, PresetOption
+from zapguard.cli._runtime import open_runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +46,11 @@ def replay(
         ),
     ] = False,
 ) -> None:
+    from rich.table import Table
+
+    from zapguard.audit.records import BadRecord
+    from zapguard.audit.replay import Replayer
+
     notes = error_console()
     with open_runtime(config, preset, db, temporary=True) as runtime:
         replayer = Replayer(

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from zapguard.cli._errors import UsageError, guarded
 from zapguard.cli._options import ConfigOption, PresetOption, output_console, policy
-from zapguard.config import format_setting, rule_settings, setting_range, setting_source
-from zapguard.policy.catalogue import CATALOGUE, RULES, SEED_TIPS, Rule
-from zapguard.policy.config import PolicyConfig
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from zapguard.policy.catalogue import Rule
+    from zapguard.policy.config import PolicyConfig
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Saída em JSON. / Print JSON instead of a table.")
@@ -42,6 +42,13 @@ def register(app: typer.Typer) -> None:
 def rules(
     config: ConfigOption = None, preset: PresetOption = None, as_json: JsonOption = False
 ) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from zapguard.config import rule_settings
+    from zapguard.policy.catalogue import RULES
+
     thresholds = policy(config, preset)
     if as_json:
         document = {
@@ -85,6 +92,11 @@ def explain(
     config: ConfigOption = None,
     preset: PresetOption = None,
 ) -> None:
+    from rich.text import Text
+
+    from zapguard.config import rule_settings, setting_range, setting_source
+    from zapguard.policy.catalogue import CATALOGUE, SEED_TIPS
+
     rule = CATALOGUE.get(code.strip().upper())
     if rule is None:
         valid = ", ".join(CATALOGUE)
@@ -125,15 +137,21 @@ def explain(
 
 
 def _both(key: str, value: object) -> str:
+    from zapguard.config import format_setting
+
     pt, en = format_setting(key, value)
     return pt if pt == en else f"{pt} / {en}"
 
 
 def _two_lines(pt: str, en: str) -> Text:
+    from rich.text import Text
+
     return Text.assemble(pt, "\n", (en, "dim"))
 
 
 def _rule_json(rule: Rule, thresholds: PolicyConfig) -> dict[str, Any]:
+    from zapguard.config import format_setting, rule_settings, setting_source
+
     settings = []
     for key, value in rule_settings(thresholds, rule.code).items():
         pt, en = format_setting(key, value)

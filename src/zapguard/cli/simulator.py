@@ -3,15 +3,23 @@
 The same app the gateway can mount in-process (:func:`zapguard.providers.simulator.simulator_app`),
 here on its own port, so a gateway configured with ``kind = "simulator"`` (or ``"cloud"`` pointed at
 it) sends to something that answers like Meta does.
+
+The secret that signs its webhooks comes from the environment (``ZAPGUARD_SIMULATOR_WEBHOOK_SECRET``)
+or a file (``--webhook-secret-file``), never from the command line, where every user of the machine
+can read it (``ps``, ``/proc/<pid>/cmdline``, shell history).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from zapguard.cli._errors import guarded
+from zapguard.cli._errors import UsageError, guarded
+
+SECRET_VARIABLE = "ZAPGUARD_SIMULATOR_WEBHOOK_SECRET"
 
 
 def register(app: typer.Typer) -> None:
@@ -39,13 +47,15 @@ def simulator(
             ),
         ),
     ] = None,
-    webhook_secret: Annotated[
-        str | None,
+    webhook_secret_file: Annotated[
+        Path | None,
         typer.Option(
-            envvar="ZAPGUARD_SIMULATOR_WEBHOOK_SECRET",
+            "--webhook-secret-file",
+            dir_okay=False,
             help=(
-                "Segredo que assina os webhooks (X-Hub-Signature-256). / Secret that signs the "
-                "webhooks (X-Hub-Signature-256)."
+                f"Arquivo com o segredo que assina os webhooks (X-Hub-Signature-256); ou a "
+                f"variável {SECRET_VARIABLE}. / File holding the secret that signs the webhooks; "
+                f"or the {SECRET_VARIABLE} variable."
             ),
         ),
     ] = None,
@@ -62,7 +72,24 @@ def simulator(
 ) -> None:
     import uvicorn
 
-    from zapguard.providers.simulator import simulator_app
+    from zapguard.providers import simulator as provider
 
-    app = simulator_app(webhook_url=webhook_url, webhook_secret=webhook_secret, statuses=statuses)
+    secret = _secret(webhook_secret_file)
+    app = provider.simulator_app(webhook_url=webhook_url, webhook_secret=secret, statuses=statuses)
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _secret(path: Path | None) -> str | None:
+    """The webhook secret: the file's first line when a file is named, else the environment's."""
+    if path is None:
+        return os.environ.get(SECRET_VARIABLE) or None
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise UsageError(
+            f"não consegui ler o segredo / cannot read the secret: {path}: "
+            f"{error.strerror or error}"
+        ) from None
+    if not secret:
+        raise UsageError(f"arquivo de segredo vazio / empty secret file: {path}")
+    return secret

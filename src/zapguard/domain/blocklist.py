@@ -20,8 +20,6 @@ import csv
 import re
 from dataclasses import dataclass, field
 
-from zapguard.domain.links import parse_link
-
 FORMATS = ("auto", "plain", "urlhaus", "phishtank")
 
 _URLHAUS_COLUMNS = (
@@ -160,6 +158,10 @@ def _parse_csv(lines: list[str], fmt: str) -> BlocklistParse:
 
 
 def _add(value: str, number: int, domains: set[str], skipped: list[tuple[int, str]]) -> None:
+    # Imported when a feed is read: the link finder loads the Public Suffix List, which the
+    # command line's help (it names FORMATS) has no use for.
+    from zapguard.domain.links import parse_link
+
     link = parse_link(value)
     if link is None:
         skipped.append(

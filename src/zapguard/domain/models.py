@@ -103,7 +103,9 @@ class Line:
     pool: str
     device: str | None = None
     network: str | None = None
-    provider: str = "simulator"
+    provider: str | None = None
+    """The ``[providers.<name>]`` it sends through; ``None`` for a line that is only judged (a
+    replayed log's): it can be decided on, never sent on."""
     state: LineState = LineState.ACTIVE
     daily_cap: int | None = None
     timezone: str = "America/Sao_Paulo"

@@ -18,10 +18,14 @@ class InvalidPhoneNumber(ValueError):
     """A phone number that cannot be understood; the message names the input."""
 
 
-_JID_SUFFIX = re.compile(r"@(s\.whatsapp\.net|c\.us)$", re.IGNORECASE)
-# Group chats and WhatsApp's opaque "linked IDs" are not phone numbers at all.
-_NOT_A_PHONE = re.compile(r"@(g\.us|lid|newsletter|broadcast)$", re.IGNORECASE)
-_DEVICE_SUFFIX = re.compile(r":\d+$")  # multi-device JIDs: 5531988776655:12@s.whatsapp.net
+# A WhatsApp ID is ``user[_agent][:device]@server`` (Baileys, WhiskeySockets/Baileys
+# src/WABinary/jid-utils.ts, jidEncode/jidDecode). Only these servers name a phone number: "hosted"
+# is a Cloud-API-hosted device of one (src/WABinary/decode.ts maps the hosted domain type to it).
+# Every other server (lid, hosted.lid, g.us, broadcast, newsletter, call, bot...) names something
+# else: groups, channels, calls, bots and WhatsApp's opaque linked IDs are not phone numbers.
+_PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us", "hosted"})
+_JID_USER = re.compile(r"\+?(?P<digits>[0-9]+)(?:_[0-9]+)?(?::[0-9]+)?")
+_DEVICE_SUFFIX = re.compile(r":\d+$")  # a typed id may carry the device: 5531988776655:12
 _BR_OLD_MOBILE = re.compile(r"^\+55(\d{2})([6-9]\d{7})$")
 
 # The main zone of each Brazilian area code (DDD). phonenumbers maps some DDDs to the zone of a few
@@ -63,13 +67,10 @@ def normalize(raw: str, default_region: str = "BR") -> str:
 
 @lru_cache(maxsize=65536)
 def _normalize(text: str, default_region: str) -> str:
-    if _NOT_A_PHONE.search(text):
-        raise InvalidPhoneNumber(
-            "número inválido, identificador do WhatsApp que não é um telefone / invalid phone "
-            f"number, a WhatsApp ID that is not a phone: {text!r}"
-        )
-    candidate = _DEVICE_SUFFIX.sub("", _JID_SUFFIX.sub("", text))
-    digits = re.sub(r"[^\d+]", "", candidate)
+    if "@" in text:
+        digits = _jid_digits(text)
+    else:
+        digits = re.sub(r"[^\d+]", "", _DEVICE_SUFFIX.sub("", text))
     if not digits:
         raise InvalidPhoneNumber(
             f"número de telefone vazio ou sem dígitos / no digits in phone number: {text!r}"
@@ -91,6 +92,25 @@ def _normalize(text: str, default_region: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(f"número de telefone inválido / invalid phone number: {text!r}")
     return e164
+
+
+def _jid_digits(text: str) -> str:
+    """The number of a WhatsApp ID, in international form (a JID's user is the whole number
+    without "+", whatever the country), without its agent and device; refused unless its server
+    names a phone number and its user part is bare digits."""
+    user, _, server = text.partition("@")
+    if server.lower() not in _PHONE_SERVERS:
+        raise InvalidPhoneNumber(
+            "número inválido, identificador do WhatsApp que não é um telefone / invalid phone "
+            f"number, a WhatsApp ID that is not a phone: {text!r}"
+        )
+    match = _JID_USER.fullmatch(user)
+    if match is None:
+        raise InvalidPhoneNumber(
+            f"número inválido, identificador do WhatsApp malformado / invalid phone number, a "
+            f"malformed WhatsApp ID: {text!r}"
+        )
+    return "+" + match["digits"]
 
 
 def aliases(e164: str) -> tuple[str, ...]:

@@ -623,7 +623,7 @@ class Dispatcher:
                     data={
                         "status": "" if error.status is None else str(error.status),
                         "code": error.code or "",
-                        "provider": line.provider,
+                        "provider": line.provider or "",
                         "message_pt": "o provedor sinalizou banimento; linha pausada",
                         "message_en": "the provider signalled a ban; line paused",
                     },

@@ -1,17 +1,31 @@
-"""Registering a line: the checks that belong before the first message (ZG101, ZG401, ZG601)."""
+"""A line's life: registering it (the checks that belong before the first message: ZG101, ZG401,
+ZG601), retiring it (kept, with its history, as evidence) and deleting one that left no trace."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from zapguard.domain.models import AccountType, Finding, Line, Role, Severity
+from zapguard.domain.models import AccountType, Finding, Line, LineState, Role, Severity
+from zapguard.gateway.outbox import Outbox
+from zapguard.gateway.submission import cancel_queued
 from zapguard.policy.catalogue import finding
 from zapguard.policy.roles import receptive_neighbours
+from zapguard.policy.zones import zone
+from zapguard.store.counters.base import Counters
+from zapguard.store.errors import Conflict, NotFound
 from zapguard.store.repository import Store
+
+FUTURE_SLACK = timedelta(days=1)
+"""How far ahead ``in_use_since`` may be at registration: "today" somewhere on Earth, not more."""
 
 
 class LineRefused(ValueError):
     """The line cannot be registered; the message says which rule refuses it."""
+
+
+class InvalidLine(ValueError):
+    """The line's own data cannot be right (a date it cannot have); pt-BR / en."""
 
 
 def registration_findings(line: Line, store: Store) -> list[Finding]:
@@ -77,7 +91,13 @@ def register_line(
 
     ``provider_account`` is the provider's name for the line (webhooks are routed by it) and
     ``helpdesk_url`` where its provider webhooks are forwarded; ``business_account`` is the Cloud
-    API WhatsApp Business Account id (binds template calls on the Cloud API surface)."""
+    API WhatsApp Business Account id (binds template calls on the Cloud API surface).
+
+    ``strict`` also refuses an ``in_use_since`` more than a day after ``now`` (:class:`InvalidLine`):
+    a replayed log's lines are taken as written, and the warm-up treats a future date as a new
+    number."""
+    if strict:
+        _check_in_use_since(line, now)
     findings = registration_findings(line, store)
     refusals = [f for f in findings if f.severity is Severity.REJECT]
     if strict and refusals:
@@ -93,3 +113,58 @@ def register_line(
         business_account=business_account,
     )
     return findings
+
+
+def _check_in_use_since(line: Line, now: datetime) -> None:
+    latest = (now.astimezone(zone(line.timezone)) + FUTURE_SLACK).date()
+    if line.in_use_since > latest:
+        raise InvalidLine(
+            f"in_use_since {line.in_use_since.isoformat()} da linha {line.id} está no futuro "
+            f"(depois de {latest.isoformat()}): informe desde quando o número está em uso / "
+            f"in_use_since {line.in_use_since.isoformat()} of line {line.id} is in the future "
+            f"(after {latest.isoformat()}): give the date the number came into use"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Retirement:
+    line: Line
+    cancelled: tuple[str, ...]
+    """Public ids of the queued messages cancelled, their quota given back."""
+
+
+def retire_line(
+    store: Store, outbox: Outbox, counters: Counters, *, tenant_id: str, line_id: str
+) -> Retirement:
+    """Retire a line for good: nothing more is decided onto it or sent from it, its queued
+    messages are cancelled with their quota given back, and the line stays, with its history, as
+    evidence. Retiring a retired line changes nothing; a banned line stays banned (Conflict).
+
+    The state changes first, so that no message is allowed onto the line and no dispatcher claims
+    one while the queue is being emptied."""
+    line = store.get_line(line_id=line_id, tenant_id=tenant_id)
+    if line is None:
+        raise NotFound(f"linha não encontrada / line not found: {line_id}")
+    if line.state is LineState.BANNED:
+        raise Conflict(
+            f"a linha {line_id} foi banida e assim fica, como evidência / line {line_id} was "
+            "banned and stays so, as evidence"
+        )
+    if line.state is not LineState.RETIRED:
+        store.set_line_state(tenant_id=tenant_id, line_id=line_id, state=LineState.RETIRED)
+    cancelled = tuple(
+        public_id
+        for public_id in outbox.queued_of_line(line_id=line_id)
+        if (entry := cancel_queued(outbox, counters, tenant_id=tenant_id, public_id=public_id))
+        is not None
+        and entry.state == "cancelled"
+    )
+    retired = store.get_line(line_id=line_id, tenant_id=tenant_id)
+    assert retired is not None  # lines are never deleted while retiring
+    return Retirement(retired, cancelled)
+
+
+def delete_line(store: Store, *, tenant_id: str, line_id: str) -> None:
+    """Delete a line that never sent or received anything (a mistaken registration). A line with
+    any history raises :class:`Conflict`: retire it instead."""
+    store.delete_line(tenant_id=tenant_id, line_id=line_id)

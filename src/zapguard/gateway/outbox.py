@@ -27,9 +27,30 @@ from zapguard.store import Conflict, Store
 from zapguard.store import outbox as rows
 from zapguard.store.outbox import DELIVERY_RANK, DELIVERY_STATUSES, OutboxEntry
 
-__all__ = ["MessageOptions", "Outbox", "OutboxEntry", "is_public_id", "new_public_id"]
+__all__ = [
+    "IdempotencyConflict",
+    "MessageOptions",
+    "Outbox",
+    "OutboxEntry",
+    "is_public_id",
+    "new_public_id",
+]
 
 _PUBLIC_PREFIX = "wamid.ZG"
+
+
+class IdempotencyConflict(ValueError):
+    """The tenant already used this idempotency key for another request: answering the first
+    message would tell the caller its new request was done when it was not."""
+
+    def __init__(self, earlier: OutboxEntry) -> None:
+        super().__init__(
+            "Idempotency-Key já usada com outro pedido (destinatário, linha, texto, mídia...): "
+            "use uma chave nova para um pedido novo, ou repita o pedido original / "
+            "Idempotency-Key already used with a different request (recipient, line, text, "
+            "media...): use a new key for a new request, or repeat the original one"
+        )
+        self.earlier = earlier
 
 
 def new_public_id() -> str:
@@ -107,14 +128,18 @@ class Outbox:
         public_id: str | None = None,
         template: Mapping[str, Any] | None = None,
         options: MessageOptions | None = None,
+        request_hash: str | None = None,
     ) -> OutboxEntry:
         """Queue ``message`` on the decision's line, not before the decision allows.
 
         ``template`` is a Cloud API template to send instead of the text; ``options`` how the
-        caller asked it to be sent.
+        caller asked it to be sent; ``request_hash`` is what defined the request
+        (:func:`~zapguard.gateway.submission.request_hash`), kept with the row.
 
         Joins the caller's transaction when there is one. A message whose idempotency key the tenant
-        already used returns the row queued then, and queues nothing.
+        already used returns the row queued then, and queues nothing, when the request is the same
+        (or the earlier row predates request hashes); another request raises
+        :class:`IdempotencyConflict`.
         """
         if decision.line is None:
             raise ValueError("decisão sem linha / decision without a line: nothing to send on")
@@ -135,6 +160,7 @@ class Outbox:
             "media_url": message.media_url,
             "template": dict(template) if template is not None else None,
             "options": stored_options,
+            "request_hash": request_hash,
             "decision_id": decision_id,
             "state": "queued",
             "attempts": 0,
@@ -165,12 +191,14 @@ class Outbox:
                     idempotency_key=key,
                     template=dict(template) if template is not None else None,
                     options=stored_options,
+                    request_hash=request_hash,
                 )
             else:
                 assert key is not None  # only the idempotency key's constraint is skipped over
                 found = rows.by_key(connection, tenant_id=message.tenant_id, key=key)
         if found is None:  # pragma: no cover - the row was just written or found by its key
             raise Conflict("mensagem não enfileirada / message not queued")
+        check_same_request(found, request_hash)
         return found
 
     def by_idempotency_key(self, *, tenant_id: str, key: str) -> OutboxEntry | None:
@@ -187,6 +215,11 @@ class Outbox:
         """The tenant's latest messages (of one line, when given), newest first."""
         with self._store.read_connection("listing the outbox") as connection:
             return rows.newest(connection, tenant_id=tenant_id, line_id=line_id, limit=limit)
+
+    def queued_of_line(self, *, line_id: str) -> builtins.list[str]:
+        """Public ids of the line's queued messages, oldest first."""
+        with self._store.read_connection("reading the outbox") as connection:
+            return rows.queued_of_line(connection, line_id=line_id)
 
     def depths(self) -> dict[str, int]:
         """Messages queued or being sent, per line (for the queue-depth metric)."""
@@ -251,6 +284,16 @@ class Outbox:
             if found is None or not rows.cancel_queued(connection, entry_id=found.id):
                 return found
             return rows.by_id(connection, entry_id=found.id)
+
+
+def check_same_request(earlier: OutboxEntry, request_hash: str | None) -> None:
+    """Raise :class:`IdempotencyConflict` when ``earlier`` was queued for another request. A row
+    without a hash (queued before hashes were kept) or a caller without one cannot be compared:
+    the earlier message stands, as it always did."""
+    if earlier.request_hash is None or request_hash is None:
+        return
+    if earlier.request_hash != request_hash:
+        raise IdempotencyConflict(earlier)
 
 
 def _moves_forward(current: str | None, new: str) -> bool:

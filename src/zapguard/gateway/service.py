@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from pydantic import SecretStr
 
-from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
+from zapguard.domain.models import Author, Category, Decision, Line, OutgoingMessage, Verdict
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.events import EventApplier
@@ -50,11 +52,14 @@ class Services:
     config: ServiceConfig
     default_tenant: str
     simulator_url: str | None
-    """Base URL of the in-app simulator (``…/simulator``), for lines whose provider is ``simulator``
-    when no ``[providers.simulator]`` is configured."""
+    """Base URL of the in-app simulator (``…/simulator``, ``zapguard serve --demo`` only), for
+    lines whose provider is ``simulator`` when no ``[providers.simulator]`` is configured."""
     clock: Callable[[], datetime] = utc_now
     provider_settings: dict[str, ProviderSettings] = field(init=False)
     """The configured providers, plus the in-app simulator when not configured explicitly."""
+    simulator_secret: str | None = field(init=False, default=None, repr=False)
+    """The in-app simulator's webhook secret, made at each start: it signs its webhooks with it
+    and the receiver checks them as Meta's (``app_secret``), so nobody else can post as it."""
     http: httpx.Client = field(init=False)
     outbox: Outbox = field(init=False)
     submitter: Submitter = field(init=False)
@@ -68,8 +73,11 @@ class Services:
         dispatch = self.config.dispatch
         self.provider_settings = dict(self.config.providers)
         if SIMULATOR not in self.provider_settings and self.simulator_url is not None:
+            self.simulator_secret = secrets.token_urlsafe(32)
             self.provider_settings[SIMULATOR] = ProviderSettings(
-                kind="simulator", base_url=self.simulator_url
+                kind="simulator",
+                base_url=self.simulator_url,
+                app_secret=SecretStr(self.simulator_secret),
             )
         self.http = httpx.Client(
             timeout=dispatch.timeout_seconds,
@@ -115,6 +123,11 @@ class Services:
         tenants = self.store.tenants_of_providers(providers=names)
         return next(iter(tenants)) if len(tenants) == 1 else None
 
+    def settings_of(self, line: Line) -> ProviderSettings | None:
+        """The provider connection a line is configured with; ``None`` for a line without one (a
+        replayed log's) or on a provider this server does not have."""
+        return self.provider_settings.get(line.provider) if line.provider is not None else None
+
     def provider_for(self, record: LineRecord) -> Provider:
         """The provider connection of a line, opened on first use and kept."""
         line = record.line
@@ -122,6 +135,11 @@ class Services:
             cached = self._providers.get(line.id)
             if cached is not None:
                 return cached
+            if line.provider is None:
+                raise ConfigurationError(
+                    f"a linha {line.id} não tem provedor (só é julgada, como num replay) / line "
+                    f"{line.id} has no provider (it is only judged, as in a replay)"
+                )
             settings = self.provider_settings.get(line.provider)
             if settings is None:
                 raise ConfigurationError(

@@ -2,11 +2,17 @@
 
 Decide on a fresh snapshot, reserve quota atomically, and in the same write transaction record the
 decision and queue the message. A caller's idempotency key answers a retried request with the message
-already queued, never a second one.
+already queued, never a second one; the same key with another request is an error
+(:class:`~zapguard.gateway.outbox.IdempotencyConflict`), as payment APIs answer it (Stripe,
+docs.stripe.com/api/idempotent_requests: the key is compared with the original request's
+parameters; Adyen, docs.adyen.com/development-resources/api-idempotency: a different request under
+a used key is refused), so a caller never takes the first message for its new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +21,16 @@ from typing import Any
 from zapguard.domain.models import Decision, OutgoingMessage
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
-from zapguard.gateway.outbox import MessageOptions, Outbox, OutboxEntry, new_public_id
+from zapguard.gateway.outbox import (
+    IdempotencyConflict,
+    MessageOptions,
+    Outbox,
+    OutboxEntry,
+    check_same_request,
+    new_public_id,
+)
 from zapguard.gateway.snapshots import line_quota_key
+from zapguard.store.counters.base import Counters
 from zapguard.store.short_links import save_short_links
 
 
@@ -51,17 +65,22 @@ class Submitter:
         """Decide, reserve and queue. ``template``: a Cloud API template to send instead of the
         text (the text then stands for it in the rules: its name and parameters); ``options``: how
         the caller asked it to be sent (reply, link preview, typing delay)."""
+        fingerprint = request_hash(message, template, options)
         if message.idempotency_key is not None:
             earlier = self.outbox.by_idempotency_key(
                 tenant_id=message.tenant_id, key=message.idempotency_key
             )
             if earlier is not None:
+                check_same_request(earlier, fingerprint)
                 return Submission(None, earlier, replayed=True)
         now = self.clock()
         queued: list[OutboxEntry] = []
+        decided: list[Decision] = []
         public_id = new_public_id()
+        reservation = reservation_id_of(message.idempotency_key, public_id)
 
         def enqueue(decision: Decision, decision_id: int) -> None:
+            decided.append(decision)
             # ZG703 rewrote long links to the business's short domain: keep the pairs in the same
             # transaction, so that no message ever carries a short link zapguard cannot redirect.
             save_short_links(
@@ -76,15 +95,22 @@ class Submitter:
                     public_id=public_id,
                     template=template,
                     options=options,
+                    request_hash=fingerprint,
                 )
             )
 
-        decision = self.decider.submit(
-            message,
-            now,
-            on_send=enqueue,
-            reservation_id=reservation_id_of(message.idempotency_key, public_id),
-        )
+        try:
+            decision = self.decider.submit(
+                message, now, on_send=enqueue, reservation_id=reservation
+            )
+        except IdempotencyConflict as conflict:
+            # Lost a race to another request under the same key: its row stands, this one's
+            # bookkeeping rolled back. A reservation made on another line than the winner's was
+            # this request's own (on the winner's line the key already held one): give it back.
+            line = decided[0].line if decided else None
+            if line is not None and line != conflict.earlier.line_id:
+                self.decider.counters.release(line_quota_key(message.tenant_id, line), reservation)
+            raise
         count_decision(decision)
         if queued:
             self.on_queued()
@@ -92,17 +118,50 @@ class Submitter:
 
     def cancel(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
         """Cancel a queued message and give back the quota it reserved."""
-        entry = self.outbox.cancel(tenant_id=tenant_id, public_id=public_id)
-        if entry is not None and entry.state == "cancelled":
-            self.decider.counters.release(
-                line_quota_key(entry.tenant_id, entry.line_id),
-                reservation_id_of(entry.idempotency_key, entry.public_id),
-            )
-        return entry
+        return cancel_queued(
+            self.outbox, self.decider.counters, tenant_id=tenant_id, public_id=public_id
+        )
 
     def advise(self, message: OutgoingMessage) -> Decision:
         """The decision alone: nothing reserved, recorded or queued."""
         return self.decider.advise(message, self.clock())
+
+
+def cancel_queued(
+    outbox: Outbox, counters: Counters, *, tenant_id: str, public_id: str
+) -> OutboxEntry | None:
+    """Cancel a queued message and give back the quota it reserved; the row as it now is."""
+    entry = outbox.cancel(tenant_id=tenant_id, public_id=public_id)
+    if entry is not None and entry.state == "cancelled":
+        counters.release(
+            line_quota_key(entry.tenant_id, entry.line_id),
+            reservation_id_of(entry.idempotency_key, entry.public_id),
+        )
+    return entry
+
+
+def request_hash(
+    message: OutgoingMessage,
+    template: Mapping[str, Any] | None = None,
+    options: MessageOptions | None = None,
+) -> str:
+    """SHA-256 of what defines a request to send: who to, from where, what, as what, and how (a
+    reply, a preview, a delay). Computed on the normalized message, so the same request written
+    differently (a phone with spaces, the key in the header or in the body) is the same request."""
+    defining = {
+        "contact": message.contact,
+        "line": message.line,
+        "pool": message.pool,
+        "category": message.category.value,
+        "author": message.author.value,
+        "text": message.text,
+        "media_url": message.media_url,
+        "campaign_id": message.campaign_id,
+        "template": template,
+        "options": options.stored() if options is not None else None,
+    }
+    canonical = json.dumps(defining, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def reservation_id_of(idempotency_key: str | None, public_id: str) -> str:

@@ -42,7 +42,9 @@ class Ramp:
 def ramp(view: LineView, now: datetime, config: WarmupConfig, window_cap: int) -> Ramp:
     tz = zone(view.line.timezone)
     today = now.astimezone(tz).date()
-    anchor = view.ramp_anchor or view.line.in_use_since
+    # A number cannot have come into use after today: a future date (a typo such as 9999-12-31)
+    # is a brand-new number, and every date derived from the anchor stays within the calendar.
+    anchor = min(view.ramp_anchor or view.line.in_use_since, today)
     silence = timedelta(days=config.restart_after_days)
     if view.last_sent_at is not None and now - view.last_sent_at >= silence:
         anchor = today  # silent too long: WhatsApp sees the number as new again

@@ -14,7 +14,8 @@ production; nothing about the simulator leaks into the sending path.
 * A delivered message records what a client of the real API can see of it: ``type``, ``text``
   (body, caption or template name), ``link``, ``reply_to`` (``context.message_id``, the message it
   quotes) and ``preview_url`` (``text.preview_url``).
-* Control routes under ``/_simulator/``: ``GET messages`` (delivered, in order), ``GET attempts``,
+* Control routes under ``/_simulator/``, for clients on this machine only (403 otherwise):
+  ``GET messages`` (delivered, in order), ``GET attempts``,
   ``GET reads``, ``POST failures`` (queue failures for a line: 429 with ``Retry-After``, 5xx, or an
   account-locked 401/403 that the adapter reads as a ban), ``POST reset``, and ``POST inbound`` (a
   contact writes to a line: a Cloud ``messages`` webhook is POSTed to ``webhook_url``). A queued
@@ -39,6 +40,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
@@ -50,7 +52,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -134,6 +136,29 @@ class SimulatorState:
             self.attempts = self.failed = 0
 
 
+def _from_this_machine(request: Request) -> None:
+    """Control routes answer loopback clients only: they list what customers were sent and can
+    make the simulator post a *signed* webhook, so whoever reaches them speaks for the provider.
+    Behind a proxy on this machine the client is the forwarded one (uvicorn trusts 127.0.0.1's
+    ``X-Forwarded-For``), so a proxied outsider is refused too."""
+    host = request.client.host if request.client is not None else ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise HTTPException(
+            status_code=403,
+            detail=(
+                "rotas de controle do simulador só para esta máquina / the simulator's control "
+                "routes answer this machine only"
+            ),
+        )
+
+
+_CONTROL: Final = [Depends(_from_this_machine)]
+
+
 async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
@@ -197,7 +222,7 @@ def simulator_app(
             return _graph_error(400, 100, problem, None)
         return _accept(state, webhooks if statuses else None, phone_number_id, body)
 
-    @app.get("/_simulator/messages")
+    @app.get("/_simulator/messages", dependencies=_CONTROL)
     def delivered(phone_number_id: str | None = None) -> list[dict[str, Any]]:
         with state.lock:
             return [
@@ -206,7 +231,7 @@ def simulator_app(
                 if phone_number_id is None or message["phone_number_id"] == phone_number_id
             ]
 
-    @app.get("/_simulator/attempts")
+    @app.get("/_simulator/attempts", dependencies=_CONTROL)
     def attempts() -> dict[str, Any]:
         with state.lock:
             return {
@@ -216,12 +241,12 @@ def simulator_app(
                 "duplicates": [dict(item) for item in state.duplicates],
             }
 
-    @app.get("/_simulator/reads")
+    @app.get("/_simulator/reads", dependencies=_CONTROL)
     def reads() -> list[dict[str, Any]]:
         with state.lock:
             return [dict(item) for item in state.reads]
 
-    @app.post("/_simulator/failures")
+    @app.post("/_simulator/failures", dependencies=_CONTROL)
     def failures(request_body: _RawBody) -> JSONResponse:
         try:
             spec = FailureSpec.model_validate(_parse(request_body))
@@ -240,12 +265,12 @@ def simulator_app(
             pending = len(queue)
         return JSONResponse({"phone_number_id": spec.phone_number_id, "pending": pending})
 
-    @app.post("/_simulator/reset")
+    @app.post("/_simulator/reset", dependencies=_CONTROL)
     def reset() -> dict[str, bool]:
         state.reset()
         return {"reset": True}
 
-    @app.post("/_simulator/inbound")
+    @app.post("/_simulator/inbound", dependencies=_CONTROL)
     def inbound(request_body: _RawBody) -> JSONResponse:
         try:
             spec = InboundSpec.model_validate(_parse(request_body))

@@ -80,6 +80,8 @@ class OutboxEntry:
     options: dict[str, Any] | None = None
     """Provider-neutral send options asked through a drop-in (``reply_to``, ``link_preview``,
     ``delay_ms``); see :class:`zapguard.gateway.outbox.SendOptions`."""
+    request_hash: str | None = None
+    """SHA-256 of what defined the request; ``None`` for rows queued before it was kept."""
 
 
 def entry(row: Row[Any]) -> OutboxEntry:
@@ -103,6 +105,7 @@ def entry(row: Row[Any]) -> OutboxEntry:
         idempotency_key=row.idempotency_key,
         template=row.template,
         options=row.options,
+        request_hash=row.request_hash,
     )
 
 
@@ -204,6 +207,17 @@ def depths(connection: Connection) -> dict[str, int]:
         .group_by(outbox.c.line_id)
     )
     return {line_id: count for line_id, count in rows}
+
+
+def queued_of_line(connection: Connection, *, line_id: str) -> list[str]:
+    """Public ids of the line's queued rows, oldest first (a retired line's are cancelled)."""
+    return list(
+        connection.scalars(
+            select(outbox.c.public_id)
+            .where(outbox.c.line_id == line_id, outbox.c.state == "queued")
+            .order_by(outbox.c.id)
+        )
+    )
 
 
 def cancel_queued(connection: Connection, *, entry_id: int) -> bool:

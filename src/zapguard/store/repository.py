@@ -56,6 +56,7 @@ from zapguard.store.database import WRITER, shared_engine, translate_errors
 from zapguard.store.errors import Conflict, NotFound
 from zapguard.store.records import BannedSets, ContactStats, DecisionRecord, LineRecord
 from zapguard.store.schema import (
+    PHONE_FREEING_STATES,
     banned_identifiers,
     blocked_domains,
     consents,
@@ -63,10 +64,14 @@ from zapguard.store.schema import (
     contacts,
     conversations,
     decisions,
+    dispatch_lanes,
     events,
     lines,
+    outbox,
     tenants,
     text_fingerprints,
+    webhook_inbox,
+    webhook_receipts,
 )
 from zapguard.store.types import UTCDateTime
 
@@ -90,13 +95,24 @@ class _Current(threading.local):
 # rebuilding and re-hashing the expression on every call (the bulk of a small query's cost).
 _LINE_BY_ID = select(lines).where(lines.c.id == bindparam("line_id"))
 _LINE_OF_TENANT = _LINE_BY_ID.where(lines.c.tenant_id == bindparam("tenant_id"))
+_IN_USE_FIRST = (lines.c.state.in_(PHONE_FREEING_STATES), lines.c.id)
+"""A retired or banned line may share its number or account with the line now using it: that one
+answers."""
 _LINE_BY_ACCOUNT = (
     select(lines)
     .where(
         lines.c.tenant_id == bindparam("tenant_id"),
         lines.c.provider_account == bindparam("account"),
     )
-    .order_by(lines.c.id)
+    .order_by(*_IN_USE_FIRST)
+    .limit(1)
+)
+_PHONE_HOLDER = (
+    select(lines.c.id, lines.c.tenant_id)
+    .where(
+        lines.c.phone == bindparam("phone"),
+        lines.c.state.not_in(bindparam("free", expanding=True)),
+    )
     .limit(1)
 )
 _LINES_OF_TENANT = (
@@ -383,7 +399,13 @@ class Store:
     ) -> Line:
         """Register ``line``. Raises :class:`Conflict` when its id, phone or provider account is
         already taken, or its Cloud API business account belongs to another tenant's line on the
-        same provider (it would hand that tenant's templates to this one)."""
+        same provider (it would hand that tenant's templates to this one).
+
+        A number and a provider account are held by the line using them, whatever its tenant, until
+        that line is retired or banned (a banned number is kept out by the ban registry, ZG601, not
+        here). A conflict with the tenant's own line names it; one with another tenant's line
+        names nothing of it.
+        """
         with self._write("registering a line") as connection:
             if (
                 connection.scalar(select(tenants.c.id).where(tenants.c.id == line.tenant_id))
@@ -392,23 +414,45 @@ class Store:
                 raise NotFound(f"cliente não encontrado / tenant not found: {line.tenant_id}")
             if connection.scalar(select(lines.c.id).where(lines.c.id == line.id)) is not None:
                 raise Conflict(f"linha já cadastrada / line already registered: {line.id}")
-            holder = connection.scalar(select(lines.c.id).where(lines.c.phone == line.phone))
+            holder = connection.execute(
+                _PHONE_HOLDER, {"phone": line.phone, "free": list(PHONE_FREEING_STATES)}
+            ).first()
             if holder is not None:
                 raise Conflict(
-                    f"número já cadastrado na linha {holder} / phone already registered on line "
-                    f"{holder}: {line.phone}"
-                )
-            if provider_account is not None:
-                holder = connection.scalar(
-                    select(lines.c.id).where(
-                        lines.c.provider == line.provider,
-                        lines.c.provider_account == provider_account,
+                    _taken(
+                        holder,
+                        line.tenant_id,
+                        own=("número já cadastrado na linha", "phone already registered on line"),
+                        other=(
+                            "número já em uso por outra empresa",
+                            "phone already in use by another business",
+                        ),
+                        value=line.phone,
                     )
                 )
+            if provider_account is not None:
+                holder = connection.execute(
+                    select(lines.c.id, lines.c.tenant_id).where(
+                        lines.c.provider == line.provider,
+                        lines.c.provider_account == provider_account,
+                        lines.c.state.not_in(PHONE_FREEING_STATES),
+                    )
+                ).first()
                 if holder is not None:
                     raise Conflict(
-                        f"conta do provedor já usada pela linha {holder} / provider account "
-                        f"already used by line {holder}: {line.provider}/{provider_account}"
+                        _taken(
+                            holder,
+                            line.tenant_id,
+                            own=(
+                                "conta do provedor já usada pela linha",
+                                "provider account already used by line",
+                            ),
+                            other=(
+                                "conta do provedor já usada por outra empresa",
+                                "provider account already used by another business",
+                            ),
+                            value=f"{line.provider}/{provider_account}",
+                        )
                     )
             if business_account is not None:
                 other = connection.scalar(
@@ -445,6 +489,40 @@ class Store:
                 )
             )
         return line
+
+    def delete_line(self, *, tenant_id: str, line_id: str) -> None:
+        """Remove a line that never left a trace: no message queued or sent, none received, no
+        event, decision, ban or webhook about it. Any trace is evidence, so such a line raises
+        :class:`Conflict` (retire it instead); an unknown one raises :class:`NotFound`."""
+        with self._write("deleting a line") as connection:
+            row = connection.execute(
+                _LINE_OF_TENANT, {"line_id": line_id, "tenant_id": tenant_id}
+            ).first()
+            if row is None:
+                raise NotFound(f"linha não encontrada / line not found: {line_id}")
+            traces = [
+                select(outbox.c.id).where(outbox.c.line_id == line_id),
+                select(conversations.c.contact).where(conversations.c.line_id == line_id),
+                select(events.c.id).where(events.c.line_id == line_id),
+                select(decisions.c.id).where(
+                    decisions.c.tenant_id == tenant_id, decisions.c.line == line_id
+                ),
+                select(banned_identifiers.c.id).where(banned_identifiers.c.line_id == line_id),
+                select(webhook_inbox.c.id).where(webhook_inbox.c.line_id == line_id),
+                select(webhook_receipts.c.message_id).where(webhook_receipts.c.line_id == line_id),
+            ]
+            used = row.last_sent_at is not None or row.last_human_at is not None
+            if used or any(connection.scalar(query.limit(1)) is not None for query in traces):
+                raise Conflict(
+                    f"a linha {line_id} já tem histórico (mensagens, eventos ou decisões), que é "
+                    "evidência: aposente-a em vez de apagá-la / line "
+                    f"{line_id} has history (messages, events or decisions), which is evidence: "
+                    "retire it instead of deleting it"
+                )
+            connection.execute(dispatch_lanes.delete().where(dispatch_lanes.c.line_id == line_id))
+            connection.execute(
+                lines.delete().where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
+            )
 
     def get_line(self, *, line_id: str, tenant_id: str | None = None) -> Line | None:
         """The line ``line_id`` (only if it belongs to ``tenant_id``, when given)."""
@@ -485,13 +563,23 @@ class Store:
             )
             return {str(tenant) for tenant in found}
 
+    def providers_in_use(self) -> set[str]:
+        """The providers named by lines of any tenant that may still send (not retired or banned)."""
+        with self._read("reading lines") as connection:
+            found = connection.scalars(
+                select(lines.c.provider)
+                .where(lines.c.provider.is_not(None), lines.c.state.not_in(PHONE_FREEING_STATES))
+                .distinct()
+            )
+            return {str(name) for name in found}
+
     def line_for_account(self, *, provider: str, account: str) -> LineRecord | None:
         """The line a provider webhook is about, by the provider's own name for it."""
         with self._read("reading a line") as connection:
             row = connection.execute(
-                select(lines).where(
-                    lines.c.provider == provider, lines.c.provider_account == account
-                )
+                select(lines)
+                .where(lines.c.provider == provider, lines.c.provider_account == account)
+                .order_by(*_IN_USE_FIRST)
             ).first()
         return None if row is None else _line_record(row)
 
@@ -964,6 +1052,20 @@ def _ensure_contact(connection: Connection, tenant_id: str, phone: str, at: date
             "first_seen_at": at,
         },
     )
+
+
+def _taken(
+    holder: Row[Any, Any],
+    tenant_id: str,
+    *,
+    own: tuple[str, str],
+    other: tuple[str, str],
+    value: str,
+) -> str:
+    """A conflict's message: the tenant's own line by name, another tenant's by nothing at all."""
+    if holder.tenant_id == tenant_id:
+        return f"{own[0]} {holder.id} / {own[1]} {holder.id}: {value}"
+    return f"{other[0]} / {other[1]}: {value}"
 
 
 def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:

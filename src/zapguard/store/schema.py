@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 
 from zapguard.domain.models import AccountType, LineState, Role
@@ -47,6 +48,10 @@ metadata = MetaData(
 _SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
 BAN_KINDS = ("phone", "device", "network")
+PHONE_FREEING_STATES = (LineState.RETIRED.value, LineState.BANNED.value)
+"""A line in these states no longer holds its number nor its provider account: a retired number
+may be used again, and a banned one is kept out by the ban registry (ZG601), which a replayed log
+must be able to show."""
 CONSENT_KINDS = ("grant", "revoke")
 
 
@@ -62,19 +67,22 @@ tenants = Table(
     Column("name", String(200), nullable=False),
 )
 
+_in_use = text("state NOT IN (" + ", ".join(f"'{state}'" for state in PHONE_FREEING_STATES) + ")")
+
 lines = Table(
     "lines",
     metadata,
     Column("id", String(64), primary_key=True),
     Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False, index=True),
-    Column("phone", String(20), nullable=False, unique=True),
+    Column("phone", String(20), nullable=False),
     Column("role", String(16), nullable=False),
     Column("account", String(16), nullable=False),
     Column("in_use_since", Date, nullable=False),
     Column("pool", String(64), nullable=False),
     Column("device", String(200), index=True),
     Column("network", String(200), index=True),
-    Column("provider", String(32), nullable=False),
+    # ``[providers.<name>]`` the line sends through; NULL for a line that is only judged (replay).
+    Column("provider", String(32)),
     Column("state", String(16), nullable=False),
     Column("daily_cap", Integer),
     Column("timezone", String(64), nullable=False),
@@ -92,7 +100,23 @@ lines = Table(
     # The Cloud API WhatsApp Business Account id the number belongs to: binds the template and
     # business-account calls of the Cloud API surface to the line's tenant.
     Column("business_account", String(200)),
-    UniqueConstraint("provider", "provider_account"),
+    # One line in use per number and per provider account, across tenants; retired and banned
+    # lines let both go (the same number on the Cloud API keeps its phone_number_id).
+    Index(
+        "uq_lines_phone_in_use",
+        "phone",
+        unique=True,
+        sqlite_where=_in_use,
+        postgresql_where=_in_use,
+    ),
+    Index(
+        "uq_lines_provider_account_in_use",
+        "provider",
+        "provider_account",
+        unique=True,
+        sqlite_where=_in_use,
+        postgresql_where=_in_use,
+    ),
     _one_of("role", tuple(Role), "role"),
     _one_of("account", tuple(AccountType), "account"),
     _one_of("state", tuple(LineState), "state"),
@@ -268,6 +292,9 @@ outbox = Table(
     Column("merged_into", BigInteger),
     Column("delivery_status", String(16)),
     Column("last_error", Text),
+    # SHA-256 of what defined the request (contact, line, texts...): the same idempotency key with
+    # another request is refused instead of answering the first message.
+    Column("request_hash", String(64)),
     UniqueConstraint("tenant_id", "idempotency_key"),
     _one_of("state", OUTBOX_STATES, "state"),
     Index(None, "line_id", "state", "not_before"),

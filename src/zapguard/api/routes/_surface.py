@@ -366,7 +366,7 @@ class _Binder:
         return next((r for r in candidates if r.line.id in seen), None)
 
     def _kind(self, record: LineRecord) -> str | None:
-        settings = self._services.provider_settings.get(record.line.provider)
+        settings = self._services.settings_of(record.line)
         return settings.kind if settings is not None else None
 
     def _lines(self) -> list[LineRecord]:
@@ -410,7 +410,7 @@ def relay(call: Call, *, body: bytes | None = None) -> Response:
     """Pass an allowed call to the bound line's provider connection, rebuilt canonically."""
     if call.line is None:
         return _relay_list(call)
-    settings = call.services.provider_settings.get(call.line.line.provider)
+    settings = call.services.settings_of(call.line.line)
     if settings is None:
         return call.surface.refuse(_unconfigured())
     answer = _forward(call, settings, call.line, body)
@@ -472,9 +472,10 @@ def _relay_list(call: Call) -> Response:
     dialect is asked, and each answer is cut to the tenant's own lines."""
     connections: dict[str, set[str]] = {}
     for record in call.services.store.line_records(tenant_id=call.tenant):
-        settings = call.services.provider_settings.get(record.line.provider)
-        if settings is not None and settings.kind in call.surface.kinds:
-            connections.setdefault(record.line.provider, set()).add(record.account)
+        provider = record.line.provider
+        settings = call.services.settings_of(record.line)
+        if provider is not None and settings is not None and settings.kind in call.surface.kinds:
+            connections.setdefault(provider, set()).add(record.account)
     answers: list[tuple[httpx.Response, set[str]]] = []
     for provider, accounts in sorted(connections.items()):
         answer = _forward(call, call.services.provider_settings[provider], None, None)

@@ -213,7 +213,7 @@ def _mark_read(call: Call, body: dict[str, Any]) -> Response:
         return _invalid(
             "status deve ser 'read', com message_id / status must be 'read', with message_id"
         )
-    settings = call.services.provider_settings.get(call.record.line.provider)
+    settings = call.services.settings_of(call.record.line)
     if settings is None or settings.kind not in CLOUD_KINDS:
         return _invalid(
             "marcar como lida só em linhas da Cloud API / mark-as-read only on Cloud API lines"

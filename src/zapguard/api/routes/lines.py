@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError, split_bilingual
 from zapguard.api.schemas import FindingOut, LineIn, LineOut, PoolOut
 from zapguard.domain.models import Finding, Line, LineState
 from zapguard.domain.phones import normalize
-from zapguard.gateway.lines import LineRefused, register_line
+from zapguard.gateway.lines import (
+    InvalidLine,
+    LineRefused,
+    delete_line,
+    register_line,
+    retire_line,
+)
 from zapguard.gateway.service import Services
 from zapguard.policy.health import current_health
 from zapguard.policy.zones import UnknownZone, checked_zone
+from zapguard.store.errors import Conflict
 from zapguard.store.records import LineRecord
 
 router = APIRouter(prefix="/v1", tags=["lines"])
@@ -110,6 +117,9 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
     except LineRefused as refused:
         pt, en = split_bilingual(str(refused))
         raise ApiError("line_refused", pt, en) from None
+    except InvalidLine as invalid:
+        pt, en = split_bilingual(str(invalid))
+        raise ApiError("invalid_request", pt, en) from None
     return _line_out(services, _record(services, tenant, line.id), warnings=warnings)
 
 
@@ -148,6 +158,56 @@ def pause_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOu
 @router.post("/lines/{line_id}/resume", response_model=LineOut, summary="Retomar / Resume a line")
 def resume_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
     return _set_state(services, tenant, line_id, LineState.ACTIVE)
+
+
+@router.post(
+    "/lines/{line_id}/retire",
+    response_model=LineOut,
+    summary="Aposentar uma linha / Retire a line",
+    description=(
+        "A linha para de vez: nada mais é decidido para ela nem enviado por ela, as mensagens na "
+        "fila são canceladas e a cota delas devolvida; a linha e o histórico ficam como "
+        "evidência, e o número fica livre para outra linha. / The line stops for good: nothing "
+        "more is decided onto it or sent from it, its queued messages are cancelled and their "
+        "quota given back; the line and its history stay as evidence, and its number is free "
+        "for another line."
+    ),
+    responses={404: {"description": "line_not_found"}, 409: {"description": "conflict (banned)"}},
+)
+def retire(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
+    _record(services, tenant, line_id)
+    retire_line(
+        services.store,
+        services.outbox,
+        services.counters,
+        tenant_id=tenant,
+        line_id=line_id,
+    )
+    record = _record(services, tenant, line_id)
+    return _line_out(services, record, services.outbox.depths().get(line_id, 0))
+
+
+@router.delete(
+    "/lines/{line_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Apagar uma linha sem histórico / Delete a line without history",
+    description=(
+        "Só uma linha que nunca enviou nem recebeu nada (um cadastro por engano); com histórico, "
+        "409: aposente-a. / Only a line that never sent or received anything (a mistaken "
+        "registration); with history, 409: retire it."
+    ),
+    responses={404: {"description": "line_not_found"}, 409: {"description": "conflict"}},
+)
+def delete(line_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    _record(services, tenant, line_id)
+    try:
+        delete_line(services.store, tenant_id=tenant, line_id=line_id)
+    except Conflict as conflict:
+        pt, en = split_bilingual(str(conflict))
+        route = f"POST /v1/lines/{line_id}/retire"
+        raise ApiError("conflict", f"{pt} ({route}).", f"{en} ({route}).") from None
+    return Response(status_code=204)
 
 
 @router.get("/pools", response_model=list[PoolOut], summary="Grupos de linhas / Pools")

@@ -33,6 +33,12 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
             }
         },
     },
+    409: {
+        "description": (
+            "Idempotency-Key já usada com outro pedido (idempotency_conflict). / Idempotency-Key "
+            "already used with a different request."
+        )
+    },
     429: {
         "description": "Adiada (message_deferred): tente depois de Retry-After.",
         "content": {

@@ -35,7 +35,7 @@ from zapguard.store.inbox import first_sighting
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
-from zapguard.store.schema import lines
+from zapguard.store.schema import PHONE_FREEING_STATES, lines
 
 log = logging.getLogger("zapguard.webhooks")
 
@@ -94,7 +94,12 @@ class HappeningApplier:
         return self._store.line_for_account(provider=provider, account=happening.account)
 
     def _line_by_phone(self, *, provider: str, phone: str) -> LineRecord | None:
-        query = select(lines.c.id).where(lines.c.provider == provider, lines.c.phone == phone)
+        # A retired or banned line may share its number with the line now using it: prefer that.
+        query = (
+            select(lines.c.id)
+            .where(lines.c.provider == provider, lines.c.phone == phone)
+            .order_by(lines.c.state.in_(PHONE_FREEING_STATES), lines.c.id)
+        )
         with self._store.read_connection("reading a line") as connection:
             line_id = connection.scalar(query)
         return None if line_id is None else self._store.get_line_record(line_id=line_id)

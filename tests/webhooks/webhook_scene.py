@@ -182,6 +182,7 @@ def line_of(spec: LineSpec) -> Line:
 
 
 def build_scene(url: str, *, config: PolicyConfig | None = None) -> Scene:
+    """A migrated store at ``url`` with the two tenants, their lines, secrets and consents."""
     upgrade(url)
     store = Store(url)
     registered = datetime(2026, 1, 1, tzinfo=UTC)
@@ -214,6 +215,11 @@ def build_scene(url: str, *, config: PolicyConfig | None = None) -> Scene:
                 store.set_line_secret(
                     tenant_id=spec.tenant, line_id=spec.id, kind=kind, secret=secret, at=registered
                 )
+    return open_scene(store, config=config)
+
+
+def open_scene(store: Store, *, config: PolicyConfig | None = None) -> Scene:
+    """The receiver over a store that :func:`build_scene` seeded."""
     clock = [NOW]
     outbox = Outbox(store)
     receiver = WebhookReceiver(

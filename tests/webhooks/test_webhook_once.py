@@ -75,13 +75,44 @@ def test_a_forward_that_could_not_be_delivered_is_passed_on_when_the_provider_re
     payload = scene.fixture("evolution_messages_upsert", "a-evo")
     [first] = scene.post("a-evo", payload).forwards
 
-    scene.receiver.release(first)  # the helpdesk was down: deliver() gave up
+    scene.receiver.undelivered(first)  # the helpdesk was down: deliver() gave up
     [again] = scene.post("a-evo", payload).forwards
     assert scene.post("a-evo", payload).forwards == []  # delivered this time: once is enough
 
     assert isinstance(again, Forward) and again.body == first.body
     # The opt-out was applied once, whatever happened to the forward.
     assert [e[0] for e in scene.events("a-evo")].count("opt_out") == 1
+
+
+def test_a_forward_the_helpdesk_never_took_is_kept_for_a_person(two_tenants: Scene) -> None:
+    """Customer messages always reach someone: when the helpdesk is down, the inbox has them."""
+    scene = two_tenants
+    [forward] = scene.post("a-meta", scene.fixture("cloud_text", "a-meta")).forwards
+
+    scene.receiver.undelivered(forward)
+
+    [kept] = scene.inbox()
+    assert (kept.tenant_id, kept.line_id, kept.source) == ("loja-a", "a-meta", "meta")
+    assert "helpdesk" in kept.error and kept.body == forward.body.decode()
+    assert kept.headers == {}  # the signature made with the helpdesk secret is not kept
+
+
+def test_an_undelivered_evolution_forward_keeps_no_secret(two_tenants: Scene) -> None:
+    scene = two_tenants
+    scene.store.set_line_secret(
+        tenant_id="loja-a",
+        line_id="a-evo",
+        kind="helpdesk",
+        secret="segredo-do-helpdesk-evo-a",
+        at=scene.clock[0],
+    )
+    [forward] = scene.post("a-evo", scene.fixture("evolution_messages_upsert", "a-evo")).forwards
+    assert b"segredo-do-helpdesk-evo-a" in forward.body  # what the helpdesk expects
+
+    scene.receiver.undelivered(forward)
+
+    [kept] = scene.inbox()
+    assert "segredo-do-helpdesk-evo-a" not in kept.body
 
 
 def test_an_unchanged_payload_about_two_lines_is_forwarded_once_to_each(two_tenants: Scene) -> None:

@@ -111,4 +111,4 @@ def _answer(services: Services, receipt: Receipt, background: BackgroundTasks) -
 def _forward(services: Services, forward: Forward) -> None:
     allow_private = services.config.server.allow_private_helpdesk_urls
     if not deliver(services.http, forward, allow_private=allow_private):
-        services.receiver.release(forward)
+        services.receiver.undelivered(forward)

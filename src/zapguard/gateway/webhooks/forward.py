@@ -51,6 +51,9 @@ class Forward:
     claim: str | None = None
     """The receipt that notes this forward as done (given back when it could not be delivered, so
     the provider's retry may try again)."""
+    source: str | None = None
+    """The ``[providers.<name>]`` connection the payload came from."""
+    dialect: str | None = None
 
 
 def build(
@@ -61,6 +64,7 @@ def build(
     *,
     line_id: str | None = None,
     claim: str | None = None,
+    source: str | None = None,
 ) -> Forward:
     """The forward of ``body`` to ``url``, carrying ``helpdesk_secret`` as ``dialect`` carries a
     webhook's proof (nothing when the line has no helpdesk secret)."""
@@ -72,7 +76,7 @@ def build(
     elif dialect == "waha" and helpdesk_secret:
         headers["X-Webhook-Hmac"] = sign_waha(body, helpdesk_secret)
         headers["X-Webhook-Hmac-Algorithm"] = WAHA_ALGORITHM
-    return Forward(url, body, headers, line_id, claim)
+    return Forward(url, body, headers, line_id, claim, source, dialect)
 
 
 def with_apikey(body: bytes, apikey: str | None) -> bytes:

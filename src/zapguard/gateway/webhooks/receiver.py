@@ -209,14 +209,26 @@ class WebhookReceiver:
             )
             return Receipt(500, {"error": "falha ao aplicar", "error_en": "could not apply"})
 
-    def release(self, forward: Forward) -> None:
-        """A forward that could not be delivered: let the provider's retry pass it on again."""
-        if forward.line_id is None or forward.claim is None:
+    def undelivered(self, forward: Forward) -> None:
+        """A forward the helpdesk never took: kept in the inbox, so a person still sees what the
+        customer wrote, and released, so a provider that sends it again may pass it on again."""
+        if forward.line_id is None:
             return
         try:
-            forget_sighting(self._store, line_id=forward.line_id, message_id=forward.claim)
+            if forward.claim is not None:
+                forget_sighting(self._store, line_id=forward.line_id, message_id=forward.claim)
+            self._keep(
+                forward.dialect or "unknown",
+                forward.source or "unknown",
+                {},
+                forward.body,
+                self._clock(),
+                f"repasse ao helpdesk da linha {forward.line_id} falhou / forward to line "
+                f"{forward.line_id}'s helpdesk failed",
+                line_id=forward.line_id,
+            )
         except StoreError as error:
-            log.error("repasse não liberado / forward not released: %s", error)
+            log.error("repasse não guardado / undelivered forward not kept: %s", error)
 
     def _kind(self, provider: str) -> str | None:
         settings = self._providers.get(provider)
@@ -424,7 +436,15 @@ class WebhookReceiver:
             part = self._with_public_ids(part, happenings, record)
             secret = self._store.line_secret(line_id=line_id, kind=HELPDESK_SECRET)
             forwards.append(
-                build(dialect, record.helpdesk_url, part, secret, line_id=line_id, claim=claim)
+                build(
+                    dialect,
+                    record.helpdesk_url,
+                    part,
+                    secret,
+                    line_id=line_id,
+                    claim=claim,
+                    source=provider,
+                )
             )
         return forwards
 

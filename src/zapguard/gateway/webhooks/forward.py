@@ -83,7 +83,7 @@ def with_apikey(body: bytes, apikey: str | None) -> bytes:
     """An Evolution body whose ``apikey`` is ``apikey`` (``null`` for none), whatever it was."""
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return body
     if not isinstance(payload, dict) or ("apikey" not in payload and apikey is None):
         return body

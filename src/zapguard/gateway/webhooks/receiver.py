@@ -125,7 +125,8 @@ class _Refused(Exception):
         self.reason_en = reason_en
 
 
-_NO_PROOF = _Refused(401, "assinatura ausente ou inválida", "missing or invalid signature")
+def _no_proof() -> _Refused:
+    return _Refused(401, "assinatura ausente ou inválida", "missing or invalid signature")
 
 
 @dataclass
@@ -244,10 +245,17 @@ class WebhookReceiver:
         line: str | None,
     ) -> Receipt:
         payload = _decode(body)
+
+        def verifies(secret: str) -> bool:
+            return _verifies(kind, secret, headers, body, payload, now)
+
+        # The proofs that need no reading first: a forgery costs no parsing and no lookups.
+        proof = self._up_front_proof(provider, kind, verifies, line)
         happenings, parse_error = self._read(kind, payload, line)
         records = [self._line_for(provider, h) for h in happenings]
         named = {r.line.id: r for r in records if r is not None}
-        proof = self._prove(provider, kind, headers, body, payload, named, now, line)
+        if proof is None:
+            proof = self._line_proof(provider, verifies, named)
         if parse_error is not None or not happenings:
             why = parse_error or "nada a aplicar no webhook / nothing to apply in the webhook"
             owner = next(iter(proof.lines)) if len(proof.lines) == 1 else None
@@ -294,22 +302,12 @@ class WebhookReceiver:
     def _line_for(self, provider: str, happening: Happening) -> LineRecord | None:
         return self._applier.line_for(provider=provider, happening=happening)
 
-    def _prove(
-        self,
-        provider: str,
-        kind: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        payload: object,
-        named: Mapping[str, LineRecord],
-        now: datetime,
-        line: str | None,
-    ) -> Proof:
-        """Which lines this request's proof covers; :data:`_NO_PROOF` when none."""
-
-        def verifies(secret: str) -> bool:
-            return _verifies(kind, secret, headers, body, payload, now)
-
+    def _up_front_proof(
+        self, provider: str, kind: str, verifies: Callable[[str], bool], line: str | None
+    ) -> Proof | None:
+        """The proof a request carries for a known set of lines: the Chatwoot line of the URL, or
+        every line of the connection when the operator's secret verifies. ``None``: it depends on
+        the lines the payload names (:meth:`_line_proof`). Refused (401) for Chatwoot."""
         if kind == CHATWOOT:
             assert line is not None
             secret = self._store.line_secret(line_id=line, kind=CHATWOOT_SECRET)
@@ -322,11 +320,16 @@ class WebhookReceiver:
                 )
             if secret is not None and verifies(secret):
                 return Proof(lines=frozenset({line}))
-            raise _NO_PROOF
-        settings = self._providers[provider]
-        operator = _operator_secret(settings)
+            raise _no_proof()
+        operator = _operator_secret(self._providers[provider])
         if operator is not None and verifies(operator):
             return Proof(operator=True)
+        return None
+
+    def _line_proof(
+        self, provider: str, verifies: Callable[[str], bool], named: Mapping[str, LineRecord]
+    ) -> Proof:
+        """The lines whose own secret verifies the request; refused (401) when none does."""
         if named:
             candidates = {
                 line_id: secret
@@ -338,9 +341,9 @@ class WebhookReceiver:
         signers = frozenset(line_id for line_id, secret in candidates.items() if verifies(secret))
         if signers:
             return Proof(lines=signers)
-        if settings.allow_unsigned_webhooks:
+        if self._providers[provider].allow_unsigned_webhooks:
             return Proof(unsigned=True)
-        raise _NO_PROOF
+        raise _no_proof()
 
     def _own_secret_lines(self, kind: str, named: Mapping[str, LineRecord]) -> set[str]:
         secret_kind = CHATWOOT_SECRET if kind == CHATWOOT else WEBHOOK_SECRET

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,6 +109,37 @@ def test_the_same_failure_reported_again_under_its_key_costs_nothing(gateway: Ga
     assert fail(gateway, NOW, key="status:failed:wamid.X") == 95
     assert fail(gateway, NOW, key="status:failed:wamid.X") == 95
     assert health_now(gateway) == (95, NOW)
+
+
+BACKENDS = [
+    pytest.param("sqlite_url", id="sqlite"),
+    pytest.param("postgres_url", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_failures_reported_at_once_by_many_workers_all_count(
+    request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Eight workers, five failures each, some learned late: none is folded into a stale score."""
+    url: str = request.getfixturevalue(backend)
+    upgrade(url)
+    gateway = open_gateway(url)
+    gateway.register(line("recv", "+5511912340001"))
+    when = [NOW - timedelta(minutes=7 * n) for n in range(40)]
+
+    def worker(share: int) -> None:
+        for n in range(share * 5, share * 5 + 5):
+            fail(gateway, when[n], code="470", key=f"failure-{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(worker, range(8)))
+
+    record = gateway.store.get_line_record(line_id="recv", tenant_id=TENANT)
+    assert record is not None
+    expected = health.fold([health.Penalty(at, 1) for at in when], CONFIG)
+    assert (record.health_score, record.health_at) == expected
+    gateway.close()
 
 
 # --- the pure fold --------------------------------------------------------------------------------

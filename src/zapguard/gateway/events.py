@@ -18,7 +18,7 @@ from zapguard.domain.models import Event, LineState, StatusKind
 from zapguard.policy import health
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.consent import is_opt_out
-from zapguard.store.errors import NotFound
+from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
 log = logging.getLogger("zapguard.events")
@@ -80,9 +80,11 @@ class EventApplier:
         """
         points = health.penalty(status, code, self.config.health)
         with self.store.transaction():
-            record = self.store.get_line_record(line_id=line_id, tenant_id=tenant)
-            if record is None:
-                raise NotFound(f"linha desconhecida / unknown line: {line_id!r}")
+            # Hold the line first (PostgreSQL: FOR UPDATE, taken before anything else so two
+            # writers queue instead of deadlocking; SQLite: one writer at a time anyway): two
+            # penalties for one line are folded one after the other, never into the same stale
+            # score.
+            record = self.store.line_record_for_update(line_id=line_id, tenant_id=tenant)
             charged = points > 0 and self.store.add_health_penalty(
                 tenant_id=tenant,
                 line_id=line_id,
@@ -98,7 +100,7 @@ class EventApplier:
                 return record.health_score
             score, scored_at = record.health_score, record.health_at
             if charged:
-                score, scored_at = self._refold(line_id)
+                score, scored_at = self._charged(record, at, points)
                 self.store.update_line(
                     tenant_id=tenant, line_id=line_id, health_score=score, health_at=scored_at
                 )
@@ -115,6 +117,19 @@ class EventApplier:
             )
         log.info("ZG903 %s (%s) on line %s: health %d", status.value, code or "-", line_id, score)
         return score
+
+    def _charged(
+        self, record: LineRecord, at: datetime, points: int
+    ) -> tuple[int, datetime | None]:
+        """The line's health with a new penalty folded in. The cached score is the fold of every
+        earlier penalty, so a penalty no older than the newest one just continues the fold; an
+        older one (learned late) means folding again from the start."""
+        if record.health_at is None or at >= record.health_at:
+            config = self.config.health
+            return health.after_penalty(
+                record.health_score, record.health_at, at, points, config
+            ), at
+        return self._refold(record.line.id)
 
     def _refold(self, line_id: str) -> tuple[int, datetime | None]:
         latest = self.store.latest_health_penalties(line_id=line_id, limit=FOLD_LIMIT)

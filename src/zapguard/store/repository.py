@@ -608,6 +608,18 @@ class Store:
             )
             return bool(inserted.rowcount)
 
+    def line_record_for_update(self, *, line_id: str, tenant_id: str) -> LineRecord:
+        """The tenant's line, locked until the current transaction ends (``FOR UPDATE`` on
+        PostgreSQL; on SQLite the transaction's first write already holds the database)."""
+        query = _LINE_OF_TENANT
+        with self._write("reading a line to update") as connection:
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = connection.execute(query, {"line_id": line_id, "tenant_id": tenant_id}).first()
+        if row is None:
+            raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
+        return _line_record(row)
+
     def latest_health_penalties(self, *, line_id: str, limit: int) -> list[tuple[datetime, int]]:
         """The line's latest penalties, newest first, as (instant, points)."""
         query = (

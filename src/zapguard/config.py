@@ -154,6 +154,8 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "health.penalty_spam_failure",
         "health.penalty_other_failure",
         "health.spam_codes",
+        "health.ban_codes",
+        "health.ban_disconnect_reasons",
         "health.recovery_per_hour",
         "health.halve_below",
         "health.pause_below",

@@ -10,6 +10,12 @@ a missing variable is an error naming it. Secrets are ``SecretStr``: they never 
     token = "env:ZAPGUARD_META_TOKEN"    # Cloud API bearer token / Evolution or WAHA api key
     app_secret = "env:ZAPGUARD_META_APP_SECRET"
     verify_token = "env:ZAPGUARD_META_VERIFY_TOKEN"
+
+Webhook secrets held here are the operator's: ``app_secret`` (Cloud API, WAHA) and
+``webhook_apikey`` (Evolution) prove webhooks for every line of that provider connection. A secret
+that belongs to one tenant's line (its own Meta app, its WAHA HMAC key, its Evolution instance
+token, its Chatwoot inbox, its helpdesk) is set on the line instead (``POST /v1/lines``, ``zapguard
+lines secret``) and proves webhooks for that line only.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from zapguard.config import ConfigError, read_sections
 
@@ -32,6 +47,25 @@ SERVICE_SECTIONS: Final = ("server", "dispatch", "retention", "providers")
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _moved(data: Any, name: str, pt: str, en: str) -> Any:
+    """Refuse a setting that no longer lives here, saying where it went."""
+    if isinstance(data, Mapping) and name in data:
+        raise PydanticCustomError("moved", f"{name}: {pt} / {en}")
+    return data
+
+
+CHATWOOT_SECRET_MOVED_PT: Final = (
+    "o segredo do Chatwoot agora é de cada linha (cada caixa de entrada tem o seu): remova-o daqui "
+    "e defina-o com 'zapguard lines secret LINHA chatwoot --from env:NOME' ou "
+    "PUT /v1/lines/{linha}/secrets/chatwoot"
+)
+CHATWOOT_SECRET_MOVED_EN: Final = (
+    "the Chatwoot secret now belongs to each line (each inbox has its own): remove it from here "
+    "and set it with 'zapguard lines secret LINE chatwoot --from env:NAME' or "
+    "PUT /v1/lines/{line}/secrets/chatwoot"
+)
 
 
 class ServerConfig(_Section):
@@ -52,10 +86,23 @@ class ServerConfig(_Section):
             "(source: Cloud API webhooks stay well under 1 MiB; media goes by link, not inline)"
         ),
     )
-    chatwoot_secret: SecretStr | None = Field(
-        None,
+    allow_private_helpdesk_urls: bool = Field(
+        False,
         description=(
-            "segredo do webhook do Chatwoot (X-Chatwoot-Signature) / Chatwoot webhook secret"
+            "aceita helpdesk_url em endereço privado, de loopback ou link-local (rede interna); "
+            "metadados de nuvem nunca / accept helpdesk_url on private, loopback or link-local "
+            "addresses (an internal network); cloud metadata never (source: OWASP SSRF "
+            "Prevention Cheat Sheet: a server that POSTs to user-given URLs must refuse internal "
+            "targets unless the deployment needs them)"
+        ),
+    )
+    future_tolerance_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
+        300,
+        description=(
+            "quanto um acontecimento pode estar no futuro (relógios diferentes); além disso é "
+            "trazido para a hora do recebimento / how far in the future an event may be dated "
+            "(clock skew); beyond it the receipt time is used (source: Chatwoot's and Stripe's "
+            "webhook timestamp tolerance, 5 minutes)"
         ),
     )
     public_url: str | None = Field(
@@ -65,6 +112,11 @@ class ServerConfig(_Section):
             "short links and webhooks"
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _chatwoot_secret_moved(cls, data: Any) -> Any:
+        return _moved(data, "chatwoot_secret", CHATWOOT_SECRET_MOVED_PT, CHATWOOT_SECRET_MOVED_EN)
 
 
 class DispatchConfig(_Section):
@@ -233,15 +285,33 @@ class ProviderSettings(_Section):
         None, description="Cloud API: hub.verify_token do handshake GET / GET handshake token"
     )
     webhook_apikey: SecretStr | None = Field(
-        None, description="Evolution API: apikey que os webhooks trazem / apikey webhooks carry"
-    )
-    forward_secret: SecretStr | None = Field(
         None,
         description=(
-            "segredo para assinar webhooks repassados ao helpdesk; padrão: app_secret / secret that "
-            "signs webhooks forwarded to the helpdesk; default: app_secret"
+            "Evolution API: apikey que os webhooks trazem (o token da instância, com "
+            "AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES=true) / apikey webhooks carry (the instance "
+            "token, with AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES=true)"
         ),
     )
+    allow_unsigned_webhooks: bool = Field(
+        False,
+        description=(
+            "aceita webhooks sem prova para as linhas sem segredo próprio (registrado no início); "
+            "só numa rede fechada / accept webhooks without proof for lines without a secret of "
+            "their own (logged at start); only on a closed network"
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _forward_secret_moved(cls, data: Any) -> Any:
+        return _moved(
+            data,
+            "forward_secret",
+            "o segredo de repasse agora é de cada linha: defina-o com 'zapguard lines secret "
+            "LINHA helpdesk --from env:NOME' ou PUT /v1/lines/{linha}/secrets/helpdesk",
+            "the forward secret now belongs to each line: set it with 'zapguard lines secret "
+            "LINE helpdesk --from env:NAME' or PUT /v1/lines/{line}/secrets/helpdesk",
+        )
 
     @field_validator("base_url")
     @classmethod

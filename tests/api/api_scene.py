@@ -18,6 +18,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
 from zapguard.api.app import create_app
 from zapguard.gateway.service import Services, open_services
@@ -28,6 +29,9 @@ SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 START = datetime(2026, 3, 10, 10, 0, tzinfo=SAO_PAULO)
 """A Tuesday, 10:00 in São Paulo."""
 CUSTOMER = "+5531988776655"
+SIMULATOR_SECRET = "segredo-do-simulador-nos-testes"
+"""The app secret of the scene's simulator connection: webhooks to ``/webhooks/simulator`` are
+signed with it (unsigned ones are refused)."""
 
 
 def free_port() -> int:
@@ -203,7 +207,11 @@ def scene(
 ) -> Iterator[Scene]:
     clock = Clock()
     config = ServiceConfig(
-        providers={"simulator": ProviderSettings(kind="simulator", base_url=simulator_url)},
+        providers={
+            "simulator": ProviderSettings(
+                kind="simulator", base_url=simulator_url, app_secret=SecretStr(SIMULATOR_SECRET)
+            )
+        },
         dispatch=DispatchConfig(typing_chars_per_second=0),
     )
     services = open_services(

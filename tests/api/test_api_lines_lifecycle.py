@@ -8,7 +8,7 @@ from typing import Any
 
 from api_scene import CUSTOMER, Scene
 
-from zapguard.domain.models import AccountType, Line, Role
+from zapguard.domain.models import AccountType, Line, Role, StatusKind
 from zapguard.gateway.snapshots import line_quota_key
 from zapguard.store.api_keys import create_key
 
@@ -165,6 +165,26 @@ def test_a_line_that_never_sent_or_received_anything_can_be_deleted(api: Scene) 
     assert deleted.status_code == 204
     assert api.client.get("/v1/lines/sac").status_code == 404
     assert api.client.post("/v1/lines", json=_line_body()).status_code == 201
+
+
+def test_a_line_with_secrets_but_no_history_is_deleted_with_its_secrets(api: Scene) -> None:
+    body = _line_body(webhook_secret="s" * 32, helpdesk_secret="h" * 32)
+    assert api.client.post("/v1/lines", json=body).status_code == 201
+
+    assert api.client.delete("/v1/lines/sac").status_code == 204
+
+    registered = api.client.post("/v1/lines", json=_line_body())
+    assert registered.status_code == 201
+    assert registered.json()["secrets"] == {"webhook": False, "chatwoot": False, "helpdesk": False}
+
+
+def test_a_line_that_paid_for_a_failure_has_history_and_cannot_be_deleted(api: Scene) -> None:
+    api.add_line()
+    api.services.events.status(
+        tenant="default", line_id="sac", at=api.clock(), status=StatusKind.FAILED, code="131048"
+    )
+
+    assert api.client.delete("/v1/lines/sac").status_code == 409
 
 
 def test_a_line_with_history_cannot_be_deleted_and_the_answer_says_to_retire_it(

@@ -4,12 +4,14 @@ idempotency, dispatch to the simulator, a status webhook back, cancel with its q
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from api_scene import CUSTOMER, Scene, scene
+from api_scene import CUSTOMER, SIMULATOR_SECRET, Scene, scene
 
+from zapguard.gateway.webhooks.signatures import sign_cloud
 from zapguard.store.migrate import upgrade
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -74,6 +76,8 @@ def test_the_core_path_runs_unchanged_on_postgresql_and_redis(scaled: Scene) -> 
             }
         ],
     }
-    assert api.client.post("/webhooks/simulator", json=status).status_code == 200
+    body = json.dumps(status).encode()
+    signed = {"X-Hub-Signature-256": sign_cloud(body, SIMULATOR_SECRET)}
+    assert api.client.post("/webhooks/simulator", content=body, headers=signed).status_code == 200
     followed = api.client.get(f"/v1/messages/{first.json()['id']}").json()
     assert (followed["state"], followed["delivery_status"]) == ("sent", "read")

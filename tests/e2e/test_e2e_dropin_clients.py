@@ -28,6 +28,7 @@ from zapguard.gateway.webhooks.signatures import verify_cloud
 
 HERE = Path(__file__).parent
 SECRET = "segredo-do-app"
+HELPDESK_SECRET = "segredo-que-o-helpdesk-conhece"
 CUSTOMER_WA_ID = "553188776655"  # Belo Horizonte mobile, as WhatsApp sends it: no 9th digit
 CUSTOMER = "+5531988776655"
 
@@ -97,6 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "provider": "simulator",
                 "provider_account": "100200300",
                 "helpdesk_url": desk.url,
+                "helpdesk_secret": HELPDESK_SECRET,
             },
         )
         assert created.status_code == 201, created.text
@@ -112,7 +114,7 @@ def test_a_customer_message_reaches_zapguard_and_the_helpdesk_signed(stack: Stac
 
     [(headers, body)] = stack.helpdesk.wait_for(1)[:1]
     assert b"Oi, tudo bem?" in body
-    assert verify_cloud(body, headers.get("x-hub-signature-256"), SECRET)
+    assert verify_cloud(body, headers.get("x-hub-signature-256"), HELPDESK_SECRET)
     events = stack.zapguard.get("/v1/events").json()
     assert any(e["kind"] == "inbound" and e["contact"] == CUSTOMER for e in events)
 
@@ -150,7 +152,7 @@ def test_pywa_sends_through_the_cloud_surface_and_the_message_is_delivered_paced
     assert statuses, "no status forwarded with the id pywa was given"
     headers, body = statuses[0]
     assert delivered[0]["wamid"].encode() not in body
-    assert verify_cloud(body, headers.get("x-hub-signature-256"), SECRET)
+    assert verify_cloud(body, headers.get("x-hub-signature-256"), HELPDESK_SECRET)
 
 
 def test_pywa_gets_a_refusal_as_a_whatsapp_error_with_the_zapguard_code(stack: Stack) -> None:

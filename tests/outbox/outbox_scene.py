@@ -176,6 +176,7 @@ def make_dispatcher(
     *,
     seed: int = 7,
     sleeps: list[float] | None = None,
+    ban_codes: tuple[str, ...] = (),
     **settings: float,
 ) -> Dispatcher:
     """A dispatcher with :data:`DEFAULTS` overridden by ``settings``; its sleep advances ``clock``.
@@ -206,6 +207,7 @@ def make_dispatcher(
         clock=clock,
         rng=random.Random(seed),
         sleep=sleep,
+        ban_codes=ban_codes,
     )
 
 

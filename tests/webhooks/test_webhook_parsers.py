@@ -76,11 +76,13 @@ def test_a_cloud_quality_update_names_the_line_by_its_phone() -> None:
     assert happening.data["current_limit"] == "TIER_1K"
 
 
-def test_a_cloud_group_message_is_skipped_not_an_error() -> None:
+def test_a_cloud_group_message_is_unhandled_not_an_error() -> None:
     payload = load("cloud_text")
     message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
     message["group_id"] = "120363025246125888"
-    assert cloud.parse(payload) == []
+    [happening] = cloud.parse(payload)
+    assert happening.kind is Kind.UNHANDLED  # a person must see it, through helpdesk or inbox
+    assert "group message" in happening.data["reason"]
 
 
 def test_a_cloud_account_ban_is_a_banned_connection() -> None:
@@ -174,23 +176,18 @@ def test_an_evolution_messages_update_is_a_status() -> None:
     )
 
 
-def test_an_evolution_close_with_401_is_a_logged_out_connection() -> None:
+def test_an_evolution_close_carries_its_disconnect_reason() -> None:
     [happening] = evolution.parse(load("evolution_connection_update_401"))
-    assert (happening.kind, happening.status, happening.data["reason"]) == (
+    assert (happening.kind, happening.status, happening.error_code) == (
         Kind.CONNECTION,
-        "logged_out",
+        "close",
         "401",
     )
 
 
-def test_an_evolution_close_with_403_is_a_banned_connection() -> None:
-    payload = load("evolution_connection_update_401")
-    payload["data"]["statusReason"] = 403
-    assert evolution.parse(payload)[0].status == "banned"
-
-
-def test_evolution_group_messages_are_skipped() -> None:
-    assert evolution.parse(load("evolution_group_message")) == []
+def test_evolution_group_messages_are_unhandled() -> None:
+    [happening] = evolution.parse(load("evolution_group_message"))
+    assert happening.kind is Kind.UNHANDLED and "group message" in happening.data["reason"]
 
 
 def test_an_evolution_payload_without_instance_is_a_parse_error() -> None:
@@ -221,7 +218,8 @@ def test_a_waha_message_any_from_me_is_an_outgoing_by_a_person_on_the_app() -> N
 def test_a_waha_message_any_received_is_left_to_the_message_event() -> None:
     payload = load("waha_message")
     payload["event"] = "message.any"
-    assert waha.parse(payload) == []
+    [happening] = waha.parse(payload)
+    assert happening.kind is Kind.IGNORED
 
 
 def test_a_waha_ack_is_a_status() -> None:
@@ -259,4 +257,4 @@ def test_chatwoot_bot_and_automation_messages_are_not_human(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["chatwoot_private_note", "chatwoot_incoming"])
 def test_chatwoot_private_notes_and_incoming_messages_are_ignored(name: str) -> None:
-    assert chatwoot.parse(load(name), line="recv") == []
+    assert [h.kind for h in chatwoot.parse(load(name), line="recv")] == [Kind.IGNORED]

@@ -46,8 +46,12 @@ PROVIDERS = {
     "waha": ProviderSettings(
         kind="waha", base_url="https://waha.example.com.br", app_secret=SecretStr(WAHA_KEY)
     ),
-    "aberto": ProviderSettings(kind="cloud", base_url="https://graph.facebook.com"),
+    "aberto": ProviderSettings(
+        kind="cloud", base_url="https://graph.facebook.com", allow_unsigned_webhooks=True
+    ),
+    "sem-segredo": ProviderSettings(kind="cloud", base_url="https://graph.facebook.com"),
 }
+HELPDESK_SECRET = "segredo-do-helpdesk-da-loja"
 
 
 @dataclass
@@ -56,11 +60,19 @@ class Ledger:
     issued: dict[str, str] = field(default_factory=dict)
     """provider message id → the id the helpdesk was given when it sent through zapguard."""
 
-    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
+    def public_ids(
+        self, provider_message_ids: Collection[str], *, tenant_id: str | None = None
+    ) -> dict[str, str]:
         return {p: self.issued[p] for p in provider_message_ids if p in self.issued}
 
     def record_delivery(
-        self, *, provider_message_id: str | None, reference: str | None, status: str, at: datetime
+        self,
+        *,
+        provider_message_id: str | None,
+        reference: str | None,
+        status: str,
+        at: datetime,
+        tenant_id: str | None = None,
     ) -> None:
         self.deliveries.append(
             {"id": provider_message_id, "reference": reference, "status": status, "at": at}
@@ -144,10 +156,12 @@ def scene(sqlite_url: str) -> Iterator[Scene]:
             recorded_by="test",
         )
     )
+    for kind, secret in (("chatwoot", CHATWOOT_SECRET), ("helpdesk", HELPDESK_SECRET)):
+        store.set_line_secret(
+            tenant_id=TENANT, line_id="recv", kind=kind, secret=secret, at=registered
+        )
     ledger = Ledger()
-    receiver = WebhookReceiver(
-        store, PolicyConfig(), PROVIDERS, ledger, lambda: NOW, chatwoot_secret=CHATWOOT_SECRET
-    )
+    receiver = WebhookReceiver(store, PolicyConfig(), PROVIDERS, ledger, lambda: NOW)
     yield Scene(store, ledger, receiver)
     store.close()
 
@@ -234,12 +248,16 @@ def test_statuses_go_to_the_delivery_ledger_and_a_spam_failure_costs_health(scen
     assert scene.line("recv").health_score == 100 - PolicyConfig().health.penalty_spam_failure
 
 
-def test_the_provider_payload_is_forwarded_unchanged_to_the_line_helpdesk(scene: Scene) -> None:
+def test_the_provider_payload_is_forwarded_unchanged_to_the_line_helpdesk_signed_with_its_secret(
+    scene: Scene,
+) -> None:
     receipt = scene.cloud("cloud_text")
     [forward] = receipt.forwards
     assert forward.url == HELPDESK
     assert forward.body == raw("cloud_text")
-    assert forward.headers["X-Hub-Signature-256"] == sign_cloud(raw("cloud_text"), APP_SECRET)
+    signature = forward.headers["X-Hub-Signature-256"]
+    assert signature == sign_cloud(raw("cloud_text"), HELPDESK_SECRET)
+    assert signature != sign_cloud(raw("cloud_text"), APP_SECRET)  # never the operator's secret
 
 
 def test_a_forwarded_status_carries_the_id_the_helpdesk_was_given(scene: Scene) -> None:
@@ -251,7 +269,7 @@ def test_a_forwarded_status_carries_the_id_the_helpdesk_was_given(scene: Scene) 
 
     assert wamid.encode() not in forward.body
     assert b'"wamid.ZGissued"' in forward.body
-    assert forward.headers["X-Hub-Signature-256"] == sign_cloud(forward.body, APP_SECRET)
+    assert forward.headers["X-Hub-Signature-256"] == sign_cloud(forward.body, HELPDESK_SECRET)
 
 
 # --- connection and quality -----------------------------------------------------------------------
@@ -266,7 +284,7 @@ def test_a_401_connection_update_pauses_the_line_and_raises_an_alert(
     assert scene.line("evo-recv").line.state is LineState.PAUSED
     [alert] = [e for e in scene.events() if e[0] == "alert"]
     assert alert[1:3] == ("evo-recv", "connection_lost")
-    assert alert[3]["status"] == "logged_out" and alert[3]["reason"] == "401"
+    assert alert[3]["status"] == "close" and alert[3]["reason"] == "401"
     assert any("evo-recv" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert APIKEY not in caplog.text
 
@@ -393,15 +411,35 @@ def test_an_unknown_provider_answers_404(scene: Scene) -> None:
     assert scene.receiver.receive(provider="nenhum", headers={}, body=b"{}").status_code == 404
 
 
-def test_a_cloud_provider_without_app_secret_accepts_unsigned_payloads_and_warns_once(
-    scene: Scene, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_an_unsigned_webhook_is_refused_when_no_secret_is_configured(scene: Scene) -> None:
     body = raw("cloud_status_read_without_delivered")
+    receipt = scene.receiver.receive(provider="sem-segredo", headers={}, body=body)
+    assert receipt.status_code == 401
+    assert scene.inbox() == [] and scene.events() == []
+
+
+def test_a_connection_that_opts_in_accepts_unsigned_payloads_and_says_so_at_start(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    upgrade(sqlite_url)
+    store = Store(sqlite_url)
     with caplog.at_level(logging.WARNING):
-        for _ in range(2):
-            receipt = scene.receiver.receive(provider="aberto", headers={}, body=body)
-            assert receipt.status_code == 200
-    assert sum("sem assinatura" in r.getMessage() for r in caplog.records) == 1
+        WebhookReceiver(store, PolicyConfig(), PROVIDERS, Ledger(), lambda: NOW)
+    store.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("[providers.aberto]" in w and "UNSIGNED" in w for w in warnings)
+    assert not any("[providers.meta]" in w for w in warnings)
+
+
+def test_an_opted_in_connection_accepts_unsigned_payloads(scene: Scene) -> None:
+    scene.store.add_line(
+        line=_line("aberta", "+5511912340009", "aberto"),
+        registered_at=datetime(2026, 1, 1, tzinfo=UTC),
+        provider_account="106540352242922",
+    )
+    body = raw("cloud_status_read_without_delivered")
+    receipt = scene.receiver.receive(provider="aberto", headers={}, body=body)
+    assert receipt.status_code == 200 and receipt.body["applied"] == 1
 
 
 # --- the GET handshake ----------------------------------------------------------------------------

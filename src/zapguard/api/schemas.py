@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from zapguard.domain.models import (
     AccountType,
@@ -196,6 +196,45 @@ class SubmissionOut(BaseModel):
     message: OutboxOut | None
 
 
+SecretKind = Literal["webhook", "chatwoot", "helpdesk"]
+"""A line's secrets: ``webhook`` proves the provider's webhooks for the line, ``chatwoot`` the
+Chatwoot inbox's, ``helpdesk`` is what zapguard signs the forwards to the line's helpdesk with."""
+SECRET_MIN, SECRET_MAX = 16, 512
+
+
+def _usable_secret(value: SecretStr | None) -> SecretStr | None:
+    if value is None:
+        return None
+    secret = value.get_secret_value()
+    if not SECRET_MIN <= len(secret) <= SECRET_MAX or secret.strip() != secret:
+        raise ValueError(
+            f"o segredo deve ter de {SECRET_MIN} a {SECRET_MAX} caracteres, sem espaços nas "
+            f"pontas / the secret must have {SECRET_MIN} to {SECRET_MAX} characters, without "
+            "spaces at either end"
+        )
+    if secret == "Apikey not found":  # what Evolution sends for an instance without a token
+        raise ValueError("segredo inválido / invalid secret")
+    return value
+
+
+LineSecret = Annotated[SecretStr, AfterValidator(_usable_secret)]
+
+_WEBHOOK_SECRET_HELP = (
+    "Segredo dos webhooks do provedor para esta linha: chave HMAC do WAHA, token da instância "
+    "Evolution, segredo do app Meta do cliente. Só escrita. / The provider's webhook secret for "
+    "this line: WAHA HMAC key, Evolution instance token, the tenant's own Meta app secret. "
+    "Write-only."
+)
+_CHATWOOT_SECRET_HELP = (
+    "Segredo do webhook da caixa de entrada do Chatwoot desta linha. Só escrita. / The webhook "
+    "secret of this line's Chatwoot inbox. Write-only."
+)
+_HELPDESK_SECRET_HELP = (
+    "Segredo que o helpdesk espera nos webhooks repassados (assinatura ou apikey). Só escrita. / "
+    "The secret the helpdesk expects on forwarded webhooks (signature or apikey). Write-only."
+)
+
+
 class LineIn(_Body):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     phone: str = Field(min_length=3, max_length=64)
@@ -228,7 +267,10 @@ class LineIn(_Body):
         None,
         max_length=2048,
         pattern=r"^https?://",
-        description="Para onde repassar os webhooks. / Where to forward webhooks.",
+        description=(
+            "Para onde repassar os webhooks; endereços internos são recusados. / Where to forward "
+            "webhooks; internal addresses are refused."
+        ),
     )
     business_account: str | None = Field(
         None,
@@ -240,6 +282,18 @@ class LineIn(_Body):
             "template calls."
         ),
     )
+    webhook_secret: LineSecret | None = Field(None, description=_WEBHOOK_SECRET_HELP)
+    chatwoot_secret: LineSecret | None = Field(None, description=_CHATWOOT_SECRET_HELP)
+    helpdesk_secret: LineSecret | None = Field(None, description=_HELPDESK_SECRET_HELP)
+
+    def secrets(self) -> dict[str, str]:
+        """The secrets given, by kind."""
+        given = {
+            "webhook": self.webhook_secret,
+            "chatwoot": self.chatwoot_secret,
+            "helpdesk": self.helpdesk_secret,
+        }
+        return {kind: value.get_secret_value() for kind, value in given.items() if value}
 
     model_config = ConfigDict(
         extra="forbid",
@@ -258,6 +312,29 @@ class LineIn(_Body):
     )
 
 
+class LineSecretIn(_Body):
+    secret: LineSecret = Field(description="O segredo. Só escrita. / The secret. Write-only.")
+
+
+class HelpdeskIn(_Body):
+    url: str | None = Field(
+        max_length=2048,
+        pattern=r"^https?://",
+        description=(
+            "Para onde repassar os webhooks da linha; null para parar. / Where to forward the "
+            "line's webhooks; null to stop."
+        ),
+    )
+
+
+class LineSecretsOut(BaseModel):
+    """Which secrets the line has; the secrets themselves are never shown."""
+
+    webhook: bool = False
+    chatwoot: bool = False
+    helpdesk: bool = False
+
+
 class LineOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -273,6 +350,7 @@ class LineOut(BaseModel):
                     "provider_account": "100200300",
                     "helpdesk_url": None,
                     "business_account": None,
+                    "secrets": {"webhook": True, "chatwoot": False, "helpdesk": False},
                     "in_use_since": "2024-03-01",
                     "timezone": "America/Sao_Paulo",
                     "daily_cap": None,
@@ -295,6 +373,7 @@ class LineOut(BaseModel):
     provider_account: str | None
     helpdesk_url: str | None
     business_account: str | None = None
+    secrets: LineSecretsOut = LineSecretsOut()
     in_use_since: date
     timezone: str
     daily_cap: int | None

@@ -1,11 +1,17 @@
-"""``zapguard lines add|list|show|retire|delete``: register the business's numbers, see how each one
-is doing, retire one for good or delete a mistaken registration."""
+"""``zapguard lines add|list|show|secret|helpdesk|retire|delete``: register the business's numbers,
+see how each one is doing, set a line's webhook secrets and where its webhooks are forwarded,
+retire one for good or delete a mistaken registration.
+
+Secrets never come on the command line (shells keep history, ``ps`` shows arguments): options take
+``env:NAME`` (read from the environment variable ``NAME``) or ``file:PATH`` (the file's content,
+without its final line break)."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -32,6 +38,61 @@ lines_app = command_group(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(lines_app, name="lines")
+
+
+SECRET_KINDS: Final = ("webhook", "chatwoot", "helpdesk")
+_FROM_HELP = (
+    "env:NOME ou file:CAMINHO, nunca o segredo em si. / env:NAME or file:PATH, never the secret."
+)
+
+
+def read_secret(source: str) -> str:
+    """The secret ``source`` points at: ``env:NAME`` or ``file:PATH``."""
+    kind, _, where = source.partition(":")
+    if kind == "env" and where:
+        if where not in os.environ:
+            raise UsageError(
+                f"variável de ambiente {where} não definida / environment variable {where} is "
+                "not set"
+            )
+        secret = os.environ[where]
+    elif kind == "file" and where:
+        try:
+            secret = Path(where).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as error:
+            raise UsageError(
+                f"não foi possível ler {where} / could not read {where}: {error.strerror}"
+            ) from None
+    else:
+        raise UsageError(
+            "informe o segredo como env:NOME ou file:CAMINHO (nunca na linha de comando) / give "
+            "the secret as env:NAME or file:PATH (never on the command line)"
+        )
+    if not 16 <= len(secret) <= 512 or secret.strip() != secret:
+        raise UsageError(
+            "o segredo deve ter de 16 a 512 caracteres, sem espaços nas pontas / the secret must "
+            "have 16 to 512 characters, without spaces at either end"
+        )
+    return secret
+
+
+def _check_helpdesk(url: str | None, config: Path | None) -> None:
+    """Refuse a helpdesk URL that points inside the network (``[server]`` may allow it)."""
+    if url is None:
+        return
+    from zapguard.config import find_config, read_sections
+    from zapguard.gateway.webhooks.targets import UnsafeTarget, check_url
+
+    # Only [server] is read: registering a line needs none of the providers' secrets at hand.
+    path = find_config(config)
+    server = read_sections(path, ["server"]).get("server", {}) if path else {}
+    allowed = isinstance(server, dict) and server.get("allow_private_helpdesk_urls") is True
+    try:
+        check_url(url, allow_private=allowed)
+    except UnsafeTarget as refused:
+        raise UsageError(
+            f"URL do helpdesk recusada: {refused.pt} / helpdesk URL refused: {refused.en}"
+        ) from None
 
 
 @lines_app.command(
@@ -104,6 +165,27 @@ def add(
             ),
         ),
     ] = None,
+    webhook_secret_from: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-secret-from",
+            help=f"Segredo dos webhooks do provedor para a linha. / Provider webhook secret. {_FROM_HELP}",
+        ),
+    ] = None,
+    chatwoot_secret_from: Annotated[
+        str | None,
+        typer.Option(
+            "--chatwoot-secret-from",
+            help=f"Segredo do webhook do Chatwoot. / Chatwoot webhook secret. {_FROM_HELP}",
+        ),
+    ] = None,
+    helpdesk_secret_from: Annotated[
+        str | None,
+        typer.Option(
+            "--helpdesk-secret-from",
+            help=f"Segredo que o helpdesk espera. / Secret the helpdesk expects. {_FROM_HELP}",
+        ),
+    ] = None,
     config: ConfigOption = None,
     preset: PresetOption = None,
     db: DbOption = None,
@@ -114,7 +196,14 @@ def add(
 
     checked_zone(timezone)
     _configured(provider, config)
-    with open_runtime(config, preset, db) as runtime:
+    _check_helpdesk(helpdesk_url, config)
+    sources = {
+        "webhook": webhook_secret_from,
+        "chatwoot": chatwoot_secret_from,
+        "helpdesk": helpdesk_secret_from,
+    }
+    secrets = {kind: read_secret(source) for kind, source in sources.items() if source}
+    with open_runtime(config, preset, db) as runtime, runtime.store.transaction():
         line = Line(
             id=line_id,
             tenant_id=runtime.tenant,
@@ -129,14 +218,19 @@ def add(
             daily_cap=daily_cap,
             timezone=timezone,
         )
+        now = datetime.now(UTC)
         warnings = register_line(
             line,
             runtime.store,
-            datetime.now(UTC),
+            now,
             provider_account=provider_account,
             helpdesk_url=helpdesk_url,
             business_account=business_account,
         )
+        for kind, secret in secrets.items():
+            runtime.store.set_line_secret(
+                tenant_id=runtime.tenant, line_id=line.id, kind=kind, secret=secret, at=now
+            )
     output_console().print(
         styled(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
     )
@@ -145,6 +239,82 @@ def add(
         error_console().print(
             styled(f"[{finding.code}] {finding.message_pt} / {finding.message_en}", style=style)
         )
+
+
+@lines_app.command(
+    "secret",
+    help=(
+        "Define ou remove um segredo da linha: webhook (provedor), chatwoot ou helpdesk. / "
+        "Set or remove a line secret: webhook (provider), chatwoot or helpdesk."
+    ),
+)
+@guarded
+def secret(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    kind: Annotated[str, typer.Argument(metavar="TIPO/KIND", help="webhook | chatwoot | helpdesk")],
+    source: Annotated[str | None, typer.Option("--from", help=_FROM_HELP)] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove o segredo. / Remove the secret.")
+    ] = False,
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    if kind not in SECRET_KINDS:
+        raise UsageError(
+            f"tipo de segredo desconhecido: {kind} (webhook, chatwoot, helpdesk) / unknown "
+            f"secret kind: {kind} (webhook, chatwoot, helpdesk)"
+        )
+    if clear == (source is not None):
+        raise UsageError(
+            "use --from ou --clear (um dos dois) / use --from or --clear (one of them)"
+        )
+    value = None if clear else read_secret(source or "")
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        runtime.store.set_line_secret(
+            tenant_id=runtime.tenant, line_id=line_id, kind=kind, secret=value, at=datetime.now(UTC)
+        )
+    done_pt, done_en = ("removido", "removed") if clear else ("definido", "set")
+    output_console().print(
+        styled(
+            f"segredo {kind} da linha {line_id} {done_pt} / line {line_id} {kind} secret {done_en}"
+        )
+    )
+
+
+@lines_app.command(
+    "helpdesk",
+    help=(
+        "Muda para onde os webhooks da linha são repassados (--clear para parar). / Change where "
+        "the line's webhooks are forwarded (--clear to stop)."
+    ),
+)
+@guarded
+def helpdesk(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    url: Annotated[str | None, typer.Argument(metavar="URL")] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Para de repassar. / Stop forwarding.")
+    ] = False,
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    if clear == (url is not None):
+        raise UsageError("informe a URL ou --clear / give the URL or --clear")
+    _check_helpdesk(url, config)
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        runtime.store.set_helpdesk_url(tenant_id=runtime.tenant, line_id=line_id, url=url)
+    output_console().print(
+        styled(f"helpdesk da linha {line_id}: {url or '—'} / line {line_id} helpdesk: {url or '—'}")
+    )
+
+
+def _known(runtime: Runtime, line_id: str) -> None:
+    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
+        raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
 
 
 @lines_app.command(
@@ -214,6 +384,7 @@ def show(
         if record is None:
             raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
         view = _view(runtime, record, now)
+        secret_kinds = runtime.store.line_secret_kinds(line_id=line_id)
         cap = volume.window_cap(view, now, runtime.policy)
         day_cap = warmup.ramp(view, now, runtime.policy.warmup, cap).day_cap
         line = view.line
@@ -228,6 +399,7 @@ def show(
             ("Provedor / Provider", f"{line.provider} ({record.provider_account or '—'})"),
             ("Helpdesk", record.helpdesk_url or "—"),
             ("Conta comercial (WABA) / Business account", record.business_account or "—"),
+            ("Segredos / Secrets", ", ".join(sorted(secret_kinds)) or "—"),
             ("Em uso desde / In use since", line.in_use_since.isoformat()),
             ("Saúde / Health", str(health.line_health(view, now, runtime.policy.health))),
             ("Últimas 24 h / Last 24 h", f"{view.sent_in_window} de/of {cap}"),
@@ -324,11 +496,6 @@ def _configured(provider: str, config: Path | None) -> None:
             f"[providers.{provider}] no zapguard.toml / provider {provider!r} is not configured; "
             f"configured: {names}; add a [providers.{provider}] section to zapguard.toml"
         )
-
-
-def _known(runtime: Runtime, line_id: str) -> None:
-    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
-        raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
 
 
 def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:

@@ -55,7 +55,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
@@ -132,8 +132,12 @@ class Dispatcher:
         clock: Callable[[], datetime],
         rng: random.Random | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        ban_codes: Collection[str] = (),
     ) -> None:
         self._store = store
+        self._ban_codes = frozenset(ban_codes)
+        """Provider error codes that mean the account is blocked (``[health] ban_codes``), on top of
+        what each adapter already classifies as a ban."""
         self._provider_for = provider_for
         self._dispatch = dispatch
         self._volume = volume
@@ -555,7 +559,7 @@ class Dispatcher:
         kind = job.line.line.provider
         now = self._clock()
         what = _describe(error)
-        if error.ban:
+        if error.ban or (error.code is not None and error.code in self._ban_codes):
             self._ban(job, error, what, now)
             SENDS.labels(kind, "ban").inc()
             return

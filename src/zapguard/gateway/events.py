@@ -1,24 +1,30 @@
 """Apply what happened on a line to the state the policy reads.
 
 Inbound messages open conversations and may be opt-outs (ZG203); delivery statuses cost health
-(ZG903); a ban registers the number and device for good and quarantines the neighbours (ZG601/ZG602);
+(ZG903: each penalty is kept, and the line's health is the fold of its penalties in time order, so a
+late or repeated report never resets it); a ban registers the number and device for good and quarantines the neighbours (ZG601/ZG602);
 human activity resets the bot-alone clock (ZG801). Every event is also kept in the event log.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from zapguard.domain.models import Event, LineState, StatusKind
 from zapguard.policy import health
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.consent import is_opt_out
-from zapguard.store.errors import NotFound
+from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
 log = logging.getLogger("zapguard.events")
+
+FOLD_LIMIT: Final = 2000
+"""The most penalties read to recompute a line's health (see :func:`health.fold_latest`)."""
 
 OPT_OUT_CONFIRMATION_PT = (
     "Pronto, você não receberá mais mensagens promocionais. Para voltar, é só nos avisar."
@@ -63,19 +69,41 @@ class EventApplier:
         status: StatusKind,
         code: str | None,
         contact: str | None = None,
+        key: str | None = None,
     ) -> int:
-        """Charge the line for a bad delivery outcome; returns its new health."""
+        """Charge the line for a bad delivery outcome; returns its health right after ``at``'s
+        penalty was folded in (the score at its latest penalty).
+
+        ``key`` names the outcome (a provider's message id and status): an outcome already charged
+        under the same key costs nothing again. Without one, every call is a new outcome (a report
+        through ``POST /v1/events``, a replayed log record).
+        """
         points = health.penalty(status, code, self.config.health)
         with self.store.transaction():
-            record = self.store.get_line_record(line_id=line_id, tenant_id=tenant)
-            if record is None:
-                raise NotFound(f"linha desconhecida / unknown line: {line_id!r}")
-            score = health.after_penalty(
-                record.health_score, record.health_at, at, points, self.config.health
+            # Hold the line first (PostgreSQL: FOR UPDATE, taken before anything else so two
+            # writers queue instead of deadlocking; SQLite: one writer at a time anyway): two
+            # penalties for one line are folded one after the other, never into the same stale
+            # score.
+            record = self.store.line_record_for_update(line_id=line_id, tenant_id=tenant)
+            charged = points > 0 and self.store.add_health_penalty(
+                tenant_id=tenant,
+                line_id=line_id,
+                at=at,
+                points=points,
+                code=code,
+                key=key or f"report:{uuid.uuid4().hex}",
             )
-            self.store.update_line(
-                tenant_id=tenant, line_id=line_id, health_score=score, health_at=at
-            )
+            if not charged and points > 0:
+                log.info(
+                    "ZG903 %s já cobrado / already charged on line %s: %s", status, line_id, key
+                )
+                return record.health_score
+            score, scored_at = record.health_score, record.health_at
+            if charged:
+                score, scored_at = self._charged(record, at, points)
+                self.store.update_line(
+                    tenant_id=tenant, line_id=line_id, health_score=score, health_at=scored_at
+                )
             self.store.record_event(
                 event=Event(
                     status.value,
@@ -84,11 +112,29 @@ class EventApplier:
                     line_id,
                     contact,
                     code=code,
-                    data={"health": str(score)},
+                    data={"health": str(score), "points": str(points)},
                 )
             )
         log.info("ZG903 %s (%s) on line %s: health %d", status.value, code or "-", line_id, score)
         return score
+
+    def _charged(
+        self, record: LineRecord, at: datetime, points: int
+    ) -> tuple[int, datetime | None]:
+        """The line's health with a new penalty folded in. The cached score is the fold of every
+        earlier penalty, so a penalty no older than the newest one just continues the fold; an
+        older one (learned late) means folding again from the start."""
+        if record.health_at is None or at >= record.health_at:
+            config = self.config.health
+            return health.after_penalty(
+                record.health_score, record.health_at, at, points, config
+            ), at
+        return self._refold(record.line.id)
+
+    def _refold(self, line_id: str) -> tuple[int, datetime | None]:
+        latest = self.store.latest_health_penalties(line_id=line_id, limit=FOLD_LIMIT)
+        penalties = [health.Penalty(at, points) for at, points in latest]
+        return health.fold_latest(penalties, self.config.health, complete=len(latest) < FOLD_LIMIT)
 
     def ban(self, *, tenant: str, line_id: str, at: datetime) -> list[str]:
         """Register the line's number and device as banned; returns the quarantined neighbours."""

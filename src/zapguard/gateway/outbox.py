@@ -226,12 +226,17 @@ class Outbox:
         with self._store.read_connection("measuring the outbox") as connection:
             return rows.depths(connection)
 
-    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
-        """provider message id → the public id the caller got, for the messages this outbox sent."""
+    def public_ids(
+        self, provider_message_ids: Collection[str], *, tenant_id: str | None = None
+    ) -> dict[str, str]:
+        """provider message id → the public id the caller got, for the messages this outbox sent
+        (only the tenant's, when ``tenant_id`` is given)."""
         if not provider_message_ids:
             return {}
         with self._store.read_connection("reading message ids") as connection:
-            return rows.public_ids(connection, provider_message_ids=provider_message_ids)
+            return rows.public_ids(
+                connection, provider_message_ids=provider_message_ids, tenant_id=tenant_id
+            )
 
     def record_delivery(
         self,
@@ -240,11 +245,14 @@ class Outbox:
         reference: str | None,
         status: str,
         at: datetime,
+        tenant_id: str | None = None,
     ) -> OutboxEntry | None:
         """Apply a status webhook; returns the row as it now is, or ``None`` if no row matches.
 
         The row is found by the provider's id, else by ``reference`` (our ``public_id``, which
-        providers echo). Statuses that would move backwards are ignored.
+        providers echo), among the messages of ``tenant_id`` when given: a webhook about one
+        tenant's line never settles another tenant's message. Statuses that would move backwards
+        are ignored.
         """
         if status not in DELIVERY_STATUSES:
             raise ValueError(
@@ -254,9 +262,11 @@ class Outbox:
         with self._store.transaction(), self._store.writing("recording a delivery") as connection:
             found = None
             if provider_message_id is not None:
-                found = rows.by_provider_id(connection, provider_message_id=provider_message_id)
+                found = rows.by_provider_id(
+                    connection, provider_message_id=provider_message_id, tenant_id=tenant_id
+                )
             if found is None and reference is not None:
-                found = rows.by_public_id(connection, public_id=reference)
+                found = rows.by_public_id(connection, public_id=reference, tenant_id=tenant_id)
             if found is None:
                 return None
             if found.merged_into is not None and found.state == "merged":

@@ -13,7 +13,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from pydantic import SecretStr
@@ -91,6 +91,7 @@ class Services:
             dispatch,
             self.policy.volume,
             clock=self.clock,
+            ban_codes=self.policy.health.ban_codes,
         )
         self.submitter = Submitter(
             Decider(self.store, self.counters, self.policy),
@@ -98,14 +99,13 @@ class Services:
             self.clock,
             on_queued=self.dispatcher.wake,
         )
-        chatwoot = self.config.server.chatwoot_secret
         self.receiver = WebhookReceiver(
             self.store,
             self.policy,
             self.provider_settings,
             self.outbox,
             self.clock,
-            chatwoot_secret=chatwoot.get_secret_value() if chatwoot else None,
+            future_tolerance=timedelta(seconds=self.config.server.future_tolerance_seconds),
         )
 
     def tenant_for_provider_token(self, token: str) -> str | None:

@@ -193,6 +193,24 @@ class HealthConfig(_Section):
         default_factory=lambda: ["131048", "131049", "131056", "130429", "429", "463"],
         json_schema_extra=_source("Cloud API error codes reference; WhatsApp Web rate/ban codes"),
     )
+    ban_codes: list[str] = Field(
+        default_factory=lambda: ["368", "131031", "130497"],
+        json_schema_extra=_source(
+            "Cloud API error codes page, 'Integrity errors' (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/support/error-codes): 368 temporarily blocked for policy "
+            "violations, 131031 account locked, 130497 restricted from messaging a country; a "
+            "failed status or send with one of them pauses the line and raises an alert"
+        ),
+    )
+    ban_disconnect_reasons: list[str] = Field(
+        default_factory=lambda: ["401", "402", "403", "406"],
+        json_schema_extra=_source(
+            "Baileys DisconnectReason (src/Types/index.ts: 401 loggedOut, 403 forbidden) and "
+            "Evolution API's codesToNotReconnect [401, 403, 402, 406] (whatsapp.baileys.service.ts; "
+            "PR #739: 402 temporary ban, 406 permanent ban); 440 (connection replaced) and 515 "
+            "(restart required) are left out: the gateway reconnects by itself"
+        ),
+    )
     recovery_per_hour: Annotated[float, Field(ge=0, le=100)] = Field(
         2, json_schema_extra=_source("design ZG903: +2 per quiet hour")
     )

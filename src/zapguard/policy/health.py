@@ -4,12 +4,18 @@ Seed tip 2 says a dozen spam reports ban a number; blocks, spam-coded failures a
 are earlier signs of the same thing. Health starts at 100, loses points per bad event, and recovers a
 little every quiet hour. Below ``halve_below`` the line's cap halves; below ``pause_below`` it pauses
 until it has recovered.
+
+Health is a function of the penalties in time order, whatever order they were learned in: a late
+webhook about an old failure is folded in where it belongs and never erases newer ones
+(:func:`fold`). A line is back at full health after :func:`quiet_horizon` without penalties, so the
+fold only ever needs the penalties since the last such quiet spell.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from zapguard.domain.models import Finding, LineState, Severity, StatusKind
@@ -52,6 +58,63 @@ def after_penalty(
 ) -> int:
     """The new score at ``at``: recover first up to ``at``, then pay ``points`` (never below 0)."""
     return max(0, current_health(score, scored_at, at, config) - points)
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """What one bad delivery outcome cost a line, and when it happened."""
+
+    at: datetime
+    points: int
+
+
+def quiet_horizon(config: HealthConfig) -> timedelta | None:
+    """How long without penalties brings any score back to full health (``None``: never, when
+    health does not recover by itself)."""
+    if config.recovery_per_hour <= 0:
+        return None
+    return timedelta(hours=math.ceil(FULL_HEALTH / config.recovery_per_hour))
+
+
+def fold(penalties: Iterable[Penalty], config: HealthConfig) -> tuple[int, datetime | None]:
+    """The score right after the last penalty, and its instant: from full health, each penalty in
+    time order recovers the quiet hours since the one before it, then pays its points.
+
+    Penalties at the same instant may come in any order: with no hours between them, paying them
+    in any order gives the same score.
+    """
+    score, scored_at = FULL_HEALTH, None
+    for penalty in sorted(penalties, key=lambda p: p.at):
+        score = after_penalty(score, scored_at, penalty.at, penalty.points, config)
+        scored_at = penalty.at
+    return score, scored_at
+
+
+def fold_latest(
+    newest_first: Sequence[Penalty], config: HealthConfig, *, complete: bool
+) -> tuple[int, datetime | None]:
+    """:func:`fold` over the penalties that can still matter, given the newest ones first.
+
+    A gap of :func:`quiet_horizon` between two penalties means full health before the later one, so
+    the fold starts after the newest such gap. ``complete`` says whether ``newest_first`` holds every
+    penalty of the line; when it does not and no quiet gap was found in it, the fold starts from
+    zero, not full health: a line with that many penalties so close together is at the bottom, and
+    guessing low never lets a troubled line send more.
+    """
+    horizon = quiet_horizon(config)
+    kept: list[Penalty] = []
+    for penalty in newest_first:
+        if kept and horizon is not None and kept[-1].at - penalty.at >= horizon:
+            return fold(kept, config)
+        kept.append(penalty)
+    if complete or not kept:
+        return fold(kept, config)
+    kept.reverse()
+    score, scored_at = 0, kept[0].at
+    for penalty in kept:
+        score = after_penalty(score, scored_at, penalty.at, penalty.points, config)
+        scored_at = penalty.at
+    return score, scored_at
 
 
 def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:

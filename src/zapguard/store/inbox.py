@@ -90,9 +90,12 @@ class WebhookInbox:
 
 
 def first_sighting(store: Store, *, line_id: str, message_id: str, at: datetime) -> bool:
-    """Note that a webhook reported ``message_id`` on ``line_id``; ``False`` if one already had.
+    """Note that a webhook reported ``message_id`` (any key naming what it reported) on
+    ``line_id`` at ``at``, the moment it was received; ``False`` if one already had.
 
     Joins the caller's transaction, so the note and what the message changes commit together.
+    The receipt time, not the reported event's own, is what retention counts from: a webhook about
+    an old event is remembered as long as a new one.
     """
     with store.writing("noting a webhook receipt") as connection:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -102,3 +105,15 @@ def first_sighting(store: Store, *, line_id: str, message_id: str, at: datetime)
             .on_conflict_do_nothing()
         )
         return bool(inserted.rowcount)
+
+
+def forget_sighting(store: Store, *, line_id: str, message_id: str) -> None:
+    """Undo :func:`first_sighting` (a forward that could not be delivered may be tried again when
+    the provider retries)."""
+    with store.writing("forgetting a webhook receipt") as connection:
+        connection.execute(
+            webhook_receipts.delete().where(
+                webhook_receipts.c.line_id == line_id,
+                webhook_receipts.c.message_id == message_id,
+            )
+        )

@@ -168,24 +168,29 @@ def by_id(connection: Connection, *, entry_id: int) -> OutboxEntry | None:
     return None if row is None else entry(row)
 
 
-def by_provider_id(connection: Connection, *, provider_message_id: str) -> OutboxEntry | None:
+def by_provider_id(
+    connection: Connection, *, provider_message_id: str, tenant_id: str | None = None
+) -> OutboxEntry | None:
     """The row the provider knows by this id: the primary of a merge, not one of its followers."""
+    query = select(outbox).where(outbox.c.provider_message_id == provider_message_id)
+    if tenant_id is not None:
+        query = query.where(outbox.c.tenant_id == tenant_id)
     row = connection.execute(
-        select(outbox)
-        .where(outbox.c.provider_message_id == provider_message_id)
-        .order_by(outbox.c.merged_into.is_not(None), outbox.c.id)
-        .limit(1)
+        query.order_by(outbox.c.merged_into.is_not(None), outbox.c.id).limit(1)
     ).first()
     return None if row is None else entry(row)
 
 
-def public_ids(connection: Connection, *, provider_message_ids: Collection[str]) -> dict[str, str]:
-    found = connection.execute(
-        select(outbox.c.provider_message_id, outbox.c.public_id).where(
-            outbox.c.provider_message_id.in_(list(provider_message_ids)),
-            outbox.c.merged_into.is_(None),
-        )
-    ).all()
+def public_ids(
+    connection: Connection, *, provider_message_ids: Collection[str], tenant_id: str | None = None
+) -> dict[str, str]:
+    query = select(outbox.c.provider_message_id, outbox.c.public_id).where(
+        outbox.c.provider_message_id.in_(list(provider_message_ids)),
+        outbox.c.merged_into.is_(None),
+    )
+    if tenant_id is not None:
+        query = query.where(outbox.c.tenant_id == tenant_id)
+    found = connection.execute(query).all()
     return {str(row.provider_message_id): str(row.public_id) for row in found}
 
 

@@ -66,8 +66,11 @@ from zapguard.store.schema import (
     decisions,
     dispatch_lanes,
     events,
+    health_penalties,
+    line_secrets,
     lines,
     outbox,
+    seen_media,
     tenants,
     text_fingerprints,
     webhook_inbox,
@@ -510,6 +513,8 @@ class Store:
                 select(banned_identifiers.c.id).where(banned_identifiers.c.line_id == line_id),
                 select(webhook_inbox.c.id).where(webhook_inbox.c.line_id == line_id),
                 select(webhook_receipts.c.message_id).where(webhook_receipts.c.line_id == line_id),
+                select(health_penalties.c.id).where(health_penalties.c.line_id == line_id),
+                select(seen_media.c.media_id).where(seen_media.c.line_id == line_id),
             ]
             used = row.last_sent_at is not None or row.last_human_at is not None
             if used or any(connection.scalar(query.limit(1)) is not None for query in traces):
@@ -520,6 +525,8 @@ class Store:
                     "retire it instead of deleting it"
                 )
             connection.execute(dispatch_lanes.delete().where(dispatch_lanes.c.line_id == line_id))
+            # Its secrets are settings, not history: they go with it.
+            connection.execute(line_secrets.delete().where(line_secrets.c.line_id == line_id))
             connection.execute(
                 lines.delete().where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
             )
@@ -627,6 +634,111 @@ class Store:
         """A person used the line at ``at`` (ZG801); older news never moves the mark back."""
         with self._write("recording human activity") as connection:
             _update_line(connection, tenant_id, line_id, _LINE_HUMAN, {"b_at": at})
+
+    # -- line secrets -------------------------------------------------------------------------
+
+    def set_line_secret(
+        self, *, tenant_id: str, line_id: str, kind: str, secret: str | None, at: datetime
+    ) -> None:
+        """Set (or, with ``None``, remove) the tenant's line's ``kind`` secret: ``provider``,
+        ``chatwoot`` or ``helpdesk`` (see :data:`~zapguard.store.schema.line_secrets`)."""
+        with self._write("setting a line secret") as connection:
+            _check_line(connection, tenant_id, line_id)
+            connection.execute(
+                line_secrets.delete().where(
+                    line_secrets.c.line_id == line_id, line_secrets.c.kind == kind
+                )
+            )
+            if secret is not None:
+                connection.execute(
+                    line_secrets.insert().values(
+                        line_id=line_id, kind=kind, secret=secret, set_at=at
+                    )
+                )
+
+    def set_helpdesk_url(self, *, tenant_id: str, line_id: str, url: str | None) -> None:
+        """Where the tenant's line's provider webhooks are forwarded (``None``: nowhere)."""
+        with self._write("setting a helpdesk URL") as connection:
+            _update_line(
+                connection,
+                tenant_id,
+                line_id,
+                _line_update(("helpdesk_url",)),
+                {"b_helpdesk_url": url},
+            )
+
+    def line_secret(self, *, line_id: str, kind: str) -> str | None:
+        """The line's ``kind`` secret, if one is set."""
+        query = select(line_secrets.c.secret).where(
+            line_secrets.c.line_id == line_id, line_secrets.c.kind == kind
+        )
+        with self._read("reading a line secret") as connection:
+            found = connection.scalar(query)
+        return None if found is None else str(found)
+
+    def line_secret_kinds(self, *, line_id: str) -> frozenset[str]:
+        """Which secrets the line has (never the secrets themselves)."""
+        query = select(line_secrets.c.kind).where(line_secrets.c.line_id == line_id)
+        with self._read("reading line secrets") as connection:
+            return frozenset(str(kind) for kind in connection.scalars(query))
+
+    def provider_line_secrets(self, *, provider: str, kind: str) -> dict[str, str]:
+        """The ``kind`` secret of every line on the provider connection ``provider``, by line id."""
+        query = (
+            select(line_secrets.c.line_id, line_secrets.c.secret)
+            .join(lines, lines.c.id == line_secrets.c.line_id)
+            .where(lines.c.provider == provider, line_secrets.c.kind == kind)
+        )
+        with self._read("reading line secrets") as connection:
+            return {str(row.line_id): str(row.secret) for row in connection.execute(query)}
+
+    # -- health penalties ---------------------------------------------------------------------
+
+    def add_health_penalty(
+        self,
+        *,
+        tenant_id: str,
+        line_id: str,
+        at: datetime,
+        points: int,
+        code: str | None,
+        key: str,
+    ) -> bool:
+        """Record what a bad outcome cost the line; ``False`` (and nothing written) when a penalty
+        with this ``key`` was already recorded for the line."""
+        with self._write("recording a health penalty") as connection:
+            _check_line(connection, tenant_id, line_id)
+            inserted = connection.execute(
+                _insert(connection, health_penalties)
+                .values(
+                    tenant_id=tenant_id, line_id=line_id, at=at, points=points, code=code, key=key
+                )
+                .on_conflict_do_nothing()
+            )
+            return bool(inserted.rowcount)
+
+    def line_record_for_update(self, *, line_id: str, tenant_id: str) -> LineRecord:
+        """The tenant's line, locked until the current transaction ends (``FOR UPDATE`` on
+        PostgreSQL; on SQLite the transaction's first write already holds the database)."""
+        query = _LINE_OF_TENANT
+        with self._write("reading a line to update") as connection:
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = connection.execute(query, {"line_id": line_id, "tenant_id": tenant_id}).first()
+        if row is None:
+            raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
+        return _line_record(row)
+
+    def latest_health_penalties(self, *, line_id: str, limit: int) -> list[tuple[datetime, int]]:
+        """The line's latest penalties, newest first, as (instant, points)."""
+        query = (
+            select(health_penalties.c.at, health_penalties.c.points)
+            .where(health_penalties.c.line_id == line_id)
+            .order_by(health_penalties.c.at.desc(), health_penalties.c.id.desc())
+            .limit(limit)
+        )
+        with self._read("reading health penalties") as connection:
+            return [(row.at, int(row.points)) for row in connection.execute(query)]
 
     # -- bans ---------------------------------------------------------------------------------
 
@@ -796,16 +908,43 @@ class Store:
     ) -> Consent | None:
         """The consent in force, derived from the evidence; ``None`` when nothing was ever recorded.
 
-        The latest grant wins; a revocation after it sets ``revoked_at``. A revocation with no grant
-        before it yields a consent with ``granted_at=None`` (the contact opted out).
+        The rule (evidence is append-only, LGPD art. 8 §2; each row has its own instant ``at`` and
+        its place in the order rows were recorded):
+
+        - a revocation defeats every grant recorded before it, whatever the instants: an opt-out
+          that arrives after a grant was recorded revokes it, even when the opt-out's message is
+          dated earlier (a webhook delayed or redelivered);
+        - a revocation also defeats every grant dated at or before it: a grant recorded later but
+          dated before the revocation (an old spreadsheet imported after an opt-out) does not bring
+          consent back;
+        - so only a grant both recorded after and dated after every revocation is in force; the
+          latest such grant (by instant) is the consent.
+
+        When no grant is in force, the latest grant (if any) comes back with ``revoked_at`` and
+        ``revoked_how`` of the earliest revocation that defeats it; with no grant at all, a consent
+        with ``granted_at=None`` carries the earliest revocation (the contact opted out). Earliest
+        by instant, then by how: the answer never depends on the order the evidence came in.
         """
-        state: Consent | None = None
-        for row in self._consent_rows(tenant_id, contact, purpose):
-            if row.kind == "grant" or state is None:
-                state = _consent(row)
-            elif state.revoked_at is None:
-                state = replace(state, revoked_at=row.at, revoked_how=row.how)
-        return state
+        rows = self._consent_rows(tenant_id, contact, purpose)
+        grants = [row for row in rows if row.kind == "grant"]
+        revocations = [row for row in rows if row.kind != "grant"]
+
+        def defeating(grant: Row[Any]) -> list[Row[Any]]:
+            return [r for r in revocations if r.id > grant.id or r.at >= grant.at]
+
+        def earliest(found: list[Row[Any]]) -> Row[Any]:
+            return min(found, key=lambda r: (r.at, r.how or ""))
+
+        in_force = [grant for grant in grants if not defeating(grant)]
+        if in_force:
+            return _consent(max(in_force, key=lambda r: (r.at, r.id)))
+        if grants:
+            latest = max(grants, key=lambda r: (r.at, r.id))
+            revocation = earliest(defeating(latest))
+            return replace(_consent(latest), revoked_at=revocation.at, revoked_how=revocation.how)
+        if revocations:
+            return _consent(earliest(revocations))
+        return None
 
     def consent_history(
         self, *, tenant_id: str, contact: str, purpose: str | None = MARKETING

@@ -380,3 +380,40 @@ seen_media = Table(
     Index(None, "tenant_id", "media_id"),
     Index(None, "seen_at"),
 )
+
+LINE_SECRET_KINDS = ("webhook", "chatwoot", "helpdesk")
+
+# Webhook secrets that belong to one line, apart from the line's row so that nothing that lists lines
+# ever reads them: ``webhook`` proves the provider's webhooks for this line (WAHA HMAC key, Evolution
+# instance token, the app secret of the tenant's own Meta app), ``chatwoot`` proves the Chatwoot
+# inbox's webhooks, ``helpdesk`` is what zapguard signs the forwards to the line's helpdesk with.
+# Kept in clear: an HMAC needs the key itself, a hash of it would verify nothing.
+line_secrets = Table(
+    "line_secrets",
+    metadata,
+    Column("line_id", String(64), ForeignKey("lines.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("line_id", "kind"),
+    _one_of("kind", LINE_SECRET_KINDS, "kind"),
+)
+
+# What each bad delivery outcome cost a line (ZG903). A line's health is the fold of these in time
+# order (``policy.health.fold``), cached on ``lines.health_score``/``health_at``: whatever order the
+# webhooks arrive in, the same penalties give the same health. ``key`` is unique per line (a
+# provider's message id and status, for example), so a redelivered failure costs nothing twice.
+health_penalties = Table(
+    "health_penalties",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("line_id", String(64), ForeignKey("lines.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("code", String(32)),
+    Column("key", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False, server_default=func.current_timestamp()),
+    UniqueConstraint("line_id", "key"),
+    Index(None, "line_id", "at"),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +12,8 @@ from zapguard.api.errors import ApiError
 from zapguard.api.schemas import DecisionRecordOut, EventIn, EventOut
 from zapguard.domain.models import StatusKind
 from zapguard.domain.phones import normalize
+from zapguard.gateway.service import Services
+from zapguard.gateway.webhooks.model import EARLIEST
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
@@ -21,16 +24,19 @@ router = APIRouter(prefix="/v1", tags=["events"])
     summary="Informar um acontecimento / Report an event",
     description=(
         "Para quem não usa os webhooks: mensagem recebida (abre a janela de 24 h; palavra de "
-        "descadastro revoga o consentimento), atividade humana, banimento, status de entrega. / "
-        "For callers without webhooks: inbound message, human activity, ban, delivery status."
+        "descadastro revoga o consentimento), atividade humana, banimento, status de entrega. "
+        "Um `at` no futuro (além de [server] future_tolerance_seconds) é recusado. / "
+        "For callers without webhooks: inbound message, human activity, ban, delivery status. "
+        "An `at` in the future (beyond [server] future_tolerance_seconds) is refused."
     ),
+    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
 )
 def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> dict[str, object]:
     if services.store.get_line(line_id=body.line, tenant_id=tenant) is None:
         raise ApiError(
             "line_not_found", f"Linha não encontrada: {body.line}.", f"Line not found: {body.line}."
         )
-    at = body.at or services.clock()
+    at = _when(services, body.at)
     contact = normalize(body.contact) if body.contact else None
     applier = services.events
     if body.kind == "inbound":
@@ -55,6 +61,32 @@ def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> dic
         tenant=tenant, line_id=body.line, at=at, status=status, code=body.code, contact=contact
     )
     return {"kind": body.kind, "health": health}
+
+
+def _when(services: Services, at: datetime | None) -> datetime:
+    """``at``, or now; an event dated further ahead than clocks drift is refused: a future date
+    would keep the 24-hour window open, or a penalty unpaid, until then."""
+    now = services.clock()
+    if at is None:
+        return now
+    tolerance = timedelta(seconds=services.config.server.future_tolerance_seconds)
+    limit = (now + tolerance).isoformat(timespec="seconds")
+    if at.tzinfo is None:
+        pt, en = "at precisa de fuso horário", "at needs a time zone offset"
+    elif at > now + tolerance:
+        pt = f"at está no futuro ({at.isoformat()}; limite {limit})"
+        en = f"at is in the future ({at.isoformat()}; limit {limit})"
+    elif at < EARLIEST:
+        pt = f"at é anterior a {EARLIEST.year} ({at.isoformat()})"
+        en = f"at is before {EARLIEST.year} ({at.isoformat()})"
+    else:
+        return at
+    raise ApiError(
+        "invalid_request",
+        f"Acontecimento recusado: {pt}.",
+        f"Event refused: {en}.",
+        details={"problems": [{"field": "at", "problem": en}]},
+    )
 
 
 @router.get("/events", response_model=list[EventOut], summary="Acontecimentos / Events")

@@ -1,4 +1,5 @@
-"""``/v1/lines`` and ``/v1/pools``: register the business's numbers, see them, pause and resume."""
+"""``/v1/lines`` and ``/v1/pools``: register the business's numbers, see them, pause and resume;
+set a line's webhook secrets (write-only) and where its webhooks are forwarded."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from fastapi import APIRouter, Response
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError, split_bilingual
-from zapguard.api.schemas import FindingOut, LineIn, LineOut, PoolOut
+from zapguard.api.schemas import (
+    FindingOut,
+    HelpdeskIn,
+    LineIn,
+    LineOut,
+    LineSecretIn,
+    LineSecretsOut,
+    PoolOut,
+    SecretKind,
+)
 from zapguard.domain.models import Finding, Line, LineState
 from zapguard.domain.phones import normalize
 from zapguard.gateway.lines import (
@@ -19,6 +29,7 @@ from zapguard.gateway.lines import (
     retire_line,
 )
 from zapguard.gateway.service import Services
+from zapguard.gateway.webhooks.targets import UnsafeTarget, check_url
 from zapguard.policy.health import current_health
 from zapguard.policy.zones import UnknownZone, checked_zone
 from zapguard.store.errors import Conflict
@@ -42,6 +53,9 @@ def _line_out(
         provider_account=record.provider_account,
         helpdesk_url=record.helpdesk_url,
         business_account=record.business_account,
+        secrets=LineSecretsOut(
+            **{kind: True for kind in services.store.line_secret_kinds(line_id=line.id)}
+        ),
         in_use_since=line.in_use_since,
         timezone=line.timezone,
         daily_cap=line.daily_cap,
@@ -52,6 +66,21 @@ def _line_out(
         queued=queued,
         warnings=[FindingOut.of(f) for f in warnings or []],
     )
+
+
+def _checked_helpdesk(services: Services, url: str | None) -> None:
+    """Refuse a helpdesk URL that points inside the operator's network (SSRF)."""
+    if url is None:
+        return
+    try:
+        check_url(url, allow_private=services.config.server.allow_private_helpdesk_urls)
+    except UnsafeTarget as refused:
+        raise ApiError(
+            "invalid_request",
+            f"helpdesk_url recusada: {refused.pt}.",
+            f"helpdesk_url refused: {refused.en}.",
+            details={"problems": [{"field": "helpdesk_url", "problem": refused.en}]},
+        ) from None
 
 
 def _record(services: Services, tenant: str, line_id: str) -> LineRecord:
@@ -105,15 +134,22 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
             f"Provedor desconhecido: {body.provider} (configurados: {known}).",
             f"Unknown provider: {body.provider} (configured: {known}).",
         )
+    _checked_helpdesk(services, body.helpdesk_url)
+    now = services.clock()
     try:
-        warnings = register_line(
-            line,
-            services.store,
-            services.clock(),
-            provider_account=body.provider_account,
-            helpdesk_url=body.helpdesk_url,
-            business_account=body.business_account,
-        )
+        with services.store.transaction():
+            warnings = register_line(
+                line,
+                services.store,
+                now,
+                provider_account=body.provider_account,
+                helpdesk_url=body.helpdesk_url,
+                business_account=body.business_account,
+            )
+            for kind, secret in body.secrets().items():
+                services.store.set_line_secret(
+                    tenant_id=tenant, line_id=line.id, kind=kind, secret=secret, at=now
+                )
     except LineRefused as refused:
         pt, en = split_bilingual(str(refused))
         raise ApiError("line_refused", pt, en) from None
@@ -208,6 +244,69 @@ def delete(line_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
         route = f"POST /v1/lines/{line_id}/retire"
         raise ApiError("conflict", f"{pt} ({route}).", f"{en} ({route}).") from None
     return Response(status_code=204)
+
+
+@router.put(
+    "/lines/{line_id}/secrets/{kind}",
+    response_model=LineOut,
+    summary="Definir um segredo da linha / Set a line secret",
+    description=(
+        "webhook: prova dos webhooks do provedor para esta linha; chatwoot: da caixa do Chatwoot; "
+        "helpdesk: o que o helpdesk espera nos repasses. Só escrita: a resposta diz apenas se "
+        "está definido. / webhook: proves the provider's webhooks for this line; chatwoot: the "
+        "Chatwoot inbox's; helpdesk: what the helpdesk expects on forwards. Write-only: the "
+        "answer only says whether it is set."
+    ),
+    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+)
+def set_line_secret(
+    line_id: str, kind: SecretKind, body: LineSecretIn, services: ServicesDep, tenant: TenantDep
+) -> LineOut:
+    _record(services, tenant, line_id)
+    services.store.set_line_secret(
+        tenant_id=tenant,
+        line_id=line_id,
+        kind=kind,
+        secret=body.secret.get_secret_value(),
+        at=services.clock(),
+    )
+    return _line_out(services, _record(services, tenant, line_id))
+
+
+@router.delete(
+    "/lines/{line_id}/secrets/{kind}",
+    response_model=LineOut,
+    summary="Remover um segredo da linha / Remove a line secret",
+    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+)
+def remove_line_secret(
+    line_id: str, kind: SecretKind, services: ServicesDep, tenant: TenantDep
+) -> LineOut:
+    _record(services, tenant, line_id)
+    services.store.set_line_secret(
+        tenant_id=tenant, line_id=line_id, kind=kind, secret=None, at=services.clock()
+    )
+    return _line_out(services, _record(services, tenant, line_id))
+
+
+@router.put(
+    "/lines/{line_id}/helpdesk",
+    response_model=LineOut,
+    summary="Para onde repassar os webhooks / Where webhooks are forwarded",
+    description=(
+        "Endereços internos (loopback, privados, link-local, metadados de nuvem) são recusados, "
+        "salvo se o operador permitir redes privadas. / Internal addresses (loopback, private, "
+        "link-local, cloud metadata) are refused unless the operator allows private networks."
+    ),
+    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+)
+def set_helpdesk(
+    line_id: str, body: HelpdeskIn, services: ServicesDep, tenant: TenantDep
+) -> LineOut:
+    _record(services, tenant, line_id)
+    _checked_helpdesk(services, body.url)
+    services.store.set_helpdesk_url(tenant_id=tenant, line_id=line_id, url=body.url)
+    return _line_out(services, _record(services, tenant, line_id))
 
 
 @router.get("/pools", response_model=list[PoolOut], summary="Grupos de linhas / Pools")

@@ -1,5 +1,7 @@
 """Provider webhooks in: ``/webhooks/{provider}`` (the ``[providers.<name>]`` key) and
-``/webhooks/chatwoot/{line}``. No API key: each provider proves itself with its own signature.
+``/webhooks/chatwoot/{line}``. No API key: each webhook proves itself with a signature made with the
+line's own secret or the provider connection's, and acts only on the lines that secret covers
+(see :mod:`zapguard.gateway.webhooks.receiver`).
 
 The answer is 2xx only when the payload was applied or kept in the inbox for inspection, so a
 provider retries anything zapguard could not keep. Opt-out confirmations are queued; the payload is
@@ -54,6 +56,10 @@ def handshake(
 @router.post(
     "/chatwoot/{line}",
     summary="Chatwoot: message_created (atividade humana / human activity)",
+    description=(
+        "Assinado com o segredo do Chatwoot da linha (X-Chatwoot-Signature). / Signed with the "
+        "line's Chatwoot secret (X-Chatwoot-Signature)."
+    ),
     response_model=None,
 )
 async def chatwoot_webhook(
@@ -72,8 +78,11 @@ async def chatwoot_webhook(
     "/{provider}",
     summary="Webhook do provedor / Provider webhook",
     description=(
-        "Cloud API (X-Hub-Signature-256), Evolution API (apikey), WAHA (X-Webhook-Hmac). / "
-        "Each provider's own signature is checked."
+        "Cloud API (X-Hub-Signature-256), Evolution API (apikey), WAHA (X-Webhook-Hmac), "
+        "verificados com o segredo da própria linha ou o da conexão com o provedor; só as linhas "
+        "que esse segredo cobre são afetadas. Sem prova: 401. / Checked with the line's own "
+        "secret or the provider connection's; only the lines that secret covers are touched. "
+        "No proof: 401."
     ),
     response_model=None,
 )
@@ -100,4 +109,6 @@ def _answer(services: Services, receipt: Receipt, background: BackgroundTasks) -
 
 
 def _forward(services: Services, forward: Forward) -> None:
-    deliver(services.http, forward)
+    allow_private = services.config.server.allow_private_helpdesk_urls
+    if not deliver(services.http, forward, allow_private=allow_private):
+        services.receiver.undelivered(forward)

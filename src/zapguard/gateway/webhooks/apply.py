@@ -6,10 +6,20 @@
   by it.
 - PREFERENCE ``stop`` (Meta ``user_preferences``) revokes marketing consent; ``resume`` is only
   logged (see :meth:`HappeningApplier._preference`).
-- STATUS goes to the outbox's delivery ledger; a failure also costs the line health (ZG903).
+- STATUS goes to the outbox's delivery ledger (the line's tenant's messages only); a failure also
+  costs the line health (ZG903), and a ban-level code (``[health] ban_codes``: 131031, 368 …)
+  pauses the line with an alert.
 - QUALITY is logged; a red or flagged number pauses the line with an alert.
-- CONNECTION logged out (401) or banned (403) pauses the line with an alert and a warning log.
+- CONNECTION logged out, banned, removed or refused, or closed for a ban-level reason (``[health]
+  ban_disconnect_reasons``: 401, 402, 403, 406) pauses the line with an alert and a warning log.
 - OUTGOING written by a person is human activity (ZG801); by a bot it is only logged.
+- UNHANDLED and IGNORED change nothing: the receiver passes them on to the helpdesk or the inbox.
+
+Every happening applies once: a provider that reports it again (a retried or replayed webhook, a
+status redelivered ten times) changes nothing the second time (:attr:`Happening.key`). With health
+the fold of its penalties (:mod:`zapguard.gateway.events`), consent derived from append-only
+evidence and every mark on a line moving only forward, applying the same happenings in any order
+gives the same state.
 
 The line is the one the provider names (``Store.line_for_account``); for Chatwoot it is named by
 the webhook URL. A happening for an account no line has is not applied: the receiver keeps the
@@ -43,21 +53,32 @@ CHATWOOT: Final = "chatwoot"
 PAUSING_QUALITY: Final = frozenset({"RED", "FLAGGED"})
 """Quality signals that pause a line: Meta's RED rating and its FLAGGED event (quality fell to low;
 the messaging limit drops if it does not recover)."""
-LOST_CONNECTION: Final = frozenset({"logged_out", "banned"})
+LOST_CONNECTION: Final = frozenset({"logged_out", "banned", "removed", "refused"})
+"""Connection states after which the line cannot send until a person pairs or replaces it."""
+CLOSED: Final = "close"
+NOT_APPLIED: Final = frozenset({Kind.UNHANDLED, Kind.IGNORED})
 
 
 class DeliveryLedger(Protocol):
     """The outbox's record of what happened to each message it sent (implemented by the outbox)."""
 
     def record_delivery(
-        self, *, provider_message_id: str | None, reference: str | None, status: str, at: datetime
+        self,
+        *,
+        provider_message_id: str | None,
+        reference: str | None,
+        status: str,
+        at: datetime,
+        tenant_id: str | None = None,
     ) -> object:
-        """Note ``status`` for the message sent as ``provider_message_id`` (or with zapguard's
-        ``reference``); what it returns is ignored."""
+        """Note ``status`` for the tenant's message sent as ``provider_message_id`` (or with
+        zapguard's ``reference``); what it returns is ignored."""
         ...
 
-    def public_ids(self, provider_message_ids: Collection[str]) -> dict[str, str]:
-        """The id each caller was given for the messages the provider knows by these ids."""
+    def public_ids(
+        self, provider_message_ids: Collection[str], *, tenant_id: str | None = None
+    ) -> dict[str, str]:
+        """The id each caller was given for the tenant's messages the provider knows by these ids."""
         ...
 
 
@@ -71,14 +92,10 @@ class Reply:
     text: str
 
 
-_ONCE_ONLY = (Kind.INBOUND, Kind.OUTGOING)
-"""Happenings that count something (a conversation, human activity): applied once per message id.
-Statuses and connection states may repeat harmlessly; statuses only move forward anyway."""
-
-
 class HappeningApplier:
     def __init__(self, store: Store, config: PolicyConfig, ledger: DeliveryLedger) -> None:
         self._store = store
+        self._config = config
         self._events = EventApplier(store, config)
         self._ledger = ledger
 
@@ -104,22 +121,22 @@ class HappeningApplier:
             line_id = connection.scalar(query)
         return None if line_id is None else self._store.get_line_record(line_id=line_id)
 
-    def apply(self, happening: Happening, line: LineRecord) -> Reply | None:
-        """Change state for ``happening``, once: a message a retried webhook reports again (same
-        provider message id on the same line) changes nothing the second time."""
+    def apply(
+        self, happening: Happening, line: LineRecord, *, received_at: datetime
+    ) -> Reply | None:
+        """Change state for ``happening``, once: a report the line already had (the same
+        :attr:`~Happening.key`) changes nothing the second time. UNHANDLED and IGNORED happenings
+        change nothing at all."""
+        if happening.kind in NOT_APPLIED:
+            return None
         with self._store.transaction():
-            message_id = happening.provider_message_id
-            repeated = (
-                happening.kind in _ONCE_ONLY
-                and message_id is not None
-                and not first_sighting(
-                    self._store, line_id=line.line.id, message_id=message_id, at=happening.at
-                )
-            )
-            if repeated:
+            if not first_sighting(
+                self._store, line_id=line.line.id, message_id=happening.key, at=received_at
+            ):
                 log.info(
-                    "webhook repetido ignorado / repeated webhook ignored: %s on line %s",
-                    message_id,
+                    "webhook repetido ignorado / repeated webhook ignored: %s %s on line %s",
+                    happening.kind.value,
+                    happening.provider_message_id or "-",
                     line.line.id,
                 )
                 return None
@@ -189,6 +206,7 @@ class HappeningApplier:
             reference=happening.reference,
             status=status,
             at=happening.at,
+            tenant_id=tenant,
         )
         if status != "failed":
             return
@@ -203,11 +221,21 @@ class HappeningApplier:
             status=StatusKind.FAILED,
             code=happening.error_code,
             contact=happening.contact,
+            key=happening.key,
         )
+        code = happening.error_code
+        if code is not None and code in self._config.health.ban_codes:
+            self._events.pause_with_alert(
+                tenant=tenant,
+                line_id=line_id,
+                at=happening.at,
+                code="provider_ban_signal",
+                data={"error_code": code, **_shown(happening.data)},
+            )
 
     def _quality(self, happening: Happening, tenant: str, line_id: str) -> None:
         rating = (happening.status or "").upper()
-        data = {key: value for key, value in happening.data.items() if key != "account_by"}
+        data = _shown(happening.data)
         if rating in PAUSING_QUALITY:
             self._events.pause_with_alert(
                 tenant=tenant,
@@ -221,8 +249,14 @@ class HappeningApplier:
 
     def _connection(self, happening: Happening, tenant: str, line_id: str) -> None:
         status = happening.status or "unknown"
-        data = {key: value for key, value in happening.data.items() if key != "account_by"}
-        if status in LOST_CONNECTION:
+        reason = happening.error_code
+        data = _shown(happening.data)
+        banned_reason = (
+            status == CLOSED
+            and reason is not None
+            and reason in self._config.health.ban_disconnect_reasons
+        )
+        if status in LOST_CONNECTION or banned_reason:
             # Paused, not banned for good: a 403 is usually a ban but a person confirms it before
             # the number and device enter the permanent registry (ZG601) and neighbours are
             # quarantined (ZG602).
@@ -231,7 +265,7 @@ class HappeningApplier:
                 line_id=line_id,
                 at=happening.at,
                 code="connection_lost",
-                data={"status": status, **data},
+                data={"status": status, "reason": reason or "-", **data},
             )
             return
         self._record(happening, tenant, line_id, "connection", code=status, data=data)
@@ -260,3 +294,8 @@ class HappeningApplier:
                 kind, happening.at, tenant, line_id, happening.contact, code=code, data=data or {}
             )
         )
+
+
+def _shown(data: dict[str, str]) -> dict[str, str]:
+    """A happening's data as an event keeps it: without the routing hint."""
+    return {key: value for key, value in data.items() if key != "account_by"}

@@ -22,7 +22,8 @@ How Chatwoot marks who wrote (chatwoot/chatwoot, ``Messages::MessageBuilder``,
 - ``template`` messages (greetings, CSAT) are Chatwoot's own.
 
 Private notes never reach the customer; incoming messages come from the provider's webhook; both
-are ignored here, as are activity messages and every other event.
+are ``IGNORED`` here, as are activity messages and every other event (zapguard subscribes to
+Chatwoot only to learn who answered: the rest is Chatwoot's own business).
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from zapguard.gateway.webhooks.model import (
+    EARLIEST,
     Happening,
     Kind,
     contact_of,
+    ignored,
     instant,
     optional_text,
     section,
@@ -46,12 +49,13 @@ BOT_SENDERS: Final = frozenset({"agent_bot", "agentbot", "captain_assistant"})
 
 
 def parse(payload: Mapping[str, Any], *, line: str) -> list[Happening]:
-    if text(payload.get("event"), "event") != EVENT:
-        return []
+    event = text(payload.get("event"), "event")
+    if event != EVENT:
+        return [ignored(line, EARLIEST, "evento do Chatwoot", "Chatwoot event", event=event)]
     raw_type = payload.get("message_type")
     message_type = MESSAGE_TYPES.get(raw_type, "") if isinstance(raw_type, int) else raw_type
     if payload.get("private") is True or message_type not in ("outgoing", "template"):
-        return []
+        return [ignored(line, EARLIEST, "nota ou entrada", "note or incoming", event=event)]
     human, author = _author(payload, message_type)
     conversation = section(payload.get("conversation"), "conversation")
     meta = conversation.get("meta")

@@ -1,8 +1,10 @@
 """Meta Cloud API webhooks → happenings.
 
 One POST may batch several entries, each with several changes, each with several messages and
-statuses: every one of them becomes a happening, in order. Fields zapguard has no use for
-(templates, flows, billing) yield nothing.
+statuses: every one of them becomes a happening, in order. A group message or a sender without a
+phone number is ``UNHANDLED`` (it must reach the helpdesk or the inbox); a status with no delivery
+outcome (``played``, ``deleted``) or about a group is ``IGNORED``; a field zapguard does not read
+(templates, flows, calls, echoes …) is ``UNHANDLED``: it is kept or passed on, never dropped.
 
 Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/…):
 
@@ -11,7 +13,7 @@ Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhoo
   "metadata": {"display_phone_number", "phone_number_id"}, "contacts": [{"profile": {"name"},
   "wa_id"}], "messages": [{"from", "id", "timestamp", "type", "text": {"body"}}]}}]}]}``; button
   replies carry ``button.text``, interactive ones ``interactive.button_reply.title`` or
-  ``interactive.list_reply.title``; group messages carry ``group_id`` (skipped). Media messages
+  ``interactive.list_reply.title``; group messages carry ``group_id``. Media messages
   (``image``, ``audio``, ``video``, ``document``, ``sticker``) carry the media's ``id`` under
   their type: it goes into the happening's ``data["media_id"]``, so that the Cloud API surface
   can bind a later ``GET /{media_id}`` to the line.
@@ -37,15 +39,18 @@ from datetime import datetime
 from typing import Any, Final
 
 from zapguard.gateway.webhooks.model import (
+    EARLIEST,
     Happening,
     Kind,
     WebhookParseError,
     contact_of,
+    ignored,
     instant,
     items,
     optional_text,
     section,
     text,
+    unhandled,
 )
 
 OBJECT: Final = "whatsapp_business_account"
@@ -91,19 +96,40 @@ def _change(entry: Mapping[str, Any], change: Mapping[str, Any]) -> Iterator[Hap
         yield _quality(entry, value)
     elif field == "account_update":
         yield from _account_update(entry, value)
+    else:
+        yield _unknown_field(entry, value, field)
+
+
+def _unknown_field(entry: Mapping[str, Any], value: Mapping[str, Any], field: object) -> Happening:
+    """A field zapguard does not read: about the number its metadata names, else the account."""
+    metadata = value.get("metadata")
+    number_id = (
+        optional_text(metadata.get("phone_number_id")) if isinstance(metadata, Mapping) else None
+    )
+    at = instant(entry.get("time"), "entry[].time") if entry.get("time") else EARLIEST
+    name = optional_text(field) or "-"
+    if number_id is not None:
+        return unhandled(number_id, at, "campo não lido", "field not read", field=name)
+    account = text(entry.get("id"), "entry[].id")
+    return unhandled(
+        account, at, "campo não lido", "field not read", field=name, account_by=BY_WABA
+    )
 
 
 def _messages(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
     for message in items(value.get("messages"), "value.messages"):
+        at = instant(message.get("timestamp"), "messages[].timestamp")
         if message.get("group_id") is not None:
-            continue  # a group chat: not a conversation with one customer
+            yield unhandled(account, at, "mensagem de grupo", "group message")
+            continue
         contact = contact_of(message.get("from"))
         if contact is None:
+            yield unhandled(account, at, "remetente sem número", "sender without a phone number")
             continue
         yield Happening(
             Kind.INBOUND,
             account,
-            instant(message.get("timestamp"), "messages[].timestamp"),
+            at,
             contact=contact,
             text=_message_text(message),
             provider_message_id=optional_text(message.get("id")),
@@ -146,11 +172,12 @@ def _get(mapping: Mapping[str, Any], *path: str) -> object:
 
 def _statuses(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
     for status in items(value.get("statuses"), "value.statuses"):
-        if status.get("recipient_type") == "group":
-            continue
         name = text(status.get("status"), "statuses[].status")
-        if name not in STATUSES:
-            continue  # e.g. "played" for voice notes, "deleted": no delivery outcome
+        at = instant(status.get("timestamp"), "statuses[].timestamp")
+        if status.get("recipient_type") == "group" or name not in STATUSES:
+            # a group's receipt; "played" for voice notes, "deleted": no delivery outcome
+            yield ignored(account, at, "status sem efeito", "status of no consequence", status=name)
+            continue
         errors = items(status.get("errors"), "statuses[].errors")
         code = optional_text(errors[0].get("code")) if errors else None
         data = {}
@@ -159,7 +186,7 @@ def _statuses(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
         yield Happening(
             Kind.STATUS,
             account,
-            instant(status.get("timestamp"), "statuses[].timestamp"),
+            at,
             contact=contact_of(status.get("recipient_id")),
             provider_message_id=text(status.get("id"), "statuses[].id"),
             status=name,
@@ -171,19 +198,22 @@ def _statuses(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
 
 def _preferences(account: str, value: Mapping[str, Any]) -> Iterator[Happening]:
     for preference in items(value.get("user_preferences"), "value.user_preferences"):
-        choice = str(preference.get("value", "")).lower()
+        at = instant(preference.get("timestamp"), "user_preferences[].timestamp")
+        choice = (optional_text(preference.get("value")) or "").lower()
         if preference.get("category") != "marketing_messages" or choice not in ("stop", "resume"):
+            yield ignored(account, at, "preferência sem efeito", "preference of no consequence")
             continue
         contact = contact_of(preference.get("wa_id"))
         if contact is None:
+            yield unhandled(account, at, "preferência sem número", "preference without a number")
             continue
         yield Happening(
             Kind.PREFERENCE,
             account,
-            instant(preference.get("timestamp"), "user_preferences[].timestamp"),
+            at,
             contact=contact,
             status=choice,
-            data={"detail": str(preference.get("detail", ""))},
+            data={"detail": optional_text(preference.get("detail")) or ""},
         )
 
 
@@ -221,3 +251,35 @@ def _account_update(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Itera
         )
     elif event in ("ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION"):
         yield Happening(Kind.QUALITY, account, at, status=event, data={"account_by": by})
+    else:
+        yield ignored(account, at, "atualização da conta", "account update", account_by=by)
+
+
+def part_for(payload: Mapping[str, Any], *, account: str | None, phone: str) -> dict[str, Any]:
+    """The payload cut down to the changes about one line (its ``phone_number_id`` ``account``, or
+    its ``phone`` for the fields that name the number): what that line's helpdesk may see of a
+    batch that also concerns other numbers."""
+    entries: list[dict[str, Any]] = []
+    for entry in items(payload.get("entry"), "entry"):
+        kept = [
+            change
+            for change in items(entry.get("changes"), "entry[].changes")
+            if _about(change, account, phone)
+        ]
+        if kept:
+            entries.append({**entry, "changes": kept})
+    return {**payload, "entry": entries}
+
+
+def _about(change: Mapping[str, Any], account: str | None, phone: str) -> bool:
+    value = change.get("value")
+    if not isinstance(value, Mapping):
+        return False
+    metadata = value.get("metadata")
+    if isinstance(metadata, Mapping) and metadata.get("phone_number_id") is not None:
+        return account is not None and optional_text(metadata.get("phone_number_id")) == account
+    for name in ("display_phone_number", "phone_number"):
+        number = value.get(name)
+        if number is not None:
+            return contact_of(optional_text(number)) == phone
+    return False

@@ -1,21 +1,29 @@
 """Provider webhooks passed on to the helpdesk, so it keeps working with zapguard in the middle.
 
 The helpdesk used to receive the provider's webhooks itself; now zapguard receives them, learns
-from them, and hands each one on to the ``helpdesk_url`` of every line it concerned: the same raw
-bytes (a re-serialized body would break the helpdesk's own signature check and any field we do
-not model), signed the way that provider signs, with the secret the helpdesk knows:
+from them, and hands each one on to the ``helpdesk_url`` of every line it concerned, once per line
+(a retried or replayed webhook is not passed on again). What the helpdesk gets carries only the
+credentials the helpdesk expects: the line's own ``helpdesk`` secret, never the provider's or the
+operator's.
 
-- Cloud API: ``X-Hub-Signature-256`` with ``forward_secret`` (default: the app secret, which is
-  what a helpdesk configured for Meta directly already holds);
-- WAHA: ``X-Webhook-Hmac`` (SHA-512) and ``X-Webhook-Hmac-Algorithm``, same secrets;
-- Evolution API: unchanged, it carries its ``apikey`` in the body.
+- Cloud API: the part of the payload about the line (a batch for several numbers is split, so no
+  tenant's helpdesk reads another's), signed ``X-Hub-Signature-256`` with the helpdesk secret;
+  unsigned when the line has none;
+- WAHA: ``X-Webhook-Hmac`` (SHA-512) and ``X-Webhook-Hmac-Algorithm`` with the helpdesk secret;
+- Evolution API: the body's ``apikey`` (the instance token, a key to the provider's API) is
+  replaced by the helpdesk secret, or by ``null`` when the line has none (what Evolution itself
+  sends when it does not expose tokens).
 
-Delivery retries a few times with jittered backoff, then gives up with a log line: a helpdesk
-that is down must never make zapguard refuse the provider (which would retry, and re-apply).
+Otherwise the bytes are the provider's own, so any field zapguard does not model still reaches the
+helpdesk. Delivery goes only to a checked address (:mod:`.targets`: never an internal one unless
+the operator allows it, resolved and pinned at each delivery), retries a few times with jittered
+backoff, then gives up with a log line: a helpdesk that is down must never make zapguard refuse
+the provider (which would retry, and re-apply).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -25,12 +33,8 @@ from typing import Final
 
 import httpx
 
-from zapguard.gateway.webhooks.signatures import (
-    WAHA_ALGORITHM,
-    sign_cloud,
-    sign_waha,
-)
-from zapguard.service_config import ProviderSettings
+from zapguard.gateway.webhooks.signatures import WAHA_ALGORITHM, sign_cloud, sign_waha
+from zapguard.gateway.webhooks.targets import Resolver, UnsafeTarget, resolve_target
 
 log = logging.getLogger("zapguard.webhooks.forward")
 
@@ -43,38 +47,80 @@ class Forward:
     url: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    line_id: str | None = None
+    claim: str | None = None
+    """The receipt that notes this forward as done (given back when it could not be delivered, so
+    the provider's retry may try again)."""
+    source: str | None = None
+    """The ``[providers.<name>]`` connection the payload came from."""
+    dialect: str | None = None
 
 
-def forward_secret(settings: ProviderSettings) -> str | None:
-    secret = settings.forward_secret or settings.app_secret
-    return secret.get_secret_value() if secret is not None else None
-
-
-def build(settings: ProviderSettings, url: str, body: bytes) -> Forward:
-    """The forward of ``body`` to ``url``, signed as its provider's dialect signs webhooks."""
+def build(
+    dialect: str,
+    url: str,
+    body: bytes,
+    helpdesk_secret: str | None,
+    *,
+    line_id: str | None = None,
+    claim: str | None = None,
+    source: str | None = None,
+) -> Forward:
+    """The forward of ``body`` to ``url``, carrying ``helpdesk_secret`` as ``dialect`` carries a
+    webhook's proof (nothing when the line has no helpdesk secret)."""
     headers = {"Content-Type": "application/json"}
-    secret = forward_secret(settings)
-    if settings.dialect == "cloud" and secret:
-        headers["X-Hub-Signature-256"] = sign_cloud(body, secret)
-    elif settings.dialect == "waha" and secret:
-        headers["X-Webhook-Hmac"] = sign_waha(body, secret)
+    if dialect == "evolution":
+        body = with_apikey(body, helpdesk_secret)
+    elif dialect == "cloud" and helpdesk_secret:
+        headers["X-Hub-Signature-256"] = sign_cloud(body, helpdesk_secret)
+    elif dialect == "waha" and helpdesk_secret:
+        headers["X-Webhook-Hmac"] = sign_waha(body, helpdesk_secret)
         headers["X-Webhook-Hmac-Algorithm"] = WAHA_ALGORITHM
-    return Forward(url, body, headers)
+    return Forward(url, body, headers, line_id, claim, source, dialect)
+
+
+def with_apikey(body: bytes, apikey: str | None) -> bytes:
+    """An Evolution body whose ``apikey`` is ``apikey`` (``null`` for none), whatever it was."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return body
+    if not isinstance(payload, dict) or ("apikey" not in payload and apikey is None):
+        return body
+    return json.dumps({**payload, "apikey": apikey}).encode()
 
 
 def deliver(
     client: httpx.Client,
     forward: Forward,
     *,
+    allow_private: bool = False,
+    resolve: Resolver | None = None,
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
     jitter: Callable[[], float] = random.random,
 ) -> bool:
     """POST ``forward``; True once the helpdesk answered 2xx. Retries network errors, 429 and 5xx
-    up to ``attempts`` times; other answers are final. Never raises for the helpdesk's failures."""
+    up to ``attempts`` times; other answers are final. Never raises for the helpdesk's failures.
+
+    The URL is checked again here, after resolving its name (``resolve``, the system's resolver by
+    default), and the request goes to the address that was checked."""
+    try:
+        target = resolve_target(forward.url, allow_private=allow_private, resolve=resolve)
+    except UnsafeTarget as refused:
+        log.warning(
+            "repasse ao helpdesk recusado: %s / helpdesk forward refused: %s",
+            refused.pt,
+            refused.en,
+        )
+        return False
+    headers = {**forward.headers, "Host": target.host}
+    extensions = {"sni_hostname": target.server_name}
     for attempt in range(1, max(1, attempts) + 1):
         try:
-            response = client.post(forward.url, content=forward.body, headers=forward.headers)
+            response = client.post(
+                target.url, content=forward.body, headers=headers, extensions=extensions
+            )
         except httpx.HTTPError as error:
             outcome = type(error).__name__
             retry = True
@@ -87,7 +133,7 @@ def deliver(
             log.warning(
                 "repasse ao helpdesk falhou / helpdesk forward failed: %s (%s, tentativa/attempt "
                 "%d)",
-                _host(forward.url),
+                target.server_name,
                 outcome,
                 attempt,
             )
@@ -95,11 +141,3 @@ def deliver(
         delay = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
         sleep(delay * (0.5 + jitter()))
     return False
-
-
-def _host(url: str) -> str:
-    """Only the host: helpdesk URLs may carry tokens in their path or query."""
-    try:
-        return httpx.URL(url).host or "?"
-    except httpx.InvalidURL:
-        return "?"

@@ -6,19 +6,28 @@ a bot) answered through the helpdesk. Parsers turn one payload into every happen
 (batched payloads are processed whole); :mod:`zapguard.gateway.webhooks.apply` turns happenings into
 state changes.
 
-A payload that is not of its provider's documented shape raises :class:`WebhookParseError`; the
-small readers below are shared by the parsers, so every dialect reads ids, times and phone numbers
-the same way.
+Every part of a payload becomes a happening, even the parts zapguard has nothing to do with: an
+``UNHANDLED`` one (a group message, a contact known only by a linked id, an event nobody here knows)
+must still reach a person, through the line's helpdesk or the webhook inbox; an ``IGNORED`` one (a
+voice note played, a pending ack, presence) is only passed on to the helpdesk. So nothing received
+is silently dropped, and the receiver always knows which line a payload is about.
+
+A payload that is not of its provider's documented shape raises :class:`WebhookParseError`, and
+nothing else: the small readers below are shared by the parsers, so every dialect reads ids, times
+and phone numbers the same way, and none of them lets another exception out.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from zapguard.domain import phones
 
@@ -36,6 +45,12 @@ class Kind(StrEnum):
     """The line's session changed state: open, connecting, close, logged_out, banned."""
     OUTGOING = "outgoing"
     """A message left the line outside zapguard (phone app, helpdesk); ``human`` says who wrote it."""
+    UNHANDLED = "unhandled"
+    """Something zapguard cannot act on that a person must see (``data["reason"]`` says what): not
+    applied; forwarded to the line's helpdesk, else kept in the webhook inbox."""
+    IGNORED = "ignored"
+    """Known and of no consequence to the rules (``data["reason"]``): forwarded to the line's
+    helpdesk when it has one, else only logged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +74,47 @@ class Happening:
     human: bool | None = None
     """OUTGOING: True when a person wrote it, False for a bot or automation."""
     data: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """What makes a report of this happening the same report when a provider sends it again:
+        the message id for a message, the message id and status for a status (a status applies
+        once per line, message and status), else a digest of everything the happening says.
+
+        An instant moved by the receiver (a future date clamped, ``data["original_at"]``) is keyed
+        by its original, so a redelivery at another moment is still the same happening.
+        """
+        message_id = self.provider_message_id
+        if message_id and self.kind in (Kind.INBOUND, Kind.OUTGOING):
+            return _bounded(message_id)
+        if message_id and self.kind is Kind.STATUS:
+            return _bounded(f"status:{self.status}:{message_id}")
+        said = [
+            self.kind.value,
+            self.account,
+            self.data.get("original_at") or self.at.isoformat(),
+            self.contact,
+            self.text,
+            message_id,
+            self.status,
+            self.error_code,
+            self.reference,
+            self.human,
+            sorted(self.data.items()),
+        ]
+        return f"{self.kind.value}:{_digest(json.dumps(said, ensure_ascii=False))}"
+
+
+KEY_LENGTH: Final = 200
+"""Room for a happening key (``webhook_receipts.message_id``)."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
+
+
+def _bounded(key: str) -> str:
+    return key if len(key) <= KEY_LENGTH else f"sha256:{_digest(key)}"
 
 
 class WebhookParseError(ValueError):
@@ -93,7 +149,36 @@ def contact_of(raw: object) -> str | None:
 
 def is_group_or_broadcast(raw: object) -> bool:
     """Chats zapguard never acts on: groups, status broadcasts, newsletters."""
-    return isinstance(raw, str) and raw.lower().endswith(("@g.us", "@broadcast", "@newsletter"))
+    return is_group(raw) or is_broadcast(raw)
+
+
+def is_group(raw: object) -> bool:
+    """A group chat (``…@g.us``): customers write there, but not to the line alone."""
+    return isinstance(raw, str) and raw.lower().endswith("@g.us")
+
+
+def is_broadcast(raw: object) -> bool:
+    """Status stories, broadcast lists and channels: nothing a customer wrote to the line."""
+    return isinstance(raw, str) and raw.lower().endswith(("@broadcast", "@newsletter"))
+
+
+def is_linked_id(raw: object) -> bool:
+    """A WhatsApp linked id (``…@lid``): stands for a person without showing their number."""
+    return isinstance(raw, str) and raw.lower().endswith("@lid")
+
+
+def unhandled(
+    account: str, at: datetime, pt: str, en: str, *, contact: str | None = None, **data: str
+) -> Happening:
+    """A part of a payload a person must see: ``pt`` / ``en`` say why zapguard cannot act on it."""
+    return Happening(
+        Kind.UNHANDLED, account, at, contact=contact, data={"reason": f"{pt} / {en}", **data}
+    )
+
+
+def ignored(account: str, at: datetime, pt: str, en: str, **data: str) -> Happening:
+    """A part of a payload that changes nothing zapguard keeps: ``pt`` / ``en`` say what it is."""
+    return Happening(Kind.IGNORED, account, at, data={"reason": f"{pt} / {en}", **data})
 
 
 def section(value: object, where: str) -> Mapping[str, Any]:
@@ -118,36 +203,81 @@ def items(value: object, where: str) -> list[Mapping[str, Any]]:
 
 def text(value: object, where: str) -> str:
     """A required non-empty string (numbers are accepted as their decimal form)."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+    found = optional_text(value)
+    if found is None:
         raise WebhookParseError(f"campo {where} ausente ou vazio / field {where} missing or empty")
-    return str(value)
+    return found
 
 
 def optional_text(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+    """A non-empty string, or a whole number as its decimal form; ``None`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return str(value)
+    if isinstance(value, int) and abs(value) >= 10**100:
+        return None  # no id is that long; str() of a huge int may even refuse
+    found = str(value)
+    return found or None
+
+
+EARLIEST: Final = datetime(2009, 1, 1, tzinfo=UTC)
+"""No WhatsApp event is older than WhatsApp (founded in 2009): an earlier instant is a wrong field
+or a zero, not news."""
+LATEST: Final = datetime(9000, 1, 1, tzinfo=UTC)
+"""Far enough for any real date, near enough that adding a window or a time zone never overflows
+(the receiver clamps future instants to its own clock anyway)."""
+_MAX_DIGITS: Final = 16
+"""A Unix time in milliseconds has 13 digits until the year 2286; more is not a time."""
 
 
 def instant(value: object, where: str, *, fallback: datetime | None = None) -> datetime:
     """An aware UTC instant from Unix seconds (int or string), milliseconds (WAHA envelopes),
-    an ISO-8601 string, or Baileys' ``{"low": …}`` long; ``fallback`` when absent."""
+    an ISO-8601 string, or Baileys' ``{"low": …}`` long; ``fallback`` when absent.
+
+    Anything else (a 20-digit number, an infinite float, a date before 2009 or after 9000) is a
+    :class:`WebhookParseError` naming the field: never an overflow out of :mod:`datetime`.
+    """
     if isinstance(value, Mapping) and "low" in value:
         value = value["low"]
     if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+        digits = value.strip()
+        value = int(digits) if len(digits) <= _MAX_DIGITS else math.inf
+    parsed: datetime | None = None
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    if isinstance(value, str) and value.strip():
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if value is None and fallback is not None:
+        parsed = _from_unix(value)
+    elif isinstance(value, str) and value.strip():
+        parsed = _from_iso(value.strip())
+    elif value is None and fallback is not None:
         return fallback
-    raise WebhookParseError(
-        f"campo {where} não é um instante válido / field {where} is not a valid instant: {value!r}"
-    )
+    if parsed is None or not EARLIEST <= parsed < LATEST:
+        raise WebhookParseError(
+            f"campo {where} não é um instante válido / field {where} is not a valid instant: "
+            f"{_shown(value)}"
+        )
+    return parsed
+
+
+def _from_unix(value: float) -> datetime | None:
+    if not math.isfinite(value) or value >= 10**_MAX_DIGITS:
+        return None
+    seconds = value / 1000 if value > 10**11 else value
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _from_iso(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _shown(value: object) -> str:
+    """``value`` for an error message: short, whatever it is."""
+    try:
+        shown = repr(value)
+    except ValueError:  # an int too long to print
+        shown = f"<{type(value).__name__}>"
+    return shown if len(shown) <= 80 else shown[:77] + "..."

@@ -16,9 +16,16 @@ Sources:
   HMAC-SHA256 of "<timestamp>.<raw body>", webhook secret>`` with ``X-Chatwoot-Timestamp`` (Unix
   seconds) inside the signed text, so an old delivery cannot be replayed with a fresh timestamp.
   Issue #13809 reports API-channel inboxes whose shown secret differs from the signing key.
-- Evolution API v2 does not sign; every webhook body carries the instance's ``apikey``
+- Evolution API v2 does not sign; every webhook body carries an ``apikey`` field
   (``webhook.controller.ts``: ``{event, instance, data, destination, date_time, sender,
-  server_url, apikey}``), compared here against the configured ``webhook_apikey``.
+  server_url, apikey}``). ``channel.service.ts`` (``sendDataWebhook``) fills it with the
+  *instance's own token* (``instance.token``, the per-instance API key), never the global
+  ``AUTHENTICATION_API_KEY``, and only when ``AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES=true``;
+  otherwise it is ``null`` (and an instance without a token sends the text ``"Apikey not
+  found"``). zapguard compares it with the line's own webhook secret (the instance token) or with
+  the provider connection's ``webhook_apikey`` (an operator whose instances share one token).
+  The token also opens Evolution's API for that instance: it is never stored, logged or
+  forwarded.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ CHATWOOT_HEADER: Final = "x-chatwoot-signature"
 CHATWOOT_TIMESTAMP_HEADER: Final = "x-chatwoot-timestamp"
 CHATWOOT_TOLERANCE: Final = timedelta(minutes=5)
 """How old a Chatwoot delivery may be (Chatwoot's PR asks receivers for about five minutes)."""
+_TIMESTAMP_DIGITS: Final = 12
+"""Unix seconds have 10 digits until the year 2286: a longer ``X-Chatwoot-Timestamp`` is no time."""
+EVOLUTION_NO_KEY: Final = "Apikey not found"
+"""What Evolution sends as ``apikey`` for an instance without a token: never a proof."""
 
 SIGNATURE_HEADERS: Final = frozenset(
     {CLOUD_HEADER, WAHA_HEADER, WAHA_ALGORITHM_HEADER, CHATWOOT_HEADER, CHATWOOT_TIMESTAMP_HEADER}
@@ -43,11 +54,16 @@ SIGNATURE_HEADERS: Final = frozenset(
 
 
 def _hex_hmac(secret: str, message: bytes, digest: str) -> str:
-    return hmac.new(secret.encode(), message, digest).hexdigest()
+    return hmac.new(_bytes(secret), message, digest).hexdigest()
+
+
+def _bytes(text: str) -> bytes:
+    """``text`` as bytes, whatever it holds (a JSON string may carry a lone surrogate)."""
+    return text.encode("utf-8", errors="surrogatepass")
 
 
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.strip().lower().encode(), expected.encode())
+    return hmac.compare_digest(_bytes(given.strip().lower()), _bytes(expected))
 
 
 def sign_cloud(body: bytes, secret: str) -> str:
@@ -92,17 +108,26 @@ def verify_chatwoot(
     now: datetime,
     tolerance: timedelta = CHATWOOT_TOLERANCE,
 ) -> bool:
-    """Chatwoot's signature, and a timestamp within ``tolerance`` of ``now`` (replay guard)."""
-    if not header or not timestamp or not secret or not timestamp.strip().isdigit():
+    """Chatwoot's signature, and a timestamp within ``tolerance`` of ``now`` (replay guard).
+
+    The timestamp is checked for shape before it is read: any header value, however long, is a
+    ``False`` here, never an overflow."""
+    stamp = (timestamp or "").strip()
+    if not header or not secret or not stamp.isascii() or not stamp.isdigit():
         return False
-    sent = datetime.fromtimestamp(int(timestamp.strip()), tz=UTC)
+    if len(stamp) > _TIMESTAMP_DIGITS:
+        return False
+    try:
+        sent = datetime.fromtimestamp(int(stamp), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return False
     if abs(now - sent) > tolerance:
         return False
-    return _same(header, sign_chatwoot(body, secret, timestamp.strip()))
+    return _same(header, sign_chatwoot(body, secret, stamp))
 
 
 def verify_evolution(apikey: object, expected: str) -> bool:
-    """Evolution's ``apikey`` body field against the configured ``webhook_apikey``."""
-    if not isinstance(apikey, str) or not apikey or not expected:
+    """Evolution's ``apikey`` body field against a line's token or the connection's key."""
+    if not isinstance(apikey, str) or not apikey or not expected or apikey == EVOLUTION_NO_KEY:
         return False
-    return hmac.compare_digest(apikey.encode(), expected.encode())
+    return hmac.compare_digest(_bytes(apikey), _bytes(expected))

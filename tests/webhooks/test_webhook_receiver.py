@@ -397,14 +397,14 @@ def test_a_webhook_for_an_unknown_line_lands_in_the_inbox(scene: Scene) -> None:
     assert marketing_active(scene)
 
 
-def test_when_the_inbox_cannot_store_the_answer_is_500_so_the_provider_retries(
+def test_when_the_inbox_cannot_store_the_answer_is_503_so_the_provider_retries(
     scene: Scene,
 ) -> None:
     with scene.store.writing("test") as connection:
         connection.execute(text("DROP TABLE webhook_inbox"))
     body = b"nao e json"
     headers = {"X-Hub-Signature-256": sign_cloud(body, APP_SECRET)}
-    assert scene.receiver.receive(provider="meta", headers=headers, body=body).status_code == 500
+    assert scene.receiver.receive(provider="meta", headers=headers, body=body).status_code == 503
 
 
 def test_an_unknown_provider_answers_404(scene: Scene) -> None:

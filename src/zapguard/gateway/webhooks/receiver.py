@@ -20,7 +20,7 @@ for a closed network; even then a line with its own secret needs its proof.
 in the inbox: a payload zapguard cannot read, one about a line it does not know, and anything
 ``UNHANDLED`` on a line without a helpdesk (a group message, a contact with only a linked id, an
 unknown event) are kept, then 200: the provider stops retrying only once a person can see it. The
-inbox (or the database) failing → 500, so the provider retries later. A parser never causes a 500.
+inbox (or the database) failing → 503, so the provider retries later. A parser never causes a 5xx.
 
 **Time.** An event dated more than ``[server] future_tolerance_seconds`` ahead of the receipt is
 moved to the receipt time (its own time kept in ``data["original_at"]``, and logged): a clock gone
@@ -208,7 +208,7 @@ class WebhookReceiver:
             log.error(
                 "webhook não aplicado / webhook not applied: provider %s: %s", provider, error
             )
-            return Receipt(500, {"error": "falha ao aplicar", "error_en": "could not apply"})
+            return Receipt(503, {"error": "falha ao aplicar", "error_en": "could not apply"})
 
     def undelivered(self, forward: Forward) -> None:
         """A forward the helpdesk never took: kept in the inbox, so a person still sees what the
@@ -505,7 +505,7 @@ class WebhookReceiver:
             log.error(
                 "webhook não guardado / webhook not stored: provider %s: %s", provider, failure
             )
-            return Receipt(500, {"error": "falha ao guardar", "error_en": "could not store"})
+            return Receipt(503, {"error": "falha ao guardar", "error_en": "could not store"})
         WEBHOOKS.labels(kind, "stored").inc()
         log.warning(
             "webhook guardado na caixa de entrada / webhook kept in the inbox: provider %s, "

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from zapguard.api import openapi
 from zapguard.api.errors import install_error_handlers
 from zapguard.api.limits import BodySizeLimit
 from zapguard.api.routes import (
@@ -85,7 +86,9 @@ def create_app(
     app.state.services = services
     app.state.open_when_keyless = open_when_keyless
     install_error_handlers(app)
-    for module in (system, messages, lines, contacts, events, webhooks, dashboard):
+    openapi.install(app)
+    own = (system, messages, lines, contacts, events, webhooks, dashboard, short_links)
+    for module in own[:-1]:
         app.include_router(module.router)
     if mount_simulator:
         simulator = simulator_app(
@@ -93,8 +96,17 @@ def create_app(
         )
         app.mount(SIMULATOR_PREFIX, simulator)
     # "/{code}" and the drop-ins' catch-all would shadow what follows them: they go last, the
-    # catch-all very last.
+    # catch-all very last. It takes every method of every path (a method no route takes is its
+    # 405, with Allow), so no request falls through to the router's own answers.
     for module in (short_links, dropin_surfaces):
         app.include_router(module.router)
+    # What a 405 lists in Allow: zapguard's own routes, and the documentation's.
+    app.state.own_routes = [
+        *(route for module in own for route in module.router.routes),
+        *app.router.routes,
+    ]
+    app.router.add_route(
+        "/{path:path}", dropin_surfaces.other_calls, methods=None, include_in_schema=False
+    )
     app.add_middleware(BodySizeLimit, max_bytes=services.config.server.max_body_bytes)
     return app

@@ -36,9 +36,20 @@ ERROR_CODES: dict[str, tuple[int, str, str]] = {
         "Chave de API ausente ou inválida.",
         "Missing or invalid API key.",
     ),
+    "invalid_signature": (
+        401,
+        "Webhook sem prova ou com assinatura inválida.",
+        "Webhook without proof or with an invalid signature.",
+    ),
+    "handshake_refused": (
+        403,
+        "Verificação do webhook recusada: modo ou token de verificação errado.",
+        "Webhook verification refused: wrong mode or verify token.",
+    ),
     "not_found": (404, "Recurso não encontrado.", "Resource not found."),
     "line_not_found": (404, "Linha não encontrada.", "Line not found."),
     "message_not_found": (404, "Mensagem não encontrada.", "Message not found."),
+    "pool_not_found": (404, "Grupo de linhas não encontrado.", "Pool not found."),
     "conflict": (409, "Conflito com o estado atual.", "Conflicts with the current state."),
     "idempotency_conflict": (
         409,
@@ -207,7 +218,7 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             error.status_code, "invalid_request"
         )
-        return _respond(ApiError(code))
+        return _respond(ApiError(code, headers=dict(error.headers or {})))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    WithJsonSchema,
+    model_validator,
+)
 
 from zapguard.domain.models import (
     AccountType,
@@ -25,6 +34,44 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _iso_text(value: Any) -> Any:
+    """JSON has no date type: a date or a time comes as ISO 8601 text. A number is refused,
+    where pydantic would read it as seconds since 1970 (``"granted_at": 0`` is not 1970)."""
+    if isinstance(value, int | float):
+        raise ValueError(
+            "escreva a data em ISO 8601, como texto / write the date in ISO 8601, as text"
+        )
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a stable ``code`` clients branch on, and a sentence in pt-BR and English."""
+
+    code: str = Field(
+        description="Código estável (ver a descrição de cada resposta). / Stable code.",
+        examples=["line_not_found"],
+    )
+    message_pt: str = Field(examples=["Linha não encontrada: sac."])
+    message_en: str = Field(examples=["Line not found: sac."])
+    details: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "Mais contexto, quando há: problems (campos inválidos), decision (a decisão das "
+            "regras). / More context when there is some: problems, decision."
+        ),
+    )
+
+
+class ErrorOut(BaseModel):
+    """Every error of zapguard's own routes has this body."""
+
+    error: ErrorBody
+
+
 class MessageIn(_Body):
     to: str = Field(
         min_length=3,
@@ -32,8 +79,15 @@ class MessageIn(_Body):
         description="Número do contato (E.164, local ou JID). / Contact's number.",
     )
     text: str = Field("", max_length=4096, description="Texto. / Text (WhatsApp's limit: 4096).")
-    line: str | None = Field(None, description="Linha de envio. / Line to send on.")
-    pool: str | None = Field(None, description="Ou um grupo de linhas. / Or a pool of lines.")
+    line: str | None = Field(
+        None, min_length=1, max_length=64, description="Linha de envio. / Line to send on."
+    )
+    pool: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Ou um grupo de linhas. / Or a pool of lines.",
+    )
     category: Category = Category.REPLY
     author: Author = Field(
         Author.BOT, description="Quem escreveu: agent = pessoa. / Who wrote it: agent = a person."
@@ -60,6 +114,11 @@ class MessageIn(_Body):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # What _line_or_pool checks: exactly one of them, as a string.
+            "oneOf": [
+                {"required": ["line"], "properties": {"line": {"type": "string"}}},
+                {"required": ["pool"], "properties": {"pool": {"type": "string"}}},
+            ],
             "examples": [
                 {
                     "to": "+55 11 91234-5678",
@@ -69,7 +128,7 @@ class MessageIn(_Body):
                     "author": "agent",
                     "idempotency_key": "pedido-1234-entrega",
                 }
-            ]
+            ],
         },
     )
 
@@ -196,6 +255,10 @@ class SubmissionOut(BaseModel):
     message: OutboxOut | None
 
 
+HTTP_URL = r"^https?://[^\s/?#@\\]+(?:[/?#]\S*)?$"
+"""An http(s) URL with a host and no user part, spaces or backslashes (which host is allowed is
+:func:`~zapguard.gateway.webhooks.targets.check_url`'s to say)."""
+
 SecretKind = Literal["webhook", "chatwoot", "helpdesk"]
 """A line's secrets: ``webhook`` proves the provider's webhooks for the line, ``chatwoot`` the
 Chatwoot inbox's, ``helpdesk`` is what zapguard signs the forwards to the line's helpdesk with."""
@@ -217,7 +280,27 @@ def _usable_secret(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
-LineSecret = Annotated[SecretStr, AfterValidator(_usable_secret)]
+_WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters ``str.isspace()`` is true for (Python 3.11), as a regex character class body."""
+
+LineSecret = Annotated[
+    SecretStr,
+    AfterValidator(_usable_secret),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "password",
+            "writeOnly": True,
+            "minLength": SECRET_MIN,
+            "maxLength": SECRET_MAX,
+            # No whitespace at either end (what str.strip() removes, spelled out: regex
+            # dialects disagree on \s), and the length within the bounds (said in the pattern too,
+            # so that generators draw lengths that fit). "Apikey not found" is refused too.
+            "pattern": rf"^[^{_WHITESPACE}][\s\S]{{{SECRET_MIN - 2},{SECRET_MAX - 2}}}[^{_WHITESPACE}]$",
+        }
+    ),
+]
+"""A secret as :func:`_usable_secret` takes it, and the OpenAPI document says so."""
 
 _WEBHOOK_SECRET_HELP = (
     "Segredo dos webhooks do provedor para esta linha: chave HMAC do WAHA, token da instância "
@@ -239,7 +322,9 @@ class LineIn(_Body):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     phone: str = Field(min_length=3, max_length=64)
     role: Role
-    in_use_since: date = Field(description="Desde quando o número existe. / When it came into use.")
+    in_use_since: IsoDate = Field(
+        description="Desde quando o número existe. / When it came into use."
+    )
     account: AccountType = AccountType.BUSINESS
     pool: str | None = Field(None, max_length=64)
     device: str | None = Field(None, max_length=200)
@@ -266,7 +351,7 @@ class LineIn(_Body):
     helpdesk_url: str | None = Field(
         None,
         max_length=2048,
-        pattern=r"^https?://",
+        pattern=HTTP_URL,
         description=(
             "Para onde repassar os webhooks; endereços internos são recusados. / Where to forward "
             "webhooks; internal addresses are refused."
@@ -319,7 +404,7 @@ class LineSecretIn(_Body):
 class HelpdeskIn(_Body):
     url: str | None = Field(
         max_length=2048,
-        pattern=r"^https?://",
+        pattern=HTTP_URL,
         description=(
             "Para onde repassar os webhooks da linha; null para parar. / Where to forward the "
             "line's webhooks; null to stop."
@@ -395,7 +480,7 @@ class ConsentIn(_Body):
         description="Onde o contato aceitou (site, loja...). / Where the contact opted in.",
     )
     wording: str | None = Field(None, max_length=2000, description="O texto aceito. / Wording.")
-    granted_at: datetime | None = Field(None, description="Padrão: agora. / Default: now.")
+    granted_at: IsoDateTime | None = Field(None, description="Padrão: agora. / Default: now.")
     recorded_by: str | None = Field(None, max_length=200)
     purpose: str = Field("marketing", max_length=32)
 
@@ -440,16 +525,36 @@ class EventIn(_Body):
     text: str | None = Field(None, max_length=4096)
     status: StatusKind | None = None
     code: str | None = Field(None, max_length=32)
-    at: datetime | None = Field(None, description="Padrão: agora. / Default: now.")
+    at: IsoDateTime | None = Field(None, description="Padrão: agora. / Default: now.")
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # An inbound message needs its contact (report_event checks it).
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "inbound"}}},
+            "then": {"required": ["contact"], "properties": {"contact": {"type": "string"}}},
             "examples": [
                 {"kind": "inbound", "line": "sac", "contact": "+5511912345678", "text": "Oi"}
-            ]
+            ],
         },
     )
+
+
+class EventResultOut(BaseModel):
+    """What a reported event did; only the field of its kind is present."""
+
+    kind: str
+    opted_out: bool | None = Field(
+        None, description="inbound: era um descadastro (ZG203). / It was an opt-out."
+    )
+    quarantined: list[str] | None = Field(
+        None,
+        description=(
+            "ban: linhas em quarentena por compartilhar aparelho ou rede. / ban: lines "
+            "quarantined for sharing the device or network."
+        ),
+    )
+    health: int | None = Field(None, description="status: a saúde da linha agora. / Line health.")
 
 
 class EventOut(BaseModel):

@@ -287,6 +287,17 @@ class RouteTable:
                 matches.append(Match(route, params))
         return Classified(method.upper(), segments, tuple(matches))
 
+    def methods(self, segments: tuple[str, ...]) -> tuple[str, ...]:
+        """Every method some route of the table takes on this path, whatever its class: what an
+        ``Allow`` header lists when the path is known but the method is not."""
+        return tuple(
+            sorted(
+                method
+                for method, length in self._by_shape
+                if length == len(segments) and self.classify(method, segments).matches
+            )
+        )
+
     def _fit(self, route: Route, segments: tuple[str, ...]) -> dict[str, str] | None:
         params: dict[str, str] = {}
         for part, segment in zip(route.parts, segments, strict=True):

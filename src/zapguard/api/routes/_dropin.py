@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from zapguard.api.errors import ApiError
+from zapguard.api.responses import ALLOW, RETRY_AFTER, WWW_AUTHENTICATE
+from zapguard.api.schemas import ErrorOut
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
 from zapguard.domain.phones import normalize
 from zapguard.gateway.outbox import MessageOptions
@@ -142,3 +144,71 @@ def retry_after(decision: Decision, services: Services) -> dict[str, str]:
         return {}
     seconds = max(1, int((decision.not_before - services.clock()).total_seconds() + 0.999))
     return {"Retry-After": str(seconds)}
+
+
+SEND_ERRORS: Final[dict[int, str]] = {
+    400: (
+        "Corpo ou número inválido, ou (Cloud API, Evolution) mensagem recusada pelas regras: o "
+        "veredito vem no objeto zapguard. / Invalid body or number, or (Cloud API, Evolution) "
+        "message refused by the rules: the verdict is in the zapguard object."
+    ),
+    401: "Chave ausente ou inválida. / Missing or invalid key.",
+    404: (
+        "Linha (instância, sessão, phone_number_id) que não é da empresa, no formato do "
+        "provedor; ou um caminho fora da superfície, no formato do zapguard. / A line that is not "
+        "the tenant's, in the provider's shape; or a path outside the surface, in zapguard's."
+    ),
+    405: (
+        "Caminho conhecido, outro método: Allow lista os aceitos. / Known path, another method: "
+        "Allow lists the accepted ones."
+    ),
+    409: (
+        "Idempotency-Key já usada com outro pedido. / Idempotency-Key already used with a "
+        "different request."
+    ),
+    413: (
+        "Corpo grande demais; recusado antes de ser lido, no formato do zapguard. / Body too "
+        "large; refused before it is read, in zapguard's shape."
+    ),
+    422: (
+        "Caminho que seria lido de outro jeito pelo provedor (barra, '%' ou controle "
+        "codificados), ou X-Zapguard-* com valor desconhecido; WAHA: recusada pelas regras. / A "
+        "path the provider would read differently, or an unknown X-Zapguard-* value; WAHA: "
+        "refused by the rules."
+    ),
+    429: (
+        "Adiada pelas regras; Retry-After diz em quantos segundos. / Deferred by the rules; "
+        "Retry-After says in how many seconds."
+    ),
+    503: (
+        "Banco de dados indisponível; nada foi perdido. / Storage unavailable; nothing was lost."
+    ),
+}
+"""What a drop-in send route can answer besides its success, each in the dialect's error shape
+(404 and 405 may also come in zapguard's, for a path that leaves the surface once resolved)."""
+
+_SEND_HEADERS: Final[dict[int, dict[str, Any]]] = {
+    401: WWW_AUTHENTICATE,
+    405: ALLOW,
+    429: RETRY_AFTER,
+}
+
+
+def send_responses(
+    success_status: int, success: Any, error: Any, *, errors: Mapping[int, str] = SEND_ERRORS
+) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a drop-in send route: its success body, then each error status in
+    the dialect's ``error`` shape."""
+    responses: dict[int | str, dict[str, Any]] = {
+        success_status: {"model": success, "description": "Aceita e na fila. / Accepted, queued."}
+    }
+    for status, description in errors.items():
+        model: Any = error
+        if status in (404, 405):
+            model = error | ErrorOut
+        elif status == 413:
+            model = ErrorOut
+        responses[status] = {"model": model, "description": description}
+        if status in _SEND_HEADERS:
+            responses[status]["headers"] = _SEND_HEADERS[status]
+    return responses

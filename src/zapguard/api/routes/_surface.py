@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
-from starlette.routing import Match as RouteMatch
+from starlette.routing import BaseRoute
+from starlette.routing import Route as WebRoute
 
 from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.api.errors import ApiError
@@ -54,15 +54,22 @@ class Refusal:
     """Why a drop-in request goes no further, for the dialect to answer in its own shape."""
 
     reason: str
-    """``bad_path``, ``unknown`` (no such route), ``refused`` (a route zapguard refuses), ``admin``
-    (needs the admin scope), ``not_found`` (names nothing of the caller's), ``bad_body``,
-    ``unreachable`` or ``unconfigured`` (the provider connection)."""
+    """``bad_path``, ``unknown`` (no such route), ``method`` (a known path, not with this
+    method), ``refused`` (a route zapguard refuses), ``admin`` (needs the admin scope),
+    ``not_found`` (names nothing of the caller's), ``bad_body``, ``unreachable`` or
+    ``unconfigured`` (the provider connection)."""
     status: int
     pt: str
     en: str
     subject: str | None = None
     """The value that named nothing of the caller's (an instance, a session, an id)."""
     route: str | None = None
+    allow: tuple[str, ...] = ()
+    """``method``: the methods the path takes, for the ``Allow`` header (RFC 9110 §15.5.6)."""
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Allow": ", ".join(self.allow)} if self.allow else None
 
     @property
     def text(self) -> str:
@@ -151,7 +158,10 @@ def dispatch(
     surface = said or meant
     if surface is None:
         request.state.dialect = None
-        raise ApiError("method_not_allowed" if _other_methods(request) else "not_found")
+        allowed = own_methods(request)
+        if allowed:
+            raise ApiError("method_not_allowed", headers={"Allow": ", ".join(allowed)})
+        raise ApiError("not_found")
     if isinstance(segments, tuple) and said is not meant:
         segments = PathRefused(
             "o caminho sai da superfície do provedor", "the path climbs out of the provider surface"
@@ -159,14 +169,31 @@ def dispatch(
     return serve(surface, request, raw, services, segments)
 
 
-def _other_methods(request: Request) -> bool:
-    """Whether one of zapguard's own routes has this path with other methods (a 405, as it was
-    before the surfaces' catch-all took every method of every path)."""
-    return any(
-        isinstance(route, APIRoute)
-        and route.path != "/{path:path}"
-        and route.matches(request.scope)[0] is RouteMatch.PARTIAL
-        for route in request.app.router.routes
+_SURFACE_ENDPOINTS: set[object] = set()
+
+
+def surface_endpoint(endpoint: Any) -> Any:
+    """Mark a route's endpoint as the surfaces' (it only ever calls :func:`dispatch`), so that its
+    path does not count as one of zapguard's own: ``/{version}/{id}/messages`` would otherwise
+    claim every three-segment path ending in ``messages``, and the catch-all every path."""
+    _SURFACE_ENDPOINTS.add(endpoint)
+    return endpoint
+
+
+def own_methods(request: Request) -> list[str]:
+    """The methods zapguard's own routes take on this path (``app.state.own_routes``, the
+    surfaces' aside): a 405 lists them in ``Allow``."""
+    path = request.scope.get("path", "/")
+    routes: list[BaseRoute] = getattr(request.app.state, "own_routes", [])
+    return sorted(
+        {
+            method
+            for route in routes
+            if isinstance(route, WebRoute)
+            and route.endpoint not in _SURFACE_ENDPOINTS
+            and route.path_regex.fullmatch(path)
+            for method in route.methods or ()
+        }
     )
 
 
@@ -212,6 +239,16 @@ def _refusal(
 ) -> Refusal:
     if decision.why == "unknown":
         path = "/" + "/".join(segments)
+        allowed = surface.routes.methods(segments)
+        if allowed:
+            listed = ", ".join(allowed)
+            return Refusal(
+                "method",
+                405,
+                f"{path} não aceita {method} na {surface.name} (aceita: {listed})",
+                f"{path} does not take {method} on {surface.name} (it takes: {listed})",
+                allow=allowed,
+            )
         return Refusal(
             "unknown",
             404,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from zapguard.api.deps import ServicesDep, TenantDep
+from zapguard.api.responses import JSON_BODY, KEYED, PARAMETERS, errors
 from zapguard.api.schemas import ConsentIn, ConsentOut, ConsentRevokeIn
 from zapguard.domain.models import Consent
 from zapguard.domain.phones import normalize
@@ -38,6 +39,7 @@ def _consent_out(services: Services, tenant: str, contact: str, purpose: str) ->
     "/{phone}/consent",
     response_model=ConsentOut,
     summary="Consentimento e histórico / Consent and its evidence",
+    responses=errors(KEYED, PARAMETERS, "invalid_phone"),
 )
 def show_consent(
     phone: str, services: ServicesDep, tenant: TenantDep, purpose: str = "marketing"
@@ -50,6 +52,7 @@ def show_consent(
     response_model=ConsentOut,
     status_code=201,
     summary="Registrar consentimento / Record an opt-in",
+    responses=errors(KEYED, JSON_BODY, "invalid_phone"),
 )
 def grant_consent(
     phone: str, body: ConsentIn, services: ServicesDep, tenant: TenantDep
@@ -74,6 +77,7 @@ def grant_consent(
     response_model=ConsentOut,
     summary="Registrar descadastro / Record an opt-out",
     description="Vale na hora (ZG203). / Takes effect at once (ZG203).",
+    responses=errors(KEYED, JSON_BODY, "invalid_phone"),
 )
 def revoke_consent(
     phone: str, services: ServicesDep, tenant: TenantDep, body: ConsentRevokeIn | None = None

@@ -118,6 +118,48 @@ class CloudMessage(BaseModel):
         )
 
 
+class GraphErrorDetail(BaseModel):
+    """The Graph API error object ("Error codes"), with zapguard's verdict or refusal inside."""
+
+    message: str
+    type: str
+    code: int
+    error_subcode: int | None = None
+    error_data: dict[str, Any] | None = None
+    fbtrace_id: str | None = None
+    zapguard: dict[str, Any] | None = Field(
+        None, description="A decisão ou recusa do zapguard. / zapguard's decision or refusal."
+    )
+    zapguard_code: str | None = None
+
+
+class GraphError(BaseModel):
+    error: GraphErrorDetail
+
+
+class _SentContact(BaseModel):
+    input: str
+    wa_id: str
+
+
+class _SentMessage(BaseModel):
+    id: str
+
+
+class CloudSent(BaseModel):
+    """The Cloud API's answer to an accepted message ("Messages": contacts, messages[].id)."""
+
+    messaging_product: Literal["whatsapp"]
+    contacts: list[_SentContact]
+    messages: list[_SentMessage]
+
+
+class CloudMarkedRead(BaseModel):
+    """The provider's answer to marking a message read, relayed as it came."""
+
+    success: bool
+
+
 def graph_error(
     status: int,
     message: str,
@@ -258,6 +300,15 @@ def refuse(refusal: Refusal) -> Response:
         )
     if refusal.reason == "unknown":
         return graph_error(404, "Unknown path components", 2500, details=details, zapguard=zapguard)
+    if refusal.reason == "method":
+        return graph_error(
+            405,
+            "Unsupported request method",
+            100,
+            details=details,
+            zapguard=zapguard,
+            headers=refusal.headers,
+        )
     if refusal.reason in ("unreachable", "unconfigured"):
         return graph_error(
             refusal.status,

@@ -85,6 +85,41 @@ class EvolutionText(_Options):
         return self.text or (self.textMessage.text if self.textMessage else "")
 
 
+class EvolutionErrorResponse(BaseModel):
+    message: list[str]
+    zapguard: dict[str, Any] | None = Field(
+        None, description="A decisão ou recusa do zapguard. / zapguard's decision or refusal."
+    )
+    zapguard_code: str | None = None
+
+
+class EvolutionError(BaseModel):
+    """Evolution's error shape (its exception filter): status, error, response.message."""
+
+    status: int
+    error: str
+    response: EvolutionErrorResponse
+
+
+class _SentKey(BaseModel):
+    remoteJid: str
+    fromMe: bool
+    id: str
+
+
+class EvolutionSent(BaseModel):
+    """Evolution's send result ("Send Plain Text"), status PENDING: zapguard queued it."""
+
+    key: _SentKey
+    pushName: str
+    status: str
+    message: dict[str, Any]
+    messageType: str
+    messageTimestamp: int
+    instanceId: str
+    source: str
+
+
 def evolution_error(
     status: int,
     messages: list[str],
@@ -98,6 +133,9 @@ def evolution_error(
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
+        405: "Method Not Allowed",
+        409: "Conflict",
+        422: "Unprocessable Entity",
         429: "Too Many Requests",
         502: "Bad Gateway",
         503: "Service Unavailable",
@@ -241,7 +279,11 @@ def refuse(refusal: Refusal) -> Response:
         messages = [refusal.text]
     error = "invalid_request" if refusal.reason == "bad_path" else None
     return evolution_error(
-        refusal.status, messages, extra={"zapguard": refusal.details()}, error=error
+        refusal.status,
+        messages,
+        extra={"zapguard": refusal.details()},
+        error=error,
+        headers=refusal.headers,
     )
 
 

@@ -51,6 +51,32 @@ class WahaText(_Reply):
     linkPreview: bool | None = None
 
 
+class WahaError(BaseModel):
+    """WAHA's (NestJS) error shape: statusCode, message, error."""
+
+    statusCode: int
+    message: str
+    error: str
+    zapguard: dict[str, Any] | None = Field(
+        None, description="A decisão ou recusa do zapguard. / zapguard's decision or refusal."
+    )
+
+
+class WahaSent(BaseModel):
+    """WAHA's ``WAMessage`` for a message sent, ack PENDING: zapguard queued it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    id: str
+    timestamp: int
+    from_: str = Field(alias="from")
+    fromMe: bool
+    to: str
+    body: str
+    hasMedia: bool
+    ack: int
+    ackName: str
+
+
 def waha_error(
     status: int,
     message: str,
@@ -64,6 +90,8 @@ def waha_error(
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
+        405: "Method Not Allowed",
+        409: "Conflict",
         422: "Unprocessable Entity",
         429: "Too Many Requests",
         502: "Bad Gateway",
@@ -202,7 +230,9 @@ def refuse(refusal: Refusal) -> Response:
         # The same words whether the session is another tenant's or nobody's.
         message = f'Session "{refusal.subject}" does not exist / {refusal.text}'
     error = "invalid_request" if refusal.reason == "bad_path" else None
-    return waha_error(refusal.status, message, zapguard=refusal.details(), error=error)
+    return waha_error(
+        refusal.status, message, zapguard=refusal.details(), error=error, headers=refusal.headers
+    )
 
 
 def _credential(settings: ProviderSettings) -> dict[str, str] | None:

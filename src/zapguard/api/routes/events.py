@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError
-from zapguard.api.schemas import DecisionRecordOut, EventIn, EventOut
+from zapguard.api.responses import JSON_BODY, KEYED, PARAMETERS, errors
+from zapguard.api.schemas import DecisionRecordOut, EventIn, EventOut, EventResultOut
 from zapguard.domain.models import StatusKind
 from zapguard.domain.phones import normalize
 from zapguard.gateway.service import Services
@@ -29,9 +30,11 @@ router = APIRouter(prefix="/v1", tags=["events"])
         "For callers without webhooks: inbound message, human activity, ban, delivery status. "
         "An `at` in the future (beyond [server] future_tolerance_seconds) is refused."
     ),
-    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+    response_model=EventResultOut,
+    response_model_exclude_none=True,
+    responses=errors(KEYED, JSON_BODY, "invalid_phone", "line_not_found"),
 )
-def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> dict[str, object]:
+def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> EventResultOut:
     if services.store.get_line(line_id=body.line, tenant_id=tenant) is None:
         raise ApiError(
             "line_not_found", f"Linha não encontrada: {body.line}.", f"Line not found: {body.line}."
@@ -49,18 +52,18 @@ def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> dic
             services.queue_reply(
                 tenant_id=tenant, line_id=body.line, contact=contact, text=outcome.confirmation
             )
-        return {"kind": body.kind, "opted_out": outcome.opted_out}
+        return EventResultOut(kind=body.kind, opted_out=outcome.opted_out)
     if body.kind == "human_activity":
         applier.human_activity(tenant=tenant, line_id=body.line, at=at)
-        return {"kind": body.kind}
+        return EventResultOut(kind=body.kind)
     if body.kind == "ban":
         quarantined = applier.ban(tenant=tenant, line_id=body.line, at=at)
-        return {"kind": body.kind, "quarantined": quarantined}
+        return EventResultOut(kind=body.kind, quarantined=quarantined)
     status = body.status or StatusKind.FAILED
     health = applier.status(
         tenant=tenant, line_id=body.line, at=at, status=status, code=body.code, contact=contact
     )
-    return {"kind": body.kind, "health": health}
+    return EventResultOut(kind=body.kind, health=health)
 
 
 def _when(services: Services, at: datetime | None) -> datetime:
@@ -89,7 +92,12 @@ def _when(services: Services, at: datetime | None) -> datetime:
     )
 
 
-@router.get("/events", response_model=list[EventOut], summary="Acontecimentos / Events")
+@router.get(
+    "/events",
+    response_model=list[EventOut],
+    summary="Acontecimentos / Events",
+    responses=errors(KEYED, PARAMETERS),
+)
 def list_events(
     services: ServicesDep,
     tenant: TenantDep,
@@ -106,6 +114,7 @@ def list_events(
     "/decisions",
     response_model=list[DecisionRecordOut],
     summary="Histórico de decisões / Decision history",
+    responses=errors(KEYED, PARAMETERS),
 )
 def list_decisions(
     services: ServicesDep, tenant: TenantDep, limit: Annotated[int, Query(ge=1, le=500)] = 50

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError, split_bilingual
+from zapguard.api.responses import JSON_BODY, KEYED, PARAMETERS, errors
 from zapguard.api.schemas import (
     FindingOut,
     HelpdeskIn,
@@ -36,6 +37,12 @@ from zapguard.store.errors import Conflict
 from zapguard.store.records import LineRecord
 
 router = APIRouter(prefix="/v1", tags=["lines"])
+
+_LINE_LINKS = {
+    operation: {"operationId": operation, "parameters": {"line_id": "$response.body#/id"}}
+    for operation in ("get_line", "pause_line", "resume_line", "retire_line", "delete_line")
+}
+"""OpenAPI links: what a client can do with a line just registered."""
 
 
 def _line_out(
@@ -103,8 +110,8 @@ def _record(services: Services, tenant: str, line_id: str) -> LineRecord:
         "about shared devices or networks and personal accounts."
     ),
     responses={
-        422: {"description": "line_refused / invalid_request"},
-        409: {"description": "conflict"},
+        201: {"description": "A linha cadastrada. / The line registered.", "links": _LINE_LINKS},
+        **errors(KEYED, JSON_BODY, "invalid_phone", "line_refused", "conflict"),
     },
 )
 def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
@@ -159,7 +166,9 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
     return _line_out(services, _record(services, tenant, line.id), warnings=warnings)
 
 
-@router.get("/lines", response_model=list[LineOut], summary="Linhas / Lines")
+@router.get(
+    "/lines", response_model=list[LineOut], summary="Linhas / Lines", responses=errors(KEYED)
+)
 def list_lines(services: ServicesDep, tenant: TenantDep) -> list[LineOut]:
     depths = services.outbox.depths()
     return [
@@ -168,7 +177,13 @@ def list_lines(services: ServicesDep, tenant: TenantDep) -> list[LineOut]:
     ]
 
 
-@router.get("/lines/{line_id}", response_model=LineOut, summary="Uma linha / One line")
+@router.get(
+    "/lines/{line_id}",
+    response_model=LineOut,
+    summary="Uma linha / One line",
+    operation_id="get_line",
+    responses=errors(KEYED, "line_not_found"),
+)
 def get_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
     record = _record(services, tenant, line_id)
     return _line_out(services, record, services.outbox.depths().get(line_id, 0))
@@ -186,12 +201,24 @@ def _set_state(services: Services, tenant: str, line_id: str, state: LineState) 
     return _line_out(services, _record(services, tenant, line_id))
 
 
-@router.post("/lines/{line_id}/pause", response_model=LineOut, summary="Pausar / Pause a line")
+@router.post(
+    "/lines/{line_id}/pause",
+    response_model=LineOut,
+    operation_id="pause_line",
+    summary="Pausar / Pause a line",
+    responses=errors(KEYED, "line_not_found", "conflict"),
+)
 def pause_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
     return _set_state(services, tenant, line_id, LineState.PAUSED)
 
 
-@router.post("/lines/{line_id}/resume", response_model=LineOut, summary="Retomar / Resume a line")
+@router.post(
+    "/lines/{line_id}/resume",
+    response_model=LineOut,
+    operation_id="resume_line",
+    summary="Retomar / Resume a line",
+    responses=errors(KEYED, "line_not_found", "conflict"),
+)
 def resume_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
     return _set_state(services, tenant, line_id, LineState.ACTIVE)
 
@@ -199,6 +226,7 @@ def resume_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineO
 @router.post(
     "/lines/{line_id}/retire",
     response_model=LineOut,
+    operation_id="retire_line",
     summary="Aposentar uma linha / Retire a line",
     description=(
         "A linha para de vez: nada mais é decidido para ela nem enviado por ela, as mensagens na "
@@ -208,7 +236,7 @@ def resume_line(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineO
         "quota given back; the line and its history stay as evidence, and its number is free "
         "for another line."
     ),
-    responses={404: {"description": "line_not_found"}, 409: {"description": "conflict (banned)"}},
+    responses=errors(KEYED, "line_not_found", "conflict"),
 )
 def retire(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
     _record(services, tenant, line_id)
@@ -226,6 +254,7 @@ def retire(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
 @router.delete(
     "/lines/{line_id}",
     status_code=204,
+    operation_id="delete_line",
     response_class=Response,
     summary="Apagar uma linha sem histórico / Delete a line without history",
     description=(
@@ -233,7 +262,7 @@ def retire(line_id: str, services: ServicesDep, tenant: TenantDep) -> LineOut:
         "409: aposente-a. / Only a line that never sent or received anything (a mistaken "
         "registration); with history, 409: retire it."
     ),
-    responses={404: {"description": "line_not_found"}, 409: {"description": "conflict"}},
+    responses=errors(KEYED, "line_not_found", "conflict"),
 )
 def delete(line_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     _record(services, tenant, line_id)
@@ -257,7 +286,7 @@ def delete(line_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
         "Chatwoot inbox's; helpdesk: what the helpdesk expects on forwards. Write-only: the "
         "answer only says whether it is set."
     ),
-    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+    responses=errors(KEYED, JSON_BODY, "line_not_found"),
 )
 def set_line_secret(
     line_id: str, kind: SecretKind, body: LineSecretIn, services: ServicesDep, tenant: TenantDep
@@ -277,7 +306,7 @@ def set_line_secret(
     "/lines/{line_id}/secrets/{kind}",
     response_model=LineOut,
     summary="Remover um segredo da linha / Remove a line secret",
-    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+    responses=errors(KEYED, PARAMETERS, "line_not_found"),
 )
 def remove_line_secret(
     line_id: str, kind: SecretKind, services: ServicesDep, tenant: TenantDep
@@ -298,7 +327,7 @@ def remove_line_secret(
         "salvo se o operador permitir redes privadas. / Internal addresses (loopback, private, "
         "link-local, cloud metadata) are refused unless the operator allows private networks."
     ),
-    responses={404: {"description": "line_not_found"}, 422: {"description": "invalid_request"}},
+    responses=errors(KEYED, JSON_BODY, "line_not_found"),
 )
 def set_helpdesk(
     line_id: str, body: HelpdeskIn, services: ServicesDep, tenant: TenantDep
@@ -309,7 +338,12 @@ def set_helpdesk(
     return _line_out(services, _record(services, tenant, line_id))
 
 
-@router.get("/pools", response_model=list[PoolOut], summary="Grupos de linhas / Pools")
+@router.get(
+    "/pools",
+    response_model=list[PoolOut],
+    summary="Grupos de linhas / Pools",
+    responses=errors(KEYED),
+)
 def list_pools(services: ServicesDep, tenant: TenantDep) -> list[PoolOut]:
     pools: dict[str, list[str]] = defaultdict(list)
     for line in services.store.list_lines(tenant_id=tenant):

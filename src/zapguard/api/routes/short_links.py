@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from zapguard.api.deps import ServicesDep
 from zapguard.api.errors import ApiError
+from zapguard.api.responses import errors
 from zapguard.store.short_links import resolve_short_link
 
 router = APIRouter(tags=["short links"])
@@ -26,7 +27,13 @@ _CODE = re.compile(r"[0-9A-Za-z]{8}")  # zapguard.policy.links.short_code
     summary="Link curto (ZG703) / Short link (ZG703)",
     response_class=RedirectResponse,
     status_code=302,
-    responses={404: {"description": "not_found"}},
+    responses={
+        302: {
+            "description": "Para o link original. / To the original link.",
+            "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+        },
+        **errors("not_found", "storage_unavailable"),
+    },
 )
 def follow(code: str, services: ServicesDep) -> RedirectResponse:
     url = resolve_short_link(services.store, code=code) if _CODE.fullmatch(code) else None

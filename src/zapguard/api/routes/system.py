@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from zapguard.api.deps import ServicesDep, TenantDep
+from zapguard.api.responses import KEYED, raw_errors
 from zapguard.gateway.metrics import REGISTRY
 from zapguard.gateway.service import Services
 
 router = APIRouter(tags=["system"])
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok", "unhealthy"]
+    database: Literal["ok", "unreachable"]
+    dispatcher: Literal["running", "stopped"] | None = None
+
+
 @router.get(
     "/healthz",
     summary="Saúde do serviço / Service health",
-    responses={503: {"description": "banco inacessível / storage unreachable"}},
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "banco inacessível / storage unreachable"}},
 )
 def healthz(services: ServicesDep) -> JSONResponse:
     try:
@@ -53,7 +63,22 @@ class _QueueDepth(Collector):
         yield gauge
 
 
-@router.get("/metrics", summary="Métricas Prometheus / Prometheus metrics")
+@router.get(
+    "/metrics",
+    summary="Métricas Prometheus / Prometheus metrics",
+    description=(
+        "Formato de exposição em texto do Prometheus (text/plain; version=1.0.0). / Prometheus "
+        "text exposition format."
+    ),
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "As métricas. / The metrics.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+    openapi_extra=raw_errors(KEYED),
+)
 def metrics(services: ServicesDep, _: TenantDep) -> Response:
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(_QueueDepth(services))

@@ -11,13 +11,16 @@ provider.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
 
 from zapguard.api.deps import ServicesDep
+from zapguard.api.errors import ApiError, error_body
+from zapguard.api.responses import errors, raw_errors
 from zapguard.gateway.service import Services
 from zapguard.gateway.webhooks.apply import CHATWOOT
 from zapguard.gateway.webhooks.forward import Forward, deliver
@@ -26,10 +29,53 @@ from zapguard.gateway.webhooks.receiver import Receipt
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
+class WebhookReceiptOut(BaseModel):
+    """What zapguard did with a webhook it took (2xx: the provider stops retrying)."""
+
+    applied: int | None = Field(None, description="Acontecimentos aplicados. / Happenings applied.")
+    forwarded: int | None = Field(
+        None, description="Repasses ao helpdesk agendados. / Forwards to helpdesks scheduled."
+    )
+    stored: int | None = Field(
+        None,
+        description=(
+            "Item da caixa de entrada onde o payload ficou guardado. / Inbox item the payload "
+            "was kept in."
+        ),
+    )
+    error: str | None = Field(
+        None, description="Por que foi guardado (pt / en). / Why it was kept (pt / en)."
+    )
+
+
+_RECEIVED: Final[dict[int | str, dict[str, Any]]] = {
+    200: {"model": WebhookReceiptOut, "description": "Aplicado ou guardado. / Applied or kept."},
+    **errors("invalid_signature", "not_found", "payload_too_large", "storage_unavailable"),
+}
+_ANY_JSON: Final[dict[str, Any]] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "O payload do provedor, como ele o envia (assinado). / The provider's payload, as it "
+            "sends it (signed)."
+        ),
+        "content": {"application/json": {"schema": {}}},
+    }
+}
+_REFUSED_CODES: Final = {401: "invalid_signature", 404: "not_found", 503: "storage_unavailable"}
+
+
 @router.get(
     "/{provider}",
     summary="Cloud API: verificação do webhook / webhook verification handshake",
-    response_model=None,
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "O hub.challenge, ecoado. / The hub.challenge, echoed.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+    openapi_extra=raw_errors("handshake_refused"),
 )
 def handshake(
     provider: str,
@@ -49,7 +95,7 @@ def handshake(
     }
     answer = services.receiver.handshake(provider, params)
     if answer is None:
-        return PlainTextResponse("forbidden", status_code=403)
+        raise ApiError("handshake_refused")
     return PlainTextResponse(answer)
 
 
@@ -61,6 +107,8 @@ def handshake(
         "line's Chatwoot secret (X-Chatwoot-Signature)."
     ),
     response_model=None,
+    responses=_RECEIVED,
+    openapi_extra=_ANY_JSON,
 )
 async def chatwoot_webhook(
     line: str, request: Request, services: ServicesDep, background: BackgroundTasks
@@ -85,6 +133,8 @@ async def chatwoot_webhook(
         "No proof: 401."
     ),
     response_model=None,
+    responses=_RECEIVED,
+    openapi_extra=_ANY_JSON,
 )
 async def provider_webhook(
     provider: str, request: Request, services: ServicesDep, background: BackgroundTasks
@@ -105,6 +155,12 @@ def _answer(services: Services, receipt: Receipt, background: BackgroundTasks) -
         )
     for forward in receipt.forwards:
         background.add_task(_forward, services, forward)
+    code = _REFUSED_CODES.get(receipt.status_code)
+    if code is not None:
+        # A refusal in the shape of every other zapguard error; the receiver says why.
+        pt, en = receipt.body.get("error"), receipt.body.get("error_en")
+        body = error_body(code, f"Webhook recusado: {pt}.", f"Webhook refused: {en}.")
+        return JSONResponse(body, status_code=receipt.status_code)
     return JSONResponse(receipt.body, status_code=receipt.status_code)
 
 

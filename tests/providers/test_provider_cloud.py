@@ -275,3 +275,28 @@ def test_cloud_adapter_never_shows_its_token(recorder: Callable[..., Recorder]) 
     for shown in (str(caught.value), repr(caught.value), repr(provider), repr(ENDPOINT)):
         assert SECRET not in shown
     assert "***" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "account", ["106540352242922/messages#", "106540352242922/messages?", "x/../106540352242922"]
+)
+def test_an_account_with_url_syntax_never_reaches_another_numbers_messages(
+    recorder: Callable[..., Recorder], account: str
+) -> None:
+    """Lines refuse such accounts; should one be stored anyway (an old database), the adapter
+    still keeps it one path segment: a '#', '?' or '..' must not cut the URL back to another
+    tenant's number on a shared Graph connection."""
+    rec = recorder(ok)
+    endpoint = Endpoint(
+        kind="cloud",
+        base_url="https://graph.facebook.com",
+        account=account,
+        token=SECRET,
+        api_version="v21.0",
+    )
+
+    CloudProvider(endpoint, rec.client()).send_text("+5511912345678", "Oi", reference=None)
+
+    request = rec.only()
+    assert request.url.raw_path != b"/v21.0/106540352242922/messages"
+    assert request.url.raw_path.startswith(b"/v21.0/") and request.url.raw_path.count(b"/") == 3

@@ -342,10 +342,14 @@ class LineIn(_Body):
     )
     provider_account: str | None = Field(
         None,
+        min_length=1,
         max_length=200,
+        pattern=r"^[^/\\?#%\x00-\x1f\x7f]+$",
         description=(
-            "Nome da linha no provedor: phone_number_id, instância Evolution, sessão WAHA. / "
-            "The provider's name for the line."
+            "Nome da linha no provedor: phone_number_id, instância Evolution, sessão WAHA; sem "
+            "'/', '\\', '?', '#' nem '%' (vai nas URLs do provedor). Sem ele, o id da linha é esse "
+            "nome. / The provider's name for the line; no '/', '\\', '?', '#' or '%' (it goes "
+            "into the provider's URLs). Without it, the line id is that name."
         ),
     )
     helpdesk_url: str | None = Field(

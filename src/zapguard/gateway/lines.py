@@ -3,6 +3,7 @@ ZG601), retiring it (kept, with its history, as evidence) and deleting one that 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,9 +96,11 @@ def register_line(
 
     ``strict`` also refuses an ``in_use_since`` more than a day after ``now`` (:class:`InvalidLine`):
     a replayed log's lines are taken as written, and the warm-up treats a future date as a new
-    number."""
+    number; and a provider account (or, without one, a line id) with URL syntax in it
+    (:func:`check_account`)."""
     if strict:
         _check_in_use_since(line, now)
+        check_account(provider_account if provider_account is not None else line.id)
     findings = registration_findings(line, store)
     refusals = [f for f in findings if f.severity is Severity.REJECT]
     if strict and refusals:
@@ -113,6 +116,28 @@ def register_line(
         business_account=business_account,
     )
     return findings
+
+
+_URL_SYNTAX = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
+
+
+def check_account(account: str) -> None:
+    """The provider's name for a line goes into the URLs zapguard calls the provider on (the
+    Evolution instance and the Cloud API phone number id are path segments). A name that a URL
+    would read as more than one segment (``/``, ``\\``, dot segments), cut short (``?``, ``#``)
+    or decode again (``%``) could point a line's sends at another line's account: refused."""
+    if (
+        not account
+        or account.strip() != account
+        or account in (".", "..")
+        or _URL_SYNTAX.search(account)
+    ):
+        raise InvalidLine(
+            f"conta do provedor inválida: {account!r} (sem '/', '\\', '?', '#', '%', caracteres "
+            "de controle, espaços nas pontas, nem '.' ou '..' sozinhos) / invalid provider "
+            f"account: {account!r} (no '/', '\\', '?', '#', '%', control characters, spaces at "
+            "either end, nor a lone '.' or '..')"
+        )
 
 
 def _check_in_use_since(line: Line, now: datetime) -> None:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import quote
 
 import httpx
 
@@ -70,7 +71,10 @@ class CloudProvider:
         self._endpoint = endpoint
         self._client = client
         base = endpoint.base_url.rstrip("/")
-        self._url = f"{base}/{endpoint.api_version}/{endpoint.account}/messages"
+        # The account is one path segment whatever it holds: a '/', '?' or '#' in it must not
+        # point the request at another number (lines refuse such accounts; this is the last guard).
+        account = quote(endpoint.account, safe="")
+        self._url = f"{base}/{endpoint.api_version}/{account}/messages"
 
     def __repr__(self) -> str:
         return f"CloudProvider(account={self._endpoint.account!r}, base_url=<hidden>)"

@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    func,
     or_,
     select,
     update,
@@ -404,8 +405,9 @@ class Store:
         already taken, or its Cloud API business account belongs to another tenant's line on the
         same provider (it would hand that tenant's templates to this one).
 
-        A number and a provider account are held by the line using them, whatever its tenant, until
-        that line is retired or banned (a banned number is kept out by the ban registry, ZG601, not
+        A number and a provider account (``provider_account``, or the line id when there is none:
+        that is the name the provider knows the line by) are held by the line using them, whatever
+        its tenant, until that line is retired or banned (a banned number is kept out by the ban registry, ZG601, not
         here). A conflict with the tenant's own line names it; one with another tenant's line
         names nothing of it.
         """
@@ -433,11 +435,14 @@ class Store:
                         value=line.phone,
                     )
                 )
-            if provider_account is not None:
+            # A line without provider_account is known to its provider by its id: the name the
+            # provider knows a line by is one value, whichever field carries it.
+            account = provider_account if provider_account is not None else line.id
+            if line.provider is not None:
                 holder = connection.execute(
                     select(lines.c.id, lines.c.tenant_id).where(
                         lines.c.provider == line.provider,
-                        lines.c.provider_account == provider_account,
+                        func.coalesce(lines.c.provider_account, lines.c.id) == account,
                         lines.c.state.not_in(PHONE_FREEING_STATES),
                     )
                 ).first()
@@ -454,7 +459,7 @@ class Store:
                                 "conta do provedor já usada por outra empresa",
                                 "provider account already used by another business",
                             ),
-                            value=f"{line.provider}/{provider_account}",
+                            value=f"{line.provider}/{account}",
                         )
                     )
             if business_account is not None:

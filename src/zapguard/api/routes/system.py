@@ -49,17 +49,21 @@ def healthz(services: ServicesDep) -> JSONResponse:
 
 
 class _QueueDepth(Collector):
-    """Queue depth per line, read from the outbox when scraped (never a stale gauge)."""
+    """Queue depth per line of the calling tenant, read from the outbox when scraped (never a
+    stale gauge). Other tenants' lines are not named: their ids are theirs."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, tenant: str) -> None:
         self.services = services
+        self.tenant = tenant
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         gauge = GaugeMetricFamily(
             "zapguard_outbox_depth", "Messages queued or being sent, per line", labels=["line"]
         )
+        own = {line.id for line in self.services.store.list_lines(tenant_id=self.tenant)}
         for line, depth in sorted(self.services.outbox.depths().items()):
-            gauge.add_metric([line], depth)
+            if line in own:
+                gauge.add_metric([line], depth)
         yield gauge
 
 
@@ -67,8 +71,11 @@ class _QueueDepth(Collector):
     "/metrics",
     summary="Métricas Prometheus / Prometheus metrics",
     description=(
-        "Formato de exposição em texto do Prometheus (text/plain; version=1.0.0). / Prometheus "
-        "text exposition format."
+        "Formato de exposição em texto do Prometheus (text/plain; version=1.0.0). A fila por "
+        "linha mostra só as linhas da empresa da chave; os contadores são do servidor todo, sem "
+        "nomear empresa nem linha. / Prometheus text exposition format. The per-line queue shows "
+        "only the key's tenant's lines; the counters are the whole server's, naming no tenant or "
+        "line."
     ),
     response_class=PlainTextResponse,
     responses={
@@ -79,8 +86,8 @@ class _QueueDepth(Collector):
     },
     openapi_extra=raw_errors(KEYED),
 )
-def metrics(services: ServicesDep, _: TenantDep) -> Response:
+def metrics(services: ServicesDep, tenant: TenantDep) -> Response:
     scrape = CollectorRegistry(auto_describe=False)
-    scrape.register(_QueueDepth(services))
+    scrape.register(_QueueDepth(services, tenant))
     body = generate_latest(REGISTRY) + generate_latest(scrape)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

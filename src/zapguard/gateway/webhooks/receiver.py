@@ -366,17 +366,13 @@ class WebhookReceiver:
     ) -> None:
         if record is None:
             if happening.kind is not Kind.IGNORED:
-                outcome.reasons.append(
-                    f"linha desconhecida para a conta {happening.account} / unknown line for "
-                    f"account {happening.account}"
-                )
+                outcome.reasons.append(_uncovered(happening.account))
             return
         line_id = record.line.id
         if not proof.covers(line_id, has_own_secret=line_id in own_secrets):
-            outcome.reasons.append(
-                f"a prova do webhook não cobre a linha {line_id}: não aplicado / the webhook's "
-                f"proof does not cover line {line_id}: not applied"
-            )
+            # The same words as for an account nobody has: the answer goes to whoever signed the
+            # request, who must not learn that another tenant's line is behind the account.
+            outcome.reasons.append(_uncovered(happening.account))
             log.warning(
                 "webhook não aplicado: a prova não cobre a linha %s / webhook not applied: the "
                 "proof does not cover line %s",
@@ -515,6 +511,14 @@ class WebhookReceiver:
             error,
         )
         return Receipt(200, {"stored": item, "error": error})
+
+
+def _uncovered(account: str) -> str:
+    """Why a happening was not applied, naming only what the payload itself said."""
+    return (
+        f"nenhuma linha que a prova do webhook cubra para a conta {account}: não aplicado / no "
+        f"line the webhook's proof covers for account {account}: not applied"
+    )
 
 
 def _operator_secret(settings: ProviderSettings) -> str | None:

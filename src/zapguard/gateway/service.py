@@ -26,6 +26,7 @@ from zapguard.gateway.outbox import Outbox, OutboxEntry
 from zapguard.gateway.retention import purge_working_data
 from zapguard.gateway.submission import Submitter
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
+from zapguard.policy.catalogue import finding
 from zapguard.policy.config import PolicyConfig
 from zapguard.providers.base import Provider
 from zapguard.providers.registry import connect
@@ -151,7 +152,9 @@ class Services:
             return provider
 
     def queue_reply(self, *, tenant_id: str, line_id: str, contact: str, text: str) -> OutboxEntry:
-        """Queue a message zapguard itself sends (an opt-out confirmation), outside the policy log."""
+        """Queue a message zapguard itself sends (an opt-out confirmation: ZG203 says "record and
+        confirm"), with its decision in the log like every other send: nothing reaches a provider
+        without a recorded decision."""
         now = self.clock()
         message = OutgoingMessage(
             tenant_id=tenant_id,
@@ -161,12 +164,19 @@ class Services:
             text=text,
             line=line_id,
         )
+        confirmation = finding(
+            "ZG203",
+            "Confirmação do descadastro, enviada pelo próprio zapguard.",
+            "Opt-out confirmation, sent by zapguard itself.",
+            line=line_id,
+        )
+        decision = Decision(Verdict.ALLOW, line_id, (confirmation,))
         with self.store.transaction():
+            decision_id = self.store.record_decision(
+                tenant_id=tenant_id, at=now, message=message, decision=decision
+            )
             return self.outbox.enqueue(
-                message=message,
-                decision=Decision(Verdict.ALLOW, line_id),
-                decision_id=None,
-                now=now,
+                message=message, decision=decision, decision_id=decision_id, now=now
             )
 
     def purge(self) -> dict[str, int]:

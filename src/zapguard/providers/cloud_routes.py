@@ -103,8 +103,20 @@ ROUTES: Final = RouteTable(
             PHONE,
             records_media=True,
         ),
-        Route("GET", "/{version}/{media_id}", _ALLOWED, MEDIA, frozenset({"phone_number_id"})),
-        Route("DELETE", "/{version}/{media_id}", _ALLOWED, MEDIA, frozenset({"phone_number_id"})),
+        # "phone_number_id: if included, the operation is only processed if the ID matches the
+        # number the media was uploaded on" (Media reference): it names a line, so it is the
+        # bound line's own number.
+        *(
+            Route(
+                method,
+                "/{version}/{media_id}",
+                _ALLOWED,
+                MEDIA,
+                frozenset({"phone_number_id"}),
+                line_query=frozenset({"phone_number_id"}),
+            )
+            for method in ("GET", "DELETE")
+        ),
         # The business account.
         _waba("GET", "", _ALLOWED, "fields"),
         _waba("POST", "", _ADMIN),

@@ -150,6 +150,9 @@ class Route:
     """SEND: which of the dialect's send handlers takes it."""
     records_media: bool = False
     """The provider's answer carries a media ``id`` to remember for the bound line."""
+    line_query: frozenset[str] = frozenset()
+    """Query parameters (among ``query``) that name a line: the provider gets the bound line's
+    own name there, whatever the client wrote (another tenant's number must never ride along)."""
     parts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -477,13 +477,16 @@ def _forward(
     values = {}
     if bind is not None and bind.where == "path" and bind.names is Names.LINE and account:
         values[bind.name] = account
+    asked = call.request.query_params
     params = [
         (key, value)
-        for key, value in call.request.query_params.multi_items()
-        if key in route.query and (bind is None or key != bind.name)
+        for key, value in asked.multi_items()
+        if key in route.query and (bind is None or key != bind.name) and key not in route.line_query
     ]
     if bind is not None and bind.where == "query" and account:
         params.append((bind.name, account))
+    if account:
+        params.extend((key, account) for key in sorted(route.line_query) if key in asked)
     content = body if body is not None else call.raw
     if body is None and bind is not None and bind.where == "body" and call.body is not None:
         rewritten = {**call.body, bind.name: account} if account else call.body

@@ -64,22 +64,29 @@ class Seen:
 
 @dataclass
 class Fake:
-    """A provider's server: logs every request and answers in its dialect."""
+    """A provider's server: logs every request, and what it answered, in its dialect."""
 
     kind: str
     url: str = ""
-    seen: list[Seen] = field(default_factory=list)
+    exchanges: list[tuple[Seen, Any, int]] = field(default_factory=list)
+    """Every request received, with the body and status answered, in order."""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seen: Seen) -> int:
+    @property
+    def seen(self) -> list[Seen]:
         with self._lock:
-            self.seen.append(seen)
-            return next(self._ids)
+            return [seen for seen, _, _ in self.exchanges]
+
+    def record(self, seen: Seen) -> tuple[Any, int]:
+        with self._lock:
+            content, status = self.answer(seen, next(self._ids))
+            self.exchanges.append((seen, content, status))
+            return content, status
 
     def clear(self) -> None:
         with self._lock:
-            self.seen.clear()
+            self.exchanges.clear()
 
     def answer(self, seen: Seen, number: int) -> tuple[Any, int]:
         path = seen.path.strip("/")
@@ -126,7 +133,7 @@ class Fake:
             headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
             body=body,
         )
-        content, status = self.answer(seen, self.record(seen))
+        content, status = self.record(seen)
         encoded = json.dumps(content).encode()
         await send(
             {

@@ -44,7 +44,7 @@ from isolation_lab import (
     lab,
     spellings,
 )
-from tenants_scene import LINES, A, B, webhook_secret
+from tenants_scene import LINES, META_TOKEN, A, B, webhook_secret
 
 from zapguard.gateway.webhooks.signatures import sign_cloud, sign_waha
 
@@ -373,6 +373,39 @@ def test_another_tenants_keys_get_nothing_of_a_from_the_native_api_however_spell
     assert_every_send_had_a_recorded_decision(isolation)
 
 
+def test_another_tenants_idempotency_key_is_its_own(isolation: Lab) -> None:
+    """The same Idempotency-Key as one of A's messages, from B on B's line: a message of B's,
+    never A's answered back."""
+    key = "pedido-1234"
+    body = {"to": CUSTOMER, "text": "Seu pedido saiu", "line": "a-evo"}
+    a = isolation.request(
+        "POST", "/v1/messages", {**isolation.key(A, admin=False), "Idempotency-Key": key}, body
+    )
+    b = isolation.request(
+        "POST",
+        "/v1/messages",
+        {**isolation.key(B, admin=False), "Idempotency-Key": key},
+        {**body, "line": "b-evo"},
+    )
+
+    assert (a.status, b.status) == (202, 202), b.text
+    assert json.loads(a.text)["id"] != json.loads(b.text)["id"]
+    assert isolation.shown(b, "") == set()
+
+
+def test_the_shared_meta_token_stands_for_no_tenant(isolation: Lab) -> None:
+    """A Cloud API client may use its connection's Meta token as its key when the connection
+    serves one tenant; a connection shared by two stands for neither."""
+    token = {"Authorization": f"Bearer {META_TOKEN}"}
+    replies = [
+        isolation.request("GET", "/v21.0/100200301", token),
+        isolation.request("POST", "/v21.0/100200301/messages", token, {"to": CUSTOMER}),
+    ]
+
+    assert [reply.status for reply in replies] == [401, 401]
+    assert all(not reply.reached for reply in replies)
+
+
 def test_the_metrics_show_another_tenant_nothing_of_a(isolation: Lab) -> None:
     reply = isolation.request("GET", "/metrics", isolation.key(B, admin=True))
     own = isolation.request("GET", "/metrics", isolation.key(A, admin=True))
@@ -520,12 +553,19 @@ def test_a_webhook_signed_for_b_about_a_changes_nothing_of_a_and_names_nothing_o
     batch["entry"] = [copy.deepcopy(entry), entry]
     batch["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "100200302"
 
+    # B's own instance reporting A's message as read and as failed: B's line, A's message id.
+    read = evolution("evolution_messages_update_error", "loja-b", keyId=sent_id(isolation, "a-evo"))
+    read["data"]["status"] = "READ"
+    lost = evolution("evolution_messages_update_error", "loja-b", keyId=sent_id(isolation, "a-evo"))
+
     alone = deliver(isolation, "a-evo", failed, signed_by="b-evo")
     alongside = deliver(isolation, "a-cloud", batch, signed_by="b-cloud")
+    about_a_message = [deliver(isolation, "b-evo", body) for body in (read, lost)]
 
     assert alone.status == 401
     assert alongside.status == 200, alongside.text  # B's own entry is B's to report
-    for reply in (alone, alongside):
+    assert [reply.status for reply in about_a_message] == [200, 200]
+    for reply in (alone, alongside, *about_a_message):
         assert isolation.shown(reply, json.dumps(batch) + json.dumps(failed)) == set()
     assert isolation.state_of(A) == before
 

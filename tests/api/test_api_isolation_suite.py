@@ -14,8 +14,8 @@ webhook secrets and a media file (:mod:`isolation_lab`).
 * The same routes with a leaked plain key of A's: no administrative call passes; reads reach the
   provider bound to A's own line and nothing else; sends only through the rules.
 * After each sweep the dispatcher runs, and every call any provider received is accounted for:
-  a relay answered to its caller, or a send of an outbox row whose ``allow`` decision is in the
-  decision log, on the account of that row's line.
+  a relay answered to its caller, or a send of an outbox row whose decision to send (allow or
+  reroute) is in the decision log, on the account of that row's line.
 * Registering a line that a provider would take for one of A's is refused.
 * Webhooks replayed, reordered, dated in 2001 and in 2099, or signed by B, change nothing they
   should not.

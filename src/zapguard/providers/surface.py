@@ -7,7 +7,8 @@ makes is one of four classes:
 * ``ALLOWED``: an explicit allowlist of read-only or harmless calls, relayed to the provider once
   bound to a line of the calling tenant;
 * ``ADMIN``: administrative calls, relayed only for an API key with the admin scope (and still bound
-  to the tenant's own line);
+  to the tenant's own line), and only with a body that turns on nothing that would answer contacts
+  by itself, where the body can (``Route.body``);
 * ``REFUSED``: everything else, known or not.
 
 **Normalization comes first**, because the servers behind the surfaces do not compare paths byte
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Literal
 from urllib.parse import quote, unquote_to_bytes
+
+from zapguard.providers.bodies import Rule
 
 
 class RouteClass(StrEnum):
@@ -150,6 +153,9 @@ class Route:
     """SEND: which of the dialect's send handlers takes it."""
     records_media: bool = False
     """The provider's answer carries a media ``id`` to remember for the bound line."""
+    body: Rule | None = None
+    """The call passes only with a JSON body this rule finds nothing against (see
+    :mod:`zapguard.providers.bodies`); what reaches the provider is then that body, as JSON."""
     parts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -256,10 +256,10 @@ class RetentionConfig(_Section):
     penalties_days: Annotated[float, Field(gt=0, le=3650)] = Field(
         30,
         description=(
-            "penalidades de saúde que já não podem mudar a saúde da linha (seguidas de 100 / "
+            "penalidades de saúde que já não podem mudar a saúde da linha (seguidas de 100 ÷ "
             "recovery_per_hour horas sem penalidades, ou além das 2000 que o cálculo lê); cada uma "
             "fica como evento, evidência que nunca é apagada / health penalties that can no longer "
-            "change the line's health (followed by 100 / recovery_per_hour hours without one, or "
+            "change the line's health (followed by 100 ÷ recovery_per_hour hours without one, or "
             "beyond the 2000 the fold reads); each stays as a status event, evidence never purged "
             "(source: zapguard's choice: a month, well past Meta's 7 days of webhook retries, so a "
             "late redelivery still finds its penalty and is not charged twice)"

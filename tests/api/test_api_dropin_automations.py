@@ -9,9 +9,11 @@ Over real HTTP with a recording upstream (see ``test_api_dropin_deny_by_default.
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from api_scene import Scene, Upstream, provider_scene, upstream
@@ -59,6 +61,19 @@ def admin(scene: Scene) -> dict[str, str]:
         scopes=(ADMIN_SCOPE,),
     )
     return {"Authorization": f"Bearer {key}"}
+
+
+def raw_post(scene: Scene, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
+    """POST ``path`` byte for byte (an HTTP client library would clean its dot segments)."""
+    address = urlsplit(str(scene.client.base_url))
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+    try:
+        sent = {"Content-Type": "application/json", **headers}
+        connection.request("POST", path, body=json.dumps(body).encode(), headers=sent)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
 
 
 def text_of(body: Any) -> str:
@@ -146,8 +161,16 @@ def test_an_instance_with_harmless_settings_and_its_own_webhook_is_created_for_a
     assert call["content-type"] == "application/json"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/settings/set/{INSTANCE}",
+        f"/Settings/SET/{INSTANCE}/",
+        f"/chat/../settings/set/{INSTANCE}",
+    ],
+)
 def test_settings_with_a_message_to_every_caller_are_refused(
-    lines: Scene, providers: Upstream
+    lines: Scene, providers: Upstream, path: str
 ) -> None:
     settings = {
         "rejectCall": True,
@@ -159,10 +182,10 @@ def test_settings_with_a_message_to_every_caller_are_refused(
         "syncFullHistory": False,
     }
 
-    refused = lines.client.post(f"/settings/set/{INSTANCE}", json=settings, headers=admin(lines))
+    status, answer = raw_post(lines, path, settings, admin(lines))
 
-    assert refused.status_code == 403
-    assert_refused_naming(refused.json(), "msgCall")
+    assert status == 403, answer
+    assert_refused_naming(answer, "msgCall")
     assert providers.calls == []
 
 
@@ -415,3 +438,22 @@ def test_cloud_ice_breakers_and_the_welcome_request_pass_for_an_admin(
     assert [c["path"] for c in providers.calls] == [
         f"v21.0/{PHONE_NUMBER_ID}/conversational_automation"
     ]
+
+
+def test_another_tenants_admin_key_cannot_change_the_instances_settings(
+    lines: Scene, providers: Upstream
+) -> None:
+    lines.services.store.ensure_tenant(tenant_id="rival", name="rival")
+    key, _ = create_key(
+        lines.services.store, tenant_id="rival", name="adm", at=lines.clock(), scopes=(ADMIN_SCOPE,)
+    )
+
+    response = lines.client.post(
+        f"/settings/set/{INSTANCE}",
+        json={"rejectCall": True, "msgCall": ""},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    assert response.status_code == 404
+    assert response.json()["response"]["message"][0] == f'The "{INSTANCE}" instance does not exist'
+    assert providers.calls == []

@@ -457,3 +457,32 @@ def test_another_tenants_admin_key_cannot_change_the_instances_settings(
     assert response.status_code == 404
     assert response.json()["response"]["message"][0] == f'The "{INSTANCE}" instance does not exist'
     assert providers.calls == []
+
+
+def test_the_new_instances_own_key_never_reaches_the_client(sqlite_url: str) -> None:
+    """Evolution answers a created instance with its own apikey (``hash``): with it, a client could
+    send through the Evolution server directly, around the rules."""
+    created = {
+        "instance": {"instanceName": INSTANCE, "instanceId": "b1f2", "status": "created"},
+        "hash": "B9E1-instance-own-apikey",
+        "settings": {"rejectCall": False, "groupsIgnore": True},
+    }
+    with upstream(lambda path: (created, 201)) as served:
+        connections = {
+            "evo": ProviderSettings(kind="evolution", base_url=served.url, token=SecretStr("g"))
+        }
+        with provider_scene(sqlite_url, connections) as scene:
+            scene.add_line("evo-line", provider="evo", provider_account=INSTANCE)
+
+            response = scene.client.post(
+                "/instance/create",
+                json={"instanceName": INSTANCE, "integration": "WHATSAPP-BAILEYS"},
+                headers=admin(scene),
+            )
+
+    assert response.status_code == 201, response.text
+    assert "B9E1-instance-own-apikey" not in response.text
+    assert response.json() == {
+        "instance": created["instance"],
+        "settings": created["settings"],
+    }

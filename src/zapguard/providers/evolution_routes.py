@@ -208,6 +208,9 @@ _INSTANCE = (
         RouteClass.ADMIN,
         Bind("body", "instanceName"),
         body=INSTANCE_BODY,
+        # ``hash`` is the new instance's own apikey (instance.controller.ts, createInstance):
+        # with it a client would reach the Evolution server directly, around the rules.
+        answer_hides=frozenset({"hash"}),
     ),
     _admin("POST", "/instance/restart"),
     _admin("GET", "/instance/connect", "number"),

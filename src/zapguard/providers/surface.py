@@ -156,6 +156,9 @@ class Route:
     body: Rule | None = None
     """The call passes only with a JSON body this rule finds nothing against (see
     :mod:`zapguard.providers.bodies`); what reaches the provider is then that body, as JSON."""
+    answer_hides: frozenset[str] = frozenset()
+    """Keys dropped from the provider's JSON answer before the client sees it (an instance's own
+    key would let the client send around zapguard)."""
     parts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -455,6 +455,8 @@ def relay(call: Call, *, body: bytes | None = None) -> Response:
         _record_upload(call, call.line, answer)
     if route.lists_by is not None and answer.is_success:
         return _filtered(call, [(answer, {call.line.account})])
+    if route.answer_hides and answer.is_success:
+        return _without(answer, route.answer_hides)
     return Response(
         answer.content,
         status_code=answer.status_code,
@@ -503,6 +505,22 @@ def _forward(
         return Refusal(
             "unreachable", 503, "provedor inacessível", "provider unreachable", route=route.template
         )
+
+
+def _without(answer: httpx.Response, hidden: frozenset[str]) -> Response:
+    """The provider's JSON answer without the keys the client must not see."""
+    try:
+        content = answer.json()
+    except ValueError:
+        content = None
+    if not isinstance(content, dict):
+        return Response(
+            answer.content,
+            status_code=answer.status_code,
+            media_type=answer.headers.get("content-type"),
+        )
+    kept = {key: value for key, value in content.items() if key not in hidden}
+    return JSONResponse(kept, status_code=answer.status_code)
 
 
 def _relay_list(call: Call) -> Response:

@@ -6,10 +6,11 @@ interpreter's environment, in an empty folder (no ``zapguard.toml``), without ``
 variables. Every round runs each command once, in a shuffled order, so drift on a shared machine
 spreads over all of them; one warm-up round (not counted) fills the file cache first. The figure is
 the median wall time of the rounds; the spread is shown as min, quartiles and max. Target: each of
-the three within 2x the baseline. Two rows are for information: a bare Typer app running a command
-with ``explain``'s parameters (what any command costs before zapguard's own code runs: this typer
-converts every parameter through a pydantic ``TypeAdapter``, so running a command imports pydantic),
-and ``replay`` of the shipped example log.
+the three within 2x the baseline. Three rows are for information: a bare Typer app running a
+command with ``explain``'s parameters and one running a command with no parameter at all (what any
+command costs before zapguard's own code runs: this typer converts every parameter, its own
+``--help`` flag included, through a pydantic ``TypeAdapter``, so running any command imports
+pydantic), and ``replay`` of the shipped example log.
 
     .venv/bin/python benchmarks/bench_cli_startup.py            # about 30 s; --rounds N, --json
     PYTHONPATH=../other/src .venv/bin/python benchmarks/bench_cli_startup.py --module  # another tree
@@ -85,6 +86,10 @@ def commands(folder: Path, as_module: bool) -> dict[str, tuple[list[str], bool]]
         ),
         "[info] bare Typer app running 'explain ZG501'": (
             [sys.executable, str(floor), "explain", "ZG501"],
+            False,
+        ),
+        "[info] bare Typer app running 'rules' (no parameter)": (
+            [sys.executable, str(floor), "rules"],
             False,
         ),
         "zapguard --help": ([*zapguard, "--help"], True),
@@ -199,13 +204,13 @@ def main() -> None:
         "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
     }
     if not args.json:
-        print(f"{'command':<52}{'median':>9}{'min':>8}{'p25':>8}{'p75':>8}{'max':>8}{'ratio':>8}")
+        print(f"{'command':<56}{'median':>9}{'min':>8}{'p25':>8}{'p75':>8}{'max':>8}{'ratio':>8}")
         for name, row in figures.items():
             verdict = ""
             if "within_target" in row:
                 verdict = "  ok" if row["within_target"] else f"  over {TARGET:g}x"
             print(
-                f"{name:<52}{row['median_ms']:>9.1f}{row['min_ms']:>8.1f}{row['p25_ms']:>8.1f}"
+                f"{name:<56}{row['median_ms']:>9.1f}{row['min_ms']:>8.1f}{row['p25_ms']:>8.1f}"
                 f"{row['p75_ms']:>8.1f}{row['max_ms']:>8.1f}{row['ratio']:>7.2f}x{verdict}"
             )
         print(f"(ms, {args.rounds} rounds; load average {load_before:.2f} → {load_after:.2f})")

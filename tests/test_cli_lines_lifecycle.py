@@ -125,3 +125,95 @@ def test_retiring_or_deleting_an_unknown_line_is_a_clear_error() -> None:
     for command in ("retire", "delete"):
         result = zapguard("lines", command, "nope")
         assert result.exit_code == 2 and "unknown line: 'nope'" in result.stderr
+
+
+def replayed(line_id: str = "antiga", phone: str = "+5511912349999") -> None:
+    """A line as ``zapguard replay`` registers it: no provider."""
+    from zapguard.domain.models import AccountType, Line, Role
+    from zapguard.store.migrate import upgrade
+
+    upgrade("sqlite:///zapguard.db")
+    store = Store("sqlite:///zapguard.db")
+    try:
+        store.ensure_tenant(tenant_id="default")
+        store.add_line(
+            line=Line(
+                id=line_id,
+                tenant_id="default",
+                phone=phone,
+                role=Role.RECEPTIVE,
+                account=AccountType.BUSINESS,
+                in_use_since=date(2023, 1, 2),
+                pool="receptive",
+            ),
+            registered_at=datetime.now(UTC),
+        )
+        store.record_inbound(  # its history stays with it
+            tenant_id="default", line_id=line_id, contact="+5531988776655", at=datetime.now(UTC)
+        )
+    finally:
+        store.close()
+
+
+def test_a_replayed_line_is_given_a_provider_and_keeps_its_history() -> None:
+    replayed()
+
+    result = zapguard(
+        "lines", "provider", "antiga", "--provider", "meta", "--provider-account", "1065403"
+    )
+
+    assert result.exit_code == 0, result.output
+    shown = flat(zapguard("lines", "show", "antiga").stdout)
+    assert "meta (1065403)" in shown
+    store = Store("sqlite:///zapguard.db")
+    try:
+        assert store.conversations_for(tenant_id="default", contact="+5531988776655")["antiga"]
+    finally:
+        store.close()
+
+
+def test_a_line_cannot_be_given_a_provider_the_configuration_does_not_have() -> None:
+    replayed()
+
+    result = zapguard("lines", "provider", "antiga", "--provider", "waha")
+
+    assert result.exit_code == 2
+    assert "waha" in result.stderr and "meta" in flat(result.stderr)
+
+
+def test_a_provider_account_another_line_uses_is_refused() -> None:
+    assert add("sac", "--provider", "meta", "--provider-account", "1065403").exit_code == 0
+    replayed()
+
+    result = zapguard(
+        "lines", "provider", "antiga", "--provider", "meta", "--provider-account", "1065403"
+    )
+
+    assert result.exit_code == 2
+    assert "sac" in result.stderr and "1065403" in result.stderr
+    assert "Provedor / Provider — " in flat(zapguard("lines", "show", "antiga").stdout)
+
+
+def test_a_provider_account_with_url_syntax_is_refused() -> None:
+    """The account goes into the provider's URLs: "1065403/messages#" would be read as number
+    1065403's messages (another line's, on a shared connection)."""
+    replayed()
+
+    result = zapguard(
+        "lines",
+        "provider",
+        "antiga",
+        "--provider",
+        "meta",
+        "--provider-account",
+        "1065403/messages#",
+    )
+
+    assert result.exit_code == 2
+    assert "invalid provider account" in flat(result.stderr)
+    assert "Provedor / Provider — " in flat(zapguard("lines", "show", "antiga").stdout)
+
+
+def test_giving_an_unknown_line_a_provider_is_a_clear_error() -> None:
+    result = zapguard("lines", "provider", "nope", "--provider", "meta")
+    assert result.exit_code == 2 and "unknown line: 'nope'" in result.stderr

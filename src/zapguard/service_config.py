@@ -245,6 +245,26 @@ class RetentionConfig(_Section):
             "a month to notice and fix a configuration)"
         ),
     )
+    media_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        30,
+        description=(
+            "ids de mídia da Cloud API ligados às linhas / Cloud API media ids bound to lines "
+            "(source: Meta, Cloud API reference, Media: media ids returned by the API expire after "
+            "30 days, those in webhooks after 7; past that the id names nothing)"
+        ),
+    )
+    penalties_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        30,
+        description=(
+            "penalidades de saúde que já não podem mudar a saúde da linha (seguidas de 100 ÷ "
+            "recovery_per_hour horas sem penalidades, ou além das 2000 que o cálculo lê); cada uma "
+            "fica como evento, evidência que nunca é apagada / health penalties that can no longer "
+            "change the line's health (followed by 100 ÷ recovery_per_hour hours without one, or "
+            "beyond the 2000 the fold reads); each stays as a status event, evidence never purged "
+            "(source: zapguard's choice: a month, well past Meta's 7 days of webhook retries, so a "
+            "late redelivery still finds its penalty and is not charged twice)"
+        ),
+    )
     every_minutes: Annotated[float, Field(gt=0, le=10080)] = Field(
         60,
         description=(

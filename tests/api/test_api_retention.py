@@ -47,3 +47,14 @@ def test_purge_runs_from_the_command_line(api: Scene) -> None:
     result = CliRunner().invoke(app, ["purge", "--db", url])
     assert result.exit_code == 0, result.output
     assert "outbox: 0" in result.stdout
+
+
+def test_purge_reports_media_bindings_and_health_penalties(api: Scene) -> None:
+    from typer.testing import CliRunner
+
+    from zapguard.cli import app
+
+    url = str(api.services.store.engine.url)
+    result = CliRunner().invoke(app, ["purge", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "media: 0" in result.stdout and "penalties: 0" in result.stdout

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.outbox import IdempotencyConflict
+from zapguard.gateway.submission import LineCannotSend
 from zapguard.policy.context import PolicyInputError
 from zapguard.store.errors import Conflict, NotFound, StoreError
 
@@ -57,6 +58,11 @@ ERROR_CODES: dict[str, tuple[int, str, str]] = {
         "Idempotency-Key already used with a different request.",
     ),
     "line_refused": (422, "Linha recusada pelas regras.", "Line refused by the rules."),
+    "line_cannot_send": (
+        422,
+        "A linha não tem provedor neste servidor.",
+        "The line has no provider on this server.",
+    ),
     "message_rejected": (
         422,
         "Mensagem recusada pelas regras.",
@@ -197,6 +203,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # Every surface (native and drop-ins) answers it, each in its own dialect.
         pt, en = split_bilingual(str(error))
         return _respond(ApiError("idempotency_conflict", pt, en), request)
+
+    @app.exception_handler(LineCannotSend)
+    async def _cannot_send(request: Request, error: LineCannotSend) -> JSONResponse:
+        pt, en = split_bilingual(str(error))
+        log.warning("line_cannot_send: %s", en)
+        return _respond(ApiError("line_cannot_send", pt, en), request)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, error: NotFound) -> JSONResponse:

@@ -312,6 +312,66 @@ def helpdesk(
     )
 
 
+@lines_app.command(
+    "provider",
+    help=(
+        "Dá um provedor a uma linha (uma linha cadastrada por replay não tem), mantendo o "
+        "histórico dela. / Give a line a provider (a line a replay registered has none), keeping "
+        "its history."
+    ),
+)
+@guarded
+def provider(
+    line_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[
+        str,
+        typer.Option(
+            "--provider",
+            help=(
+                "O nome de uma seção providers.NOME do zapguard.toml. / The name of a "
+                "providers.NAME section of zapguard.toml."
+            ),
+        ),
+    ],
+    provider_account: Annotated[
+        str | None,
+        typer.Option(
+            "--provider-account",
+            help=(
+                "Nome da linha no provedor (phone_number_id, instância, sessão). / The provider's "
+                "name for the line."
+            ),
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    preset: PresetOption = None,
+    db: DbOption = None,
+) -> None:
+    from zapguard.gateway.lines import InvalidLine, check_account
+    from zapguard.store.errors import Conflict
+
+    _configured(name, config)
+    with open_runtime(config, preset, db) as runtime:
+        _known(runtime, line_id)
+        try:
+            check_account(provider_account if provider_account is not None else line_id)
+            runtime.store.set_line_provider(
+                tenant_id=runtime.tenant,
+                line_id=line_id,
+                provider=name,
+                provider_account=provider_account,
+            )
+        except (Conflict, InvalidLine) as refused:
+            raise UsageError(str(refused)) from None
+    shown = f"{name} ({provider_account or '—'})"
+    output_console().print(
+        styled(
+            f"linha {line_id} envia por {shown} / line {line_id} sends through {shown}",
+            style="green",
+        )
+    )
+
+
 def _known(runtime: Runtime, line_id: str) -> None:
     if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
         raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
@@ -396,7 +456,10 @@ def show(
             ("Estado / State", line.state.value),
             ("Aparelho / Device", line.device or "—"),
             ("Rede / Network", line.network or "—"),
-            ("Provedor / Provider", f"{line.provider} ({record.provider_account or '—'})"),
+            (
+                "Provedor / Provider",
+                f"{line.provider} ({record.provider_account or '—'})" if line.provider else "—",
+            ),
             ("Helpdesk", record.helpdesk_url or "—"),
             ("Conta comercial (WABA) / Business account", record.business_account or "—"),
             ("Segredos / Secrets", ", ".join(sorted(secret_kinds)) or "—"),

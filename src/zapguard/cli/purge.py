@@ -12,8 +12,10 @@ def register(app: typer.Typer) -> None:
     app.command(
         "purge",
         help=(
-            "Apaga dados de trabalho vencidos (cotas, fila resolvida, recibos, caixa de webhooks); "
-            "evidências ficam. / Drop working data past its retention; evidence stays."
+            "Apaga dados de trabalho vencidos (cotas, fila resolvida, recibos, caixa de webhooks, "
+            "ids de mídia, penalidades que já não mudam a saúde); evidências ficam. / Drop "
+            "working data past its retention (quotas, settled queue, receipts, webhook inbox, "
+            "media ids, penalties that can no longer change health); evidence stays."
         ),
     )(purge)
 

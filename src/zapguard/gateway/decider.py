@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
-from zapguard.gateway.snapshots import build_snapshot, day_since, quota_key
+from zapguard.gateway.snapshots import CanSend, build_snapshot, day_since, quota_key
 from zapguard.policy import volume
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.engine import decide
@@ -36,10 +36,13 @@ class Decider:
     store: Store
     counters: Counters
     config: PolicyConfig
+    can_send: CanSend | None = None
+    """For :meth:`submit` outside a log: only these lines may be picked for a pool or a reroute
+    (the gateway sends what it queues). ``None``: every line."""
 
     def advise(self, message: OutgoingMessage, now: datetime) -> Decision:
         """The decision alone: nothing is reserved or recorded (advisory mode, ``zapguard check``)."""
-        return decide(message, self._snapshot(message, now, judging_log=False), now)
+        return decide(message, self._snapshot(message, now, judging_log=False, sending=False), now)
 
     def submit(
         self,
@@ -58,7 +61,9 @@ class Decider:
         so that a cancelled message can give its quota back.
         """
         for _ in range(_MAX_ROUNDS):
-            snapshot = self._snapshot(message, now, judging_log=judging_log)
+            snapshot = self._snapshot(
+                message, now, judging_log=judging_log, sending=not judging_log
+            )
             decision = decide(message, snapshot, now)
             if not decision.sends or self._reserve(
                 message, decision, snapshot, now, reservation_id
@@ -80,7 +85,9 @@ class Decider:
         self._log(message, decision)
         return decision
 
-    def _snapshot(self, message: OutgoingMessage, now: datetime, *, judging_log: bool) -> Snapshot:
+    def _snapshot(
+        self, message: OutgoingMessage, now: datetime, *, judging_log: bool, sending: bool
+    ) -> Snapshot:
         return build_snapshot(
             store=self.store,
             counters=self.counters,
@@ -88,6 +95,7 @@ class Decider:
             message=message,
             now=now,
             judging_log=judging_log,
+            can_send=self.can_send if sending else None,
         )
 
     def _reserve(

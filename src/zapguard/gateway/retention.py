@@ -4,7 +4,14 @@ every_minutes``. Each kind of working data goes once it can no longer matter:
 * quota reservations: once older than both the rolling window (ZG501) and two days, which covers any
   line's calendar day (ZG901) in any time zone;
 * text fingerprints: once older than the identical-text window (ZG505), kept at least a day;
-* settled outbox rows, webhook receipts and inbox items: after ``[retention]``'s days.
+* settled outbox rows, webhook receipts and inbox items: after ``[retention]``'s days;
+* Cloud API media ids bound to lines: after ``media_days`` (30, as long as Meta keeps media);
+* health penalties: after ``penalties_days``, and only those that can no longer change the line's
+  health: followed by the quiet horizon without penalties (100 / ``recovery_per_hour`` hours: the
+  line was back at full health), or beyond the newest :data:`~zapguard.gateway.events.FOLD_LIMIT`
+  the health fold reads. The rest of a line's chain is kept however old, or the line's health
+  would read better than it is. Each penalty is also a status event (status, code, points, the
+  health after it): that record of what happened to the line is evidence and stays.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from zapguard.gateway import events
+from zapguard.policy import health
 from zapguard.policy.config import PolicyConfig
 from zapguard.service_config import RetentionConfig
 from zapguard.store import retention
@@ -44,6 +53,14 @@ def purge_working_data(
             store, before=now - timedelta(days=config.receipts_days)
         ),
         "inbox": retention.purge_inbox(store, before=now - timedelta(days=config.inbox_days)),
+        "media": retention.purge_media(store, before=now - timedelta(days=config.media_days)),
+        "penalties": retention.purge_health_penalties(
+            store,
+            before=now - timedelta(days=config.penalties_days),
+            now=now,
+            quiet=health.quiet_horizon(policy.health),
+            fold_reads=events.FOLD_LIMIT,
+        ),
     }
     log.info("limpeza / purge: %s", purged)
     return purged

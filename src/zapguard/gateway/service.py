@@ -95,10 +95,16 @@ class Services:
             ban_codes=self.policy.health.ban_codes,
         )
         self.submitter = Submitter(
-            Decider(self.store, self.counters, self.policy),
+            Decider(
+                self.store,
+                self.counters,
+                self.policy,
+                can_send=lambda line: self.send_problem(line) is None,
+            ),
             self.outbox,
             self.clock,
             on_queued=self.dispatcher.wake,
+            send_problem=self.send_problem,
         )
         self.receiver = WebhookReceiver(
             self.store,
@@ -128,6 +134,28 @@ class Services:
         """The provider connection a line is configured with; ``None`` for a line without one (a
         replayed log's) or on a provider this server does not have."""
         return self.provider_settings.get(line.provider) if line.provider is not None else None
+
+    def send_problem(self, line: Line) -> tuple[str, str] | None:
+        """Why this server cannot send on ``line`` (pt-BR, en, each with the fix), or ``None``."""
+        if line.provider is None:
+            return (
+                f"a linha {line.id} não tem provedor (foi cadastrada por um replay, só é julgada): "
+                f"dê um a ela com `zapguard lines provider {line.id} --provider NOME` (uma seção "
+                "[providers.NOME] do zapguard.toml) e envie de novo",
+                f"line {line.id} has no provider (a replay registered it; it is only judged): "
+                f"give it one with `zapguard lines provider {line.id} --provider NAME` (a "
+                "[providers.NAME] section of zapguard.toml) and send again",
+            )
+        if line.provider not in self.provider_settings:
+            return (
+                f"o provedor {line.provider!r} da linha {line.id} não está configurado neste "
+                f"servidor: crie a seção [providers.{line.provider}] no zapguard.toml, ou dê outro "
+                f"à linha com `zapguard lines provider {line.id} --provider NOME`",
+                f"provider {line.provider!r} of line {line.id} is not configured on this server: "
+                f"add a [providers.{line.provider}] section to zapguard.toml, or give the line "
+                f"another with `zapguard lines provider {line.id} --provider NAME`",
+            )
+        return None
 
     def provider_for(self, record: LineRecord) -> Provider:
         """The provider connection of a line, opened on first use and kept."""

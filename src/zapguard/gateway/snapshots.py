@@ -28,6 +28,9 @@ _JUST_BEFORE = timedelta(microseconds=1)
 Oldest = Callable[[str, int], list[datetime]]
 """``(key, n)`` → the instants of the key's ``n`` oldest entries in the window."""
 
+CanSend = Callable[[Line], bool]
+"""Whether the gateway can hand a line's messages to a provider (see ``LineView.can_send``)."""
+
 
 def quota_key(line: Line) -> str:
     return line_quota_key(line.tenant_id, line.id)
@@ -52,7 +55,10 @@ def build_snapshot(
     message: OutgoingMessage,
     now: datetime,
     judging_log: bool = False,
+    can_send: CanSend | None = None,
 ) -> Snapshot:
+    """``can_send``: which lines may be picked for a pool or a reroute (``None``: every line, as
+    when judging a log or advising a caller who sends itself)."""
     tenant = message.tenant_id
     window = timedelta(hours=config.volume.window_hours)
     fingerprint = None
@@ -69,6 +75,7 @@ def build_snapshot(
             records=store.line_records(tenant_id=tenant),
             now=now,
             window=window,
+            can_send=can_send,
         )
         banned_phones, banned_devices, banned_networks = store.bans_among(
             phones=[view.line.phone for view in lines.values()],
@@ -142,6 +149,7 @@ def _line_views(
     records: Sequence[LineRecord],
     now: datetime,
     window: timedelta,
+    can_send: CanSend | None = None,
 ) -> dict[str, LineView]:
     """Every line's view; on SQL counters, both counts of every line come from one query."""
     since = now - window
@@ -173,6 +181,7 @@ def _line_views(
             in_window=counted[2 * i],
             today=counted[2 * i + 1],
             oldest=oldest,
+            can_send=can_send is None or can_send(record.line),
         )
         for i, record in enumerate(records)
     }
@@ -187,6 +196,7 @@ def _line_view(
     in_window: int,
     today: int,
     oldest: Oldest,
+    can_send: bool = True,
 ) -> LineView:
     view = LineView(
         line=record.line,
@@ -199,6 +209,7 @@ def _line_view(
         health_at=record.health_at,
         last_human_at=record.last_human_at,
         registered_at=record.registered_at,
+        can_send=can_send,
     )
     cap = volume.window_cap(view, now, config)
     if in_window >= cap:

@@ -7,6 +7,9 @@ already queued, never a second one; the same key with another request is an erro
 docs.stripe.com/api/idempotent_requests: the key is compared with the original request's
 parameters; Adyen, docs.adyen.com/development-resources/api-idempotency: a different request under
 a used key is refused), so a caller never takes the first message for its new one.
+
+A message for a line zapguard cannot send on (a replayed log's line has no provider) is refused
+before anything is decided (:class:`LineCannotSend`): queued, it would wait forever.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from zapguard.domain.models import Decision, OutgoingMessage
+from zapguard.domain.models import Decision, Line, OutgoingMessage
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.metrics import DECISIONS
 from zapguard.gateway.outbox import (
@@ -32,6 +35,14 @@ from zapguard.gateway.outbox import (
 from zapguard.gateway.snapshots import line_quota_key
 from zapguard.store.counters.base import Counters
 from zapguard.store.short_links import save_short_links
+
+SendProblem = Callable[[Line], tuple[str, str] | None]
+"""Why the gateway cannot send on a line (pt-BR, en, each saying how to fix it), or ``None``."""
+
+
+class LineCannotSend(ValueError):
+    """The message names a line, or a pool whose every line, zapguard cannot send on; the text
+    (``pt-BR / en``) names them and how to give a line a provider."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,8 @@ class Submitter:
     clock: Callable[[], datetime]
     on_queued: Callable[[], None] = lambda: None
     """Called after a message was queued (the dispatcher wakes up for it)."""
+    send_problem: SendProblem | None = None
+    """Refuse, before deciding, a message no line could carry (``None``: every line can)."""
 
     def submit(
         self,
@@ -73,6 +86,7 @@ class Submitter:
             if earlier is not None:
                 check_same_request(earlier, fingerprint)
                 return Submission(None, earlier, replayed=True)
+        self._check_can_send(message)
         now = self.clock()
         queued: list[OutboxEntry] = []
         decided: list[Decision] = []
@@ -115,6 +129,32 @@ class Submitter:
         if queued:
             self.on_queued()
         return Submission(decision, queued[0] if queued else None)
+
+    def _check_can_send(self, message: OutgoingMessage) -> None:
+        """:class:`LineCannotSend` for a line that cannot send, or a pool none of whose lines
+        can (an unknown line or pool is left to the policy, which names it)."""
+        if self.send_problem is None:
+            return
+        store = self.outbox.store
+        if message.line is not None:
+            named = store.get_line(line_id=message.line, tenant_id=message.tenant_id)
+            problem = self.send_problem(named) if named is not None else None
+            if problem is not None:
+                raise LineCannotSend(f"{problem[0]} / {problem[1]}")
+            return
+        pool = [
+            line
+            for line in store.list_lines(tenant_id=message.tenant_id)
+            if line.pool == message.pool
+        ]
+        if pool and all(self.send_problem(line) is not None for line in pool):
+            ids = ", ".join(sorted(line.id for line in pool))
+            raise LineCannotSend(
+                f"nenhuma linha do pool {message.pool} pode enviar ({ids}): dê um provedor a uma "
+                "delas com `zapguard lines provider LINHA --provider NOME` / no line of pool "
+                f"{message.pool} can send ({ids}): give one of them a provider with "
+                "`zapguard lines provider LINE --provider NAME`"
+            )
 
     def cancel(self, *, tenant_id: str, public_id: str) -> OutboxEntry | None:
         """Cancel a queued message and give back the quota it reserved."""

@@ -5,7 +5,8 @@
 2. Findings about the sending line (roles, isolation, volume, bans, warm-up, health) can: when one of
    them blocks, the candidate lines (same pool for volume and bans; campaign lines for campaigns and
    business-initiated chats) are judged in full and the one with the most headroom that passes every
-   line rule wins. ``codes`` still lists what fired on the original line.
+   line rule wins. ``codes`` still lists what fired on the original line. Only lines the snapshot
+   says can send are candidates, or the line picked for a pool.
 3. Verdict: reject > defer > reroute > allow. A deferral and a reroute combine (another line, not
    before a time); ``not_before`` is the latest instant any deferring finding names.
 """
@@ -149,12 +150,16 @@ def _origin(ctx: Context) -> _LineJudgement:
         return _judge(ctx, view)
     if message.pool is None:
         raise PolicyInputError("informe a linha ou o pool / give a line or a pool")
-    pool = sorted(
-        (v for v in lines.values() if v.line.pool == message.pool), key=lambda v: v.line.id
-    )
-    if not pool:
+    members = [v for v in lines.values() if v.line.pool == message.pool]
+    if not members:
         raise PolicyInputError(
             f"pool vazio ou desconhecido / empty or unknown pool: {message.pool!r}"
+        )
+    pool = sorted((v for v in members if v.can_send), key=lambda v: v.line.id)
+    if not pool:
+        raise PolicyInputError(
+            f"nenhuma linha do pool {message.pool!r} pode enviar (sem provedor) / no line of pool "
+            f"{message.pool!r} can send (no provider)"
         )
     judged = _judge_all(ctx, pool)
     return _best(judged) or max(judged, key=lambda j: j.headroom)
@@ -177,6 +182,7 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
         view
         for view in ctx.snapshot.lines.values()
         if view.line.id != line.id
+        and view.can_send
         and view.line.state not in _UNUSABLE
         and (
             (wants_campaign_line and view.line.role is Role.CAMPAIGN)

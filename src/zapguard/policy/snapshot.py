@@ -34,6 +34,11 @@ class LineView:
     """``health_score`` was computed at ``health_at`` (the last penalty); it recovers from there."""
     last_human_at: datetime | None = None
     registered_at: datetime | None = None
+    can_send: bool = True
+    """The gateway can hand this line's messages to a provider. A line that cannot (registered by a
+    replayed log, without a provider; or on a provider the server does not have) is judged when
+    named, but never chosen for a pool nor as a reroute. Judging a log or advising, every line
+    can."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,26 @@ group. zapguard can only bind what it knows to be the calling tenant's: the ``ph
 one of its Cloud lines, the line's business account id (``business_account``), and the media ids
 it saw on the tenant's lines (inbound webhooks and uploads through this surface). Every other id
 is refused exactly like an id that does not exist: template, flow and group ids among them.
+
+Two administrative edges of a phone number were weighed for what they make WhatsApp deliver by
+itself:
+
+* ``POST /{phone_number_id}/settings`` (the Settings API, which carries the Calling API settings):
+  its body is checked (:data:`SETTINGS_BODY`). With ``calling.callback_permission_status``
+  ``ENABLED``, WhatsApp prompts every person who calls the number with a call-permission request,
+  "triggered from either a missed or connected call" (Calling API reference, "Configure or update
+  calling settings"); with ``calling.sip`` enabled, calls are signalled through the business's SIP
+  server and "you cannot use calling related endpoints", so business-initiated calls would leave
+  without a call to this surface (which refuses ``/calls``). Both are refused; the call button,
+  its visibility and the calling hours deliver nothing and pass.
+* ``POST /{phone_number_id}/conversational_automation``: passes for an admin key, body and all.
+  Ice breakers and commands are texts shown in the contact's app, which the contact taps and sends
+  *themselves* (Conversational Components); ``enable_welcome_message`` only makes Meta send the
+  business a ``request_welcome`` webhook when a person opens the chat for the first time, and the
+  welcome itself is the business's own message through ``/messages``, judged by the rules
+  (category ``welcome``, ZG102). Seed tip 1 wants the greeting in the app rather than sent by a
+  bot; on the Cloud API, which has no app greeting, ice breakers are the closest thing, and they
+  send nothing on the business's behalf.
 """
 
 from __future__ import annotations
@@ -18,6 +38,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from zapguard.providers.bodies import anything, fields, one_of
 from zapguard.providers.surface import Bind, Names, Route, RouteClass, RouteTable
 
 PHONE: Final = Bind("path", "phone_number_id")
@@ -31,6 +52,43 @@ _TEMPLATE_QUERY = frozenset(
     {"fields", "limit", "after", "before", "summary", "name", "status", "category", "language"}
 )
 _ALLOWED, _ADMIN = RouteClass.ALLOWED, RouteClass.ADMIN
+
+_OFF = frozenset({"DISABLED"})
+
+SETTINGS_BODY: Final = fields(
+    {
+        "calling": fields(
+            {
+                "status": anything,
+                "call_icon_visibility": anything,
+                "call_icons": anything,
+                "call_hours": anything,
+                "callback_permission_status": one_of(
+                    _OFF,
+                    "o WhatsApp pediria permissão de chamada a cada pessoa que ligar, sem passar "
+                    "pelo zapguard; use DISABLED",
+                    "WhatsApp would send a call-permission request to everyone who calls, without "
+                    "going through zapguard; use DISABLED",
+                ),
+                "sip": fields(
+                    {
+                        "status": one_of(
+                            _OFF,
+                            "chamadas sinalizadas por SIP saem sem passar pelo zapguard; use "
+                            "DISABLED",
+                            "calls signalled through SIP leave without going through zapguard; "
+                            "use DISABLED",
+                        ),
+                        "servers": anything,
+                    }
+                ),
+            }
+        ),
+        # Local storage: where Meta keeps the number's messages at rest ("Local storage").
+        "storage_configuration": anything,
+    }
+)
+"""``POST /{phone_number_id}/settings`` (see the module docstring)."""
 
 
 def _phone(method: str, edge: str, kind: RouteClass, *query: str) -> Route:
@@ -73,7 +131,13 @@ ROUTES: Final = RouteTable(
         _phone("GET", "/whatsapp_business_profile", _ALLOWED, "fields"),
         _phone("POST", "/whatsapp_business_profile", _ADMIN),
         _phone("GET", "/settings", _ALLOWED),
-        _phone("POST", "/settings", _ADMIN),
+        Route(
+            "POST",
+            "/{version}/{phone_number_id}/settings",
+            _ADMIN,
+            PHONE,
+            body=SETTINGS_BODY,
+        ),
         _phone("GET", "/whatsapp_commerce_settings", _ALLOWED),
         _phone("POST", "/whatsapp_commerce_settings", _ADMIN),
         _phone("POST", "/whatsapp_business_encryption", _ADMIN),

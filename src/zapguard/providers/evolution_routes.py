@@ -13,13 +13,16 @@ Two facts of that source shape the table:
   ``instanceName`` is only ever the bound one.
 * Evolution's own bots and its Chatwoot integration answer contacts by themselves, from inside
   Evolution, around zapguard's rules: turning them on is refused, like every other send that is not
-  ``sendText`` or ``sendMedia``.
+  ``sendText`` or ``sendMedia``. They can also be turned on by the body of two administrative
+  calls, ``/instance/create`` and ``/settings/set``: those bodies are checked field by field
+  (:data:`INSTANCE_BODY`, :data:`SETTINGS_BODY`).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from zapguard.providers.bodies import anything, empty, fields, off, one_of
 from zapguard.providers.surface import Bind, Route, RouteClass, RouteTable
 
 INSTANCE: Final = Bind("path", "instance")
@@ -34,6 +37,131 @@ _INTERNAL_PT = "chamada interna do Baileys ou da Evolution, não é para cliente
 _INTERNAL_EN = "an internal Baileys or Evolution call, not for clients"
 _EDIT_PT = "editar ou apagar para todos entrega algo ao contato, fora das regras"
 _EDIT_EN = "editing or deleting for everyone delivers something to the contact, outside the rules"
+
+
+# -- bodies of administrative calls ------------------------------------------------------------
+# Source: the same tag 2.3.6: src/api/dto/instance.dto.ts, settings.dto.ts, the mixins of
+# src/api/integrations/integration.dto.ts (chatwoot.dto.ts, event/event.dto.ts), the JSON schemas
+# src/validate/instance.schema.ts and settings.schema.ts, and what reads them:
+# InstanceController.createInstance (instance.controller.ts) and the Baileys channel
+# (whatsapp.baileys.service.ts).
+
+_MSG_CALL = empty(
+    "a Evolution enviaria esse texto sozinha a cada pessoa que ligar, fora das regras; deixe vazio "
+    "(rejectCall sozinho só recusa a chamada)",
+    "Evolution would send this text by itself to everyone who calls, outside the rules; leave it "
+    "empty (rejectCall alone only declines the call)",
+)
+"""The Baileys channel sends ``msgCall`` to the caller on every call offer, whether or not
+``rejectCall`` is on (``eventHandler``, ``events.call``)."""
+
+_WAVOIP = empty(
+    "liga a sessão a um serviço de chamadas de voz (wavoip), que liga para contatos fora do "
+    "zapguard",
+    "hands the session to a voice-call service (wavoip) that calls contacts outside zapguard",
+)
+"""A non-empty ``wavoipToken`` makes the channel call ``useVoiceCallsBaileys`` with the session's
+socket; zapguard refuses calls (``/call/offer``)."""
+
+_CHATWOOT = off(
+    "a integração Chatwoot da própria Evolution envia as respostas dos atendentes direto, fora das "
+    "regras; ligue o Chatwoot ao zapguard (helpdesk da linha)",
+    "Evolution's own Chatwoot integration sends agents' replies straight out, outside the rules; "
+    "connect Chatwoot to zapguard instead (the line's helpdesk)",
+)
+"""``createInstance`` turns the integration on when ``chatwootAccountId``, ``chatwootToken`` and
+``chatwootUrl`` are given; any ``chatwoot*`` field with a value is refused, so none of them can
+complete a half-set integration."""
+
+_INTEGRATION = one_of(
+    frozenset({"WHATSAPP-BAILEYS", "WHATSAPP-BUSINESS"}),
+    "só WHATSAPP-BAILEYS ou WHATSAPP-BUSINESS (o canal EVOLUTION não é WhatsApp e responde por "
+    "robôs próprios)",
+    "only WHATSAPP-BAILEYS or WHATSAPP-BUSINESS (the EVOLUTION channel is not WhatsApp and answers "
+    "through its own bots)",
+)
+"""``Integration`` in ``src/api/types/wa.types.ts``; ``ChannelController.init`` picks the channel
+by it."""
+
+_SETTING_FIELDS: Final = {
+    "rejectCall": anything,  # declines the call, sends nothing
+    "msgCall": _MSG_CALL,
+    "groupsIgnore": anything,
+    "alwaysOnline": anything,  # presence, like the allowed /instance/setPresence
+    "readMessages": anything,  # read receipts, like the allowed /chat/markMessageAsRead
+    "readStatus": anything,
+    "syncFullHistory": anything,
+    "wavoipToken": _WAVOIP,
+}
+
+SETTINGS_BODY: Final = fields(_SETTING_FIELDS)
+"""``POST /settings/set/{instance}``: ``SettingsDto``."""
+
+_CHATWOOT_FIELDS = (
+    "chatwootAccountId",
+    "chatwootToken",
+    "chatwootUrl",
+    "chatwootSignMsg",
+    "chatwootReopenConversation",
+    "chatwootConversationPending",
+    "chatwootMergeBrazilContacts",
+    "chatwootImportContacts",
+    "chatwootImportMessages",
+    "chatwootDaysLimitImportMessages",
+    "chatwootNameInbox",
+    "chatwootOrganization",
+    "chatwootLogo",
+    "chatwootAutoCreate",
+)
+
+# Where the instance's events go: an administrator's choice (the routes that set them are
+# administrative too); they deliver nothing to contacts.
+_EVENT_SINKS = (
+    "webhook",
+    "websocket",
+    "rabbitmq",
+    "nats",
+    "sqs",
+    "pusher",
+    "kafka",
+    # The flat forms instance.schema.ts still lists.
+    "webhookUrl",
+    "webhookByEvents",
+    "webhookBase64",
+    "webhookEvents",
+    "rabbitmqEnabled",
+    "rabbitmqEvents",
+    "natsEnabled",
+    "natsEvents",
+    "sqsEnabled",
+    "sqsEvents",
+)
+
+INSTANCE_BODY: Final = fields(
+    {
+        "instanceName": anything,
+        "instanceId": anything,
+        "token": anything,
+        "number": anything,
+        "businessId": anything,
+        "qrcode": anything,
+        "status": anything,
+        "ownerJid": anything,
+        "profileName": anything,
+        "profilePicUrl": anything,
+        "integration": _INTEGRATION,
+        "Integration": _INTEGRATION,  # instance.schema.ts spells it so
+        **_SETTING_FIELDS,
+        **dict.fromkeys(
+            ("proxyHost", "proxyPort", "proxyProtocol", "proxyUsername", "proxyPassword"),
+            anything,
+        ),
+        **dict.fromkeys(_EVENT_SINKS, anything),
+        **dict.fromkeys(_CHATWOOT_FIELDS, _CHATWOOT),
+    }
+)
+"""``POST /instance/create``: ``InstanceDto``. Typebot and the other bots have no field here in
+v2 (v1 had ``typebot_*``): they are unknown fields, refused."""
 
 
 def _allowed(method: str, path: str, *query: str) -> Route:
@@ -79,6 +207,10 @@ _INSTANCE = (
         "/instance/create",
         RouteClass.ADMIN,
         Bind("body", "instanceName"),
+        body=INSTANCE_BODY,
+        # ``hash`` is the new instance's own apikey (instance.controller.ts, createInstance):
+        # with it a client would reach the Evolution server directly, around the rules.
+        answer_hides=frozenset({"hash"}),
     ),
     _admin("POST", "/instance/restart"),
     _admin("GET", "/instance/connect", "number"),
@@ -162,7 +294,7 @@ _SETTINGS = (
     _allowed("GET", "/template/find"),
     _admin("POST", "/template/create"),
     _allowed("GET", "/settings/find"),
-    _admin("POST", "/settings/set"),
+    Route("POST", "/settings/set/{instance}", RouteClass.ADMIN, INSTANCE, body=SETTINGS_BODY),
     _admin("POST", "/proxy/set"),
     _admin("GET", "/proxy/find"),  # carries the proxy's password
     _allowed("GET", "/label/findLabels"),

@@ -7,7 +7,8 @@ makes is one of four classes:
 * ``ALLOWED``: an explicit allowlist of read-only or harmless calls, relayed to the provider once
   bound to a line of the calling tenant;
 * ``ADMIN``: administrative calls, relayed only for an API key with the admin scope (and still bound
-  to the tenant's own line);
+  to the tenant's own line), and only with a body that turns on nothing that would answer contacts
+  by itself, where the body can (``Route.body``);
 * ``REFUSED``: everything else, known or not.
 
 **Normalization comes first**, because the servers behind the surfaces do not compare paths byte
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Literal
 from urllib.parse import quote, unquote_to_bytes
+
+from zapguard.providers.bodies import Rule
 
 
 class RouteClass(StrEnum):
@@ -153,6 +156,12 @@ class Route:
     line_query: frozenset[str] = frozenset()
     """Query parameters (among ``query``) that name a line: the provider gets the bound line's
     own name there, whatever the client wrote (another tenant's number must never ride along)."""
+    body: Rule | None = None
+    """The call passes only with a JSON body this rule finds nothing against (see
+    :mod:`zapguard.providers.bodies`); what reaches the provider is then that body, as JSON."""
+    answer_hides: frozenset[str] = frozenset()
+    """Keys dropped from the provider's JSON answer before the client sees it (an instance's own
+    key would let the client send around zapguard)."""
     parts: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

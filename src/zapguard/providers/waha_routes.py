@@ -11,12 +11,31 @@ WAHA names the session three ways: in the path (``/api/{session}/...``, ``/api/s
 in the JSON body (``session``, the chatting routes) or in the query (``session``, the older GET
 routes). Body and query default to ``default`` when left out (``sessions.dto.ts``,
 ``SessionBaseRequest``), so an absent session is bound like a named one, and then written out.
+
+WAHA's apps (``src/apps/``, 2025) answer contacts from inside WAHA: the Chatwoot app sends agents'
+replies itself, the calls app can answer every caller with a text, the MCP app sends for an AI
+agent. They are configured through ``/api/apps`` and through the ``apps`` of a session's create and
+update bodies, which also carry the session's ``config``: those bodies are checked field by field
+(:data:`SESSION_BODY`, :data:`APP_BODY`). Sources: ``src/structures/sessions.dto.ts``
+(``SessionCreateRequest``, ``SessionUpdateRequest``, ``SessionConfig``, with ``apps``),
+``src/apps/app_sdk/dto/app.dto.ts`` (``App``), ``src/apps/app_sdk/apps/apps.ts`` (``AppName``),
+``src/apps/calls/dto/config.dto.ts`` and ``services/CallsListener.ts``,
+``src/apps/app_sdk/api/apps.controller.ts`` (commit 193eb53d32716e1e7c1fc0d04c547e3d2489ca1d).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
+from zapguard.providers.bodies import (
+    BodyRefused,
+    Rule,
+    anything,
+    each,
+    empty,
+    fields,
+    refused_unless,
+)
 from zapguard.providers.surface import Bind, Route, RouteClass, RouteTable
 
 IN_PATH: Final = Bind("path", "session")
@@ -35,6 +54,100 @@ _EDIT_PT = "editar, fixar ou apagar para todos entrega algo ao contato, fora das
 _EDIT_EN = "editing, pinning or deleting for everyone delivers something, outside the rules"
 _SERVER_PT = "chamada do servidor WAHA inteiro, de todas as empresas"
 _SERVER_EN = "a call about the whole WAHA server, every tenant's"
+
+
+_ANSWERING_APPS: Final = {
+    "chatwoot": (
+        "envia as respostas dos atendentes direto; ligue o Chatwoot ao zapguard",
+        "sends agents' replies straight out; connect Chatwoot to zapguard instead",
+    ),
+    "mcp": (
+        "envia mensagens por um agente de IA",
+        "sends messages for an AI agent",
+    ),
+}
+
+_CALLS_CHANNEL = fields(
+    {
+        "reject": anything,  # declines the call, sends nothing
+        "message": empty(
+            "o WAHA enviaria esse texto sozinho a cada pessoa que ligar; deixe vazio",
+            "WAHA would send this text by itself to everyone who calls; leave it empty",
+        ),
+        "waitBeforeDecline": anything,
+        "waitBeforeResponse": anything,
+    }
+)
+"""``CallsAppChannelConfig``: ``CallsListener`` sends ``message`` (trimmed, when not empty)."""
+
+_APP_CONFIGS: Final[dict[str, Rule]] = {
+    "calls": fields({"dm": _CALLS_CHANNEL, "group": _CALLS_CHANNEL}),
+    # These two rewrite phone numbers on the way out; they send nothing by themselves.
+    "brazilian-phone-numbers": anything,
+    "argentine-phone-numbers": anything,
+}
+
+
+def _app(value: Any, where: str, account: str) -> BodyRefused | None:
+    """One ``App``: a known app that answers no one, for the bound session only."""
+    if not isinstance(value, dict):
+        return fields({})(value, where, account)
+    name = value.get("app")
+    kind = f"{where}.app" if where else "app"
+    if isinstance(name, str) and name in _ANSWERING_APPS:
+        does_pt, does_en = _ANSWERING_APPS[name]
+        return BodyRefused(
+            kind,
+            f"{kind}: o app {name} do WAHA {does_pt}, fora das regras",
+            f"{kind}: WAHA's {name} app {does_en}, outside the rules",
+        )
+    config = _APP_CONFIGS.get(name) if isinstance(name, str) else None
+    if config is None:
+        return BodyRefused(
+            kind,
+            f"{kind}: app {name!r} desconhecido; passam só {', '.join(sorted(_APP_CONFIGS))}",
+            f"{kind}: unknown app {name!r}; only {', '.join(sorted(_APP_CONFIGS))} pass",
+        )
+    return fields(
+        {
+            "id": anything,
+            "app": anything,
+            "enabled": anything,
+            "session": refused_unless(
+                lambda session: session is None or session == account,
+                f"app de outra sessão ({value.get('session')!r}); só a sessão {account!r}",
+                f"an app for another session ({value.get('session')!r}); only session {account!r}",
+            ),
+            "config": config,
+        }
+    )(value, where, account)
+
+
+_SESSION_CONFIG = fields(
+    {
+        # Where the session's events go: an administrator's choice; delivers nothing to contacts.
+        "webhooks": anything,
+        "metadata": anything,
+        "proxy": anything,
+        "debug": anything,
+        "ignore": anything,
+        "client": anything,
+        "noweb": anything,
+        "webjs": anything,
+    }
+)
+
+SESSION_BODY: Final = fields(
+    {"name": anything, "start": anything, "config": _SESSION_CONFIG, "apps": each(_app)}
+)
+"""``POST /api/sessions`` (``SessionCreateRequest``), ``PUT /api/sessions/{session}``
+(``SessionUpdateRequest``) and the older ``POST /api/sessions/start`` (name and config)."""
+
+APP_BODY: Final = _app
+"""``POST /api/apps``: one ``App``."""
+
+_APPS_PT = "um app do WAHA pelo seu id: o zapguard não sabe de que sessão ele é"
+_APPS_EN = "a WAHA app by its id: zapguard cannot tell whose session it belongs to"
 
 
 def _refused(method: str, template: str, pt: str, en: str) -> Route:
@@ -120,16 +233,17 @@ _SESSIONS = (
     ),
     Route("GET", "/api/sessions/{session}", _ALLOWED, IN_PATH),
     Route("GET", "/api/sessions/{session}/me", _ALLOWED, IN_PATH),
-    Route("POST", "/api/sessions", _ADMIN, Bind("body", "name")),
-    Route("PUT", "/api/sessions/{session}", _ADMIN, IN_PATH),
+    Route("POST", "/api/sessions", _ADMIN, Bind("body", "name"), body=SESSION_BODY),
+    Route("PUT", "/api/sessions/{session}", _ADMIN, IN_PATH, body=SESSION_BODY),
     Route("DELETE", "/api/sessions/{session}", _ADMIN, IN_PATH),
     *(
         Route("POST", f"/api/sessions/{{session}}/{action}", _ADMIN, IN_PATH)
         for action in ("start", "stop", "logout", "restart")
     ),
+    Route("POST", "/api/sessions/start", _ADMIN, Bind("body", "name"), body=SESSION_BODY),
     *(
         Route("POST", f"/api/sessions/{action}", _ADMIN, Bind("body", "name"))
-        for action in ("start", "stop", "logout")
+        for action in ("stop", "logout")
     ),
     _session("GET", "/auth/qr", _ADMIN, "format"),
     _session("POST", "/auth/request-code", _ADMIN),
@@ -258,6 +372,18 @@ _OTHERS = (
     ),
 )
 
+_APPS = (
+    # App configurations carry credentials (a Chatwoot account token): admin, reads included.
+    Route("GET", "/api/apps", _ADMIN, Bind("query", "session")),
+    Route("POST", "/api/apps", _ADMIN, Bind("body", "session"), body=APP_BODY),
+    _refused("GET", "/api/apps/{id}", _APPS_PT, _APPS_EN),
+    _refused("PUT", "/api/apps/{id}", _APPS_PT, _APPS_EN),
+    _refused("DELETE", "/api/apps/{id}", _APPS_PT, _APPS_EN),
+    _refused("POST", "/api/apps/{id}/purge", _APPS_PT, _APPS_EN),
+    Route("POST", "/api/apps/{app}/{session}/purge", _ADMIN, IN_PATH),
+    _refused("GET", "/api/apps/chatwoot/locales", _SERVER_PT, _SERVER_EN),
+)
+
 ROUTES: Final = RouteTable(
-    "waha", (*_CHATTING, *_CONTACTS, *_SESSIONS, *_CHATS, *_GROUPS, *_OTHERS)
+    "waha", (*_CHATTING, *_CONTACTS, *_SESSIONS, *_CHATS, *_GROUPS, *_OTHERS, *_APPS)
 )

@@ -437,31 +437,9 @@ class Store:
                 )
             # A line without provider_account is known to its provider by its id: the name the
             # provider knows a line by is one value, whichever field carries it.
-            account = provider_account if provider_account is not None else line.id
             if line.provider is not None:
-                holder = connection.execute(
-                    select(lines.c.id, lines.c.tenant_id).where(
-                        lines.c.provider == line.provider,
-                        func.coalesce(lines.c.provider_account, lines.c.id) == account,
-                        lines.c.state.not_in(PHONE_FREEING_STATES),
-                    )
-                ).first()
-                if holder is not None:
-                    raise Conflict(
-                        _taken(
-                            holder,
-                            line.tenant_id,
-                            own=(
-                                "conta do provedor já usada pela linha",
-                                "provider account already used by line",
-                            ),
-                            other=(
-                                "conta do provedor já usada por outra empresa",
-                                "provider account already used by another business",
-                            ),
-                            value=f"{line.provider}/{account}",
-                        )
-                    )
+                account = provider_account if provider_account is not None else line.id
+                _check_provider_account(connection, line.tenant_id, line.provider, account)
             if business_account is not None:
                 other = connection.scalar(
                     select(lines.c.id).where(
@@ -497,6 +475,27 @@ class Store:
                 )
             )
         return line
+
+    def set_line_provider(
+        self,
+        *,
+        tenant_id: str,
+        line_id: str,
+        provider: str,
+        provider_account: str | None,
+    ) -> None:
+        """Give the tenant's line a provider connection (a replayed log's line has none), keeping
+        everything else of it: its history stays its own. Raises :class:`Conflict` when another
+        line in use holds that provider account, :class:`NotFound` for a line not the tenant's."""
+        with self._write("giving a line a provider") as connection:
+            _check_line(connection, tenant_id, line_id)
+            account = provider_account if provider_account is not None else line_id
+            _check_provider_account(connection, tenant_id, provider, account, except_line=line_id)
+            connection.execute(
+                update(lines)
+                .where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
+                .values(provider=provider, provider_account=provider_account)
+            )
 
     def delete_line(self, *, tenant_id: str, line_id: str) -> None:
         """Remove a line that never left a trace: no message queued or sent, none received, no
@@ -1210,6 +1209,42 @@ def _taken(
     if holder.tenant_id == tenant_id:
         return f"{own[0]} {holder.id} / {own[1]} {holder.id}: {value}"
     return f"{other[0]} / {other[1]}: {value}"
+
+
+def _check_provider_account(
+    connection: Connection,
+    tenant_id: str,
+    provider: str | None,
+    account: str,
+    *,
+    except_line: str | None = None,
+) -> None:
+    """:class:`Conflict` when a line in use (other than ``except_line``) holds the account: the
+    name its provider knows it by, ``provider_account`` or, without one, its id."""
+    query = select(lines.c.id, lines.c.tenant_id).where(
+        lines.c.provider == provider,
+        func.coalesce(lines.c.provider_account, lines.c.id) == account,
+        lines.c.state.not_in(PHONE_FREEING_STATES),
+    )
+    if except_line is not None:
+        query = query.where(lines.c.id != except_line)
+    holder = connection.execute(query).first()
+    if holder is not None:
+        raise Conflict(
+            _taken(
+                holder,
+                tenant_id,
+                own=(
+                    "conta do provedor já usada pela linha",
+                    "provider account already used by line",
+                ),
+                other=(
+                    "conta do provedor já usada por outra empresa",
+                    "provider account already used by another business",
+                ),
+                value=f"{provider}/{account}",
+            )
+        )
 
 
 def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:

@@ -11,6 +11,10 @@ belongs to another tenant gets exactly the answer a name that exists nowhere get
 A path the provider could read two ways (a session called ``sessions``: ``/api/sessions/chats``)
 is relayed only when every reading binds to the caller's own lines; otherwise it is refused.
 
+A route whose body can turn on something that answers contacts by itself (``Route.body``) is
+relayed only when its JSON body passes the route's rule, and then as that JSON, whatever content
+type the client named: the provider reads exactly what zapguard checked.
+
 Every outcome is logged with the tenant, dialect, class and canonical route, never a key.
 """
 
@@ -31,6 +35,7 @@ from starlette.routing import Route as WebRoute
 from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.api.errors import ApiError
 from zapguard.gateway.service import Services
+from zapguard.providers.bodies import check_body
 from zapguard.providers.surface import (
     Decision,
     Match,
@@ -55,8 +60,8 @@ class Refusal:
 
     reason: str
     """``bad_path``, ``unknown`` (no such route), ``method`` (a known path, not with this
-    method), ``refused`` (a route zapguard refuses), ``admin`` (needs the admin scope),
-    ``not_found`` (names nothing of the caller's), ``bad_body``, ``unreachable`` or
+    method), ``refused`` (a route, or a route's body, zapguard refuses), ``admin`` (needs the
+    admin scope), ``not_found`` (names nothing of the caller's), ``bad_body``, ``unreachable`` or
     ``unconfigured`` (the provider connection)."""
     status: int
     pt: str
@@ -100,7 +105,8 @@ class Call:
     """The caller's line the request is bound to; ``None`` for a call that lists across the
     provider server (``Bind.optional``), which the relay answers for every line of the tenant."""
     body: dict[str, Any] | None = None
-    """The JSON body, parsed, when the binding read it."""
+    """The JSON body, parsed, when the binding or the route's body rule read it: what is relayed
+    is then this body, as JSON."""
 
     @property
     def tenant(self) -> str:
@@ -222,6 +228,10 @@ def serve(
         call = binder.bind(decision.match)
         assert isinstance(call, Call)
         route = decision.match.route
+        if route.body is not None:
+            refused = _check_body(call, binder)
+            if refused is not None:
+                return _refuse(surface, caller, method, refused)
         _log(surface, caller, method, route, "pass", line=_line_id(call))
         if route.kind is RouteClass.SEND:
             assert route.send is not None
@@ -283,6 +293,29 @@ def _refusal(
     bind = decision.match.route.bind
     named = decision.match.params.get(bind.name) if bind is not None else None
     return binder.not_found(decision.match.route, named)
+
+
+def _check_body(call: Call, binder: _Binder) -> Refusal | None:
+    """The route's body rule applied to the request's JSON body; ``None`` when it passes (the body
+    is then kept on the call, to be relayed as checked)."""
+    route = call.match.route
+    assert route.body is not None
+    parsed = binder.json_body()
+    if isinstance(parsed, Refusal):
+        return parsed
+    account = call.line.account if call.line is not None else ""
+    problem = check_body(route.body, parsed, account)
+    if problem is not None:
+        return Refusal(
+            "refused",
+            403,
+            f"recusado pelo zapguard: {problem.pt}",
+            f"refused by zapguard: {problem.en}",
+            subject=problem.field,
+            route=route.template,
+        )
+    call.body = parsed
+    return None
 
 
 def _line_id(call: Call) -> str | None:
@@ -364,7 +397,7 @@ class _Binder:
                 return self.not_found(route, ",".join(values))
             value = values[0] if values else bind.default
         else:
-            parsed = self._json_body()
+            parsed = self.json_body()
             if isinstance(parsed, Refusal):
                 return parsed
             body = parsed
@@ -411,7 +444,8 @@ class _Binder:
             self._records = self._services.store.line_records(tenant_id=self._caller.tenant)
         return self._records
 
-    def _json_body(self) -> dict[str, Any] | Refusal:
+    def json_body(self) -> dict[str, Any] | Refusal:
+        """The request's body as a JSON object (an empty body reads as ``{}``), or why not."""
         if not self._body_read:
             self._body_read = True
             try:
@@ -458,6 +492,8 @@ def relay(call: Call, *, body: bytes | None = None) -> Response:
         _record_upload(call, call.line, answer)
     if route.lists_by is not None and answer.is_success:
         return _filtered(call, [(answer, {call.line.account})])
+    if route.answer_hides and answer.is_success:
+        return _without(answer, route.answer_hides)
     return Response(
         answer.content,
         status_code=answer.status_code,
@@ -488,11 +524,15 @@ def _forward(
     if account:
         params.extend((key, account) for key in sorted(route.line_query) if key in asked)
     content = body if body is not None else call.raw
-    if body is None and bind is not None and bind.where == "body" and call.body is not None:
-        rewritten = {**call.body, bind.name: account} if account else call.body
-        content = json.dumps(rewritten).encode()
+    content_type = call.request.headers.get("content-type", "application/json")
+    if body is None and call.body is not None:
+        # zapguard read the body (to bind it, or to check it): the provider gets what was read.
+        rewritten = call.body
+        if bind is not None and bind.where == "body" and account:
+            rewritten = {**call.body, bind.name: account}
+        content, content_type = json.dumps(rewritten).encode(), "application/json"
     if content:
-        headers["Content-Type"] = call.request.headers.get("content-type", "application/json")
+        headers["Content-Type"] = content_type
     try:
         return call.services.http.request(
             call.request.method,
@@ -505,6 +545,22 @@ def _forward(
         return Refusal(
             "unreachable", 503, "provedor inacessível", "provider unreachable", route=route.template
         )
+
+
+def _without(answer: httpx.Response, hidden: frozenset[str]) -> Response:
+    """The provider's JSON answer without the keys the client must not see."""
+    try:
+        content = answer.json()
+    except ValueError:
+        content = None
+    if not isinstance(content, dict):
+        return Response(
+            answer.content,
+            status_code=answer.status_code,
+            media_type=answer.headers.get("content-type"),
+        )
+    kept = {key: value for key, value in content.items() if key not in hidden}
+    return JSONResponse(kept, status_code=answer.status_code)
 
 
 def _relay_list(call: Call) -> Response:

@@ -36,6 +36,7 @@ from urllib.parse import unquote
 import pytest
 from api_scene import CUSTOMER
 from isolation_lab import (
+    INSTANCE_TOKENS,
     SECRET_TEXT,
     Lab,
     Reply,
@@ -228,6 +229,23 @@ def test_a_leaked_plain_key_passes_no_admin_call_and_sends_only_through_the_rule
     assert len(isolation.state_of(A)["decisions"]) >= decisions_before + sends
     isolation.tenants.scene.dispatch()
     assert assert_every_send_had_a_recorded_decision(isolation) >= sends
+
+
+@pytest.mark.parametrize(
+    ("template", "names"),
+    [("/instance/fetchInstances", ["loja-b"]), ("/api/sessions", ["sessao-b"])],
+)
+def test_lists_across_a_shared_server_show_only_the_callers_own_however_spelled(
+    isolation: Lab, template: str, names: list[str]
+) -> None:
+    for spelled in spellings(template, [True, True]):
+        for admin in (True, False):
+            reply = isolation.request("GET", spelled, isolation.key(B, admin=admin))
+
+            assert reply.status == 200, (spelled, reply.text)
+            assert [item["name"] for item in json.loads(reply.text)] == names
+            assert isolation.shown(reply, "") == set()
+            assert not any(token in reply.text for token in INSTANCE_TOKENS)
 
 
 def test_names_of_a_smuggled_into_b_s_own_calls_never_reach_a_provider(isolation: Lab) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from api_scene import CUSTOMER, Scene
 
+from zapguard.store.api_keys import create_key
+
 
 def test_a_line_is_registered_listed_paused_and_resumed(api: Scene) -> None:
     created = api.add_line(pool="atendimento")
@@ -162,3 +164,15 @@ def test_the_home_page_says_zapguard_is_running(api: Scene) -> None:
     page = api.client.get("/")
     assert page.status_code == 200
     assert "zapguard está no ar" in page.text
+
+
+def test_the_home_page_shows_a_tenants_lines_only_to_that_tenant(api: Scene) -> None:
+    api.services.store.ensure_tenant(tenant_id="outra", name="outra")
+    key, _ = create_key(api.services.store, tenant_id="outra", name="k", at=api.clock())
+
+    anonymous = api.client.get("/")
+    other = api.client.get("/", headers={"Authorization": f"Bearer {key}"})
+
+    assert anonymous.status_code == 200 and other.status_code == 200
+    assert "line-count" not in anonymous.text
+    assert 'id="line-count">0<' in other.text

@@ -7,7 +7,9 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from zapguard.api.auth import authenticate
 from zapguard.api.deps import ServicesDep
+from zapguard.api.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,8 +24,7 @@ line-height:1.5;color:#1b1f23}} code{{background:#f3f4f6;padding:.1rem .3rem;bor
 <h1>zapguard</h1>
 <p>O zapguard está no ar e protege as linhas de WhatsApp desta empresa.
 <span class="en">zapguard is running and guarding this business's WhatsApp lines.</span></p>
-<p>Linhas cadastradas: <strong id="line-count">{lines}</strong>.
-<span class="en">Registered lines.</span></p>
+{lines}
 <ul>
 <li><a href="/docs">Documentação da API</a> <span class="en">/ API documentation</span></li>
 <li><a href="/healthz">Saúde do serviço</a> <span class="en">/ service health</span></li>
@@ -35,12 +36,23 @@ line-height:1.5;color:#1b1f23}} code{{background:#f3f4f6;padding:.1rem .3rem;bor
 """
 
 
+_LINES = """<p>Linhas cadastradas: <strong id="line-count">{count}</strong>.
+<span class="en">Registered lines.</span></p>"""
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, services: ServicesDep) -> HTMLResponse:
-    count = len(services.store.list_lines(tenant_id=services.default_tenant))
+    # The page answers without a key; what a tenant holds is shown only to that tenant (or in the
+    # keyless loopback demo).
+    try:
+        tenant = authenticate(request, services)
+    except ApiError:
+        lines = ""
+    else:
+        lines = _LINES.format(count=len(services.store.list_lines(tenant_id=tenant)))
     base = str(request.base_url).rstrip("/")
     curl = (
         f"curl -s {base}/v1/messages -H 'content-type: application/json' "
         """-d '{"to": "+5511912345678", "text": "Olá!", "line": "sac"}'"""
     )
-    return HTMLResponse(_PAGE.format(lines=count, curl=escape(curl)))
+    return HTMLResponse(_PAGE.format(lines=lines, curl=escape(curl)))

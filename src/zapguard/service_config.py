@@ -344,11 +344,34 @@ class ProviderSettings(_Section):
         return "cloud" if self.kind == SIMULATOR else self.kind
 
 
+SHARED_SERVER_KINDS: Final = ("evolution", "waha")
+"""Kinds whose instance or session names are only unique within one server: two sections for the
+same server would let two tenants hold one instance, each under its own section's name. (Cloud API
+phone_number_ids are unique at Meta, and several Meta apps share graph.facebook.com.)"""
+
+
 class ServiceConfig(_Section):
     server: ServerConfig = ServerConfig()
     dispatch: DispatchConfig = DispatchConfig()
     retention: RetentionConfig = RetentionConfig()
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_section_per_server(self) -> ServiceConfig:
+        seen: dict[tuple[str, str], str] = {}
+        for name, settings in sorted(self.providers.items()):
+            if settings.kind not in SHARED_SERVER_KINDS:
+                continue
+            server = (settings.kind, settings.base_url.lower())
+            if server in seen:
+                raise ValueError(
+                    f"[providers.{seen[server]}] e [providers.{name}] apontam para o mesmo "
+                    f"servidor {settings.kind} ({settings.base_url}): use uma seção só, para que "
+                    "cada instância tenha um dono / both point at the same "
+                    f"{settings.kind} server: use one section, so each instance has one owner"
+                )
+            seen[server] = name
+        return self
 
 
 def load_service_config(path: Path | None) -> ServiceConfig:

@@ -226,3 +226,32 @@ def test_a_tenants_status_webhook_never_settles_another_tenants_message(two_tena
 
     settled = scene.outbox.get(tenant_id="loja-b", public_id=entry.public_id)
     assert settled is not None and settled.delivery_status is None
+
+
+def test_two_sections_for_one_evolution_server_are_a_configuration_error(tmp_path: Path) -> None:
+    """Instance names are unique per server, not per section: two sections for one server would
+    let two tenants each hold the same instance, one under each section's name."""
+    config = tmp_path / "zapguard.toml"
+    config.write_text(
+        '[providers.evo_a]\nkind = "evolution"\nbase_url = "https://evo.example.com.br"\n'
+        '[providers.evo_b]\nkind = "evolution"\nbase_url = "https://EVO.example.com.br/"\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ConfigError) as raised:
+        load_service_config(config)
+
+    message = str(raised.value)
+    assert "[providers.evo_a]" in message and "[providers.evo_b]" in message
+    assert "mesmo servidor" in message and "same evolution server" in message
+
+
+def test_several_meta_apps_may_share_the_graph_api(tmp_path: Path) -> None:
+    config = tmp_path / "zapguard.toml"
+    config.write_text(
+        '[providers.meta_a]\nkind = "cloud"\nbase_url = "https://graph.facebook.com"\n'
+        '[providers.meta_b]\nkind = "cloud"\nbase_url = "https://graph.facebook.com"\n',
+        encoding="utf-8",
+    )
+
+    assert set(load_service_config(config).providers) == {"meta_a", "meta_b"}

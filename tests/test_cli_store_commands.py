@@ -223,6 +223,25 @@ def test_consent_import_is_all_or_nothing_unless_told_to_skip(workdir: Path) -> 
     assert "Quero ofertas" in flat(zapguard("consent", "show", "5521999887766").stdout)
 
 
+def test_a_consent_dated_in_the_future_is_refused_on_the_command_line_and_in_a_file(
+    workdir: Path,
+) -> None:
+    granted = zapguard("consent", "grant", "553188776655", "--source", "site", "--at", "2030-01-01")
+    assert granted.exit_code == 2
+    assert "consent dated in the future" in flat(granted.stderr)
+
+    csv_file = workdir / "optins.csv"
+    csv_file.write_text(
+        "contact,granted_at,source\n5521999887766,2030-01-05T10:00:00-03:00,loja\n",
+        encoding="utf-8",
+    )
+    imported = zapguard("consent", "import", str(csv_file))
+    assert imported.exit_code == 2
+    assert "optins.csv:2" in imported.stderr and "in the future" in flat(imported.stderr)
+    assert "grant" not in zapguard("consent", "show", "553188776655").stdout
+    assert "grant" not in zapguard("consent", "show", "5521999887766").stdout
+
+
 def test_consent_import_names_missing_columns(workdir: Path) -> None:
     csv_file = workdir / "optins.csv"
     csv_file.write_text("phone,when\n5521999887766,2026-01-05\n", encoding="utf-8")

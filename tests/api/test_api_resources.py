@@ -94,6 +94,20 @@ def test_consent_is_recorded_with_its_evidence_and_revoked_at_once(api: Scene) -
     assert len(revoked.json()["history"]) == 2
 
 
+def test_a_consent_dated_in_the_future_is_refused_and_nothing_is_recorded(api: Scene) -> None:
+    """A grant dated 2030 would outrank every opt-out the contact sends before then."""
+    refused = api.client.post(
+        f"/v1/contacts/{CUSTOMER}/consent",
+        json={"source": "checkout-site", "granted_at": "2030-01-01T00:00:00-03:00"},
+    )
+
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert "granted_at está no futuro" in error["message_pt"]
+    assert "granted_at is in the future" in error["message_en"]
+    assert api.client.get(f"/v1/contacts/{CUSTOMER}/consent").json()["history"] == []
+
+
 def test_an_opt_out_keyword_revokes_consent_and_queues_a_confirmation(api: Scene) -> None:
     api.add_line()
     api.client.post(f"/v1/contacts/{CUSTOMER}/consent", json={"source": "site"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -218,9 +218,10 @@ def _consent(raw: dict[str, str | None], tenant: str) -> Consent:
         raise ValueError("source vazio / empty source")
     granted = (raw.get("granted_at") or "").strip()
     try:
-        granted_at = _aware(datetime.fromisoformat(granted)) if granted else datetime.now(UTC)
+        parsed = datetime.fromisoformat(granted) if granted else None
     except ValueError:
         raise ValueError(f"granted_at inválido / invalid: {granted!r} (ISO-8601)") from None
+    granted_at = _aware(parsed)
     return Consent(
         tenant_id=tenant,
         contact=normalize(raw.get("contact") or ""),
@@ -232,8 +233,20 @@ def _consent(raw: dict[str, str | None], tenant: str) -> Consent:
     )
 
 
+FUTURE_SLACK = timedelta(minutes=5)
+"""How far ahead of this machine's clock a consent may be dated (clocks drift a little); a grant
+dated later would outrank every opt-out the contact sends until then."""
+
+
 def _aware(at: datetime | None) -> datetime:
-    """``at`` as an aware instant: a date or naive time is taken as UTC; none means now."""
+    """``at`` as an aware instant: a date or naive time is taken as UTC; none means now. A date in
+    the future is refused (:class:`UsageError`)."""
+    now = datetime.now(UTC)
     if at is None:
-        return datetime.now(UTC)
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        return now
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    if aware > now + FUTURE_SLACK:
+        raise UsageError(
+            f"data do consentimento no futuro / consent dated in the future: {aware.isoformat()}"
+        )
+    return aware

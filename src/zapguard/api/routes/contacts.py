@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from zapguard.api.deps import ServicesDep, TenantDep
+from zapguard.api.instants import reported_instant
 from zapguard.api.responses import JSON_BODY, KEYED, PARAMETERS, errors
 from zapguard.api.schemas import ConsentIn, ConsentOut, ConsentRevokeIn
 from zapguard.domain.models import Consent
@@ -63,7 +64,13 @@ def grant_consent(
             tenant_id=tenant,
             contact=contact,
             purpose=body.purpose,
-            granted_at=body.granted_at or services.clock(),
+            granted_at=reported_instant(
+                services,
+                body.granted_at,
+                field="granted_at",
+                refused_pt="Consentimento recusado",
+                refused_en="Consent refused",
+            ),
             source=body.source,
             wording=body.wording,
             recorded_by=body.recorded_by,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError
+from zapguard.api.instants import reported_instant
 from zapguard.api.responses import JSON_BODY, KEYED, PARAMETERS, errors
 from zapguard.api.schemas import DecisionRecordOut, EventIn, EventOut, EventResultOut
 from zapguard.domain.models import StatusKind
 from zapguard.domain.phones import normalize
 from zapguard.gateway.service import Services
-from zapguard.gateway.webhooks.model import EARLIEST
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
@@ -67,28 +67,8 @@ def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> Eve
 
 
 def _when(services: Services, at: datetime | None) -> datetime:
-    """``at``, or now; an event dated further ahead than clocks drift is refused: a future date
-    would keep the 24-hour window open, or a penalty unpaid, until then."""
-    now = services.clock()
-    if at is None:
-        return now
-    tolerance = timedelta(seconds=services.config.server.future_tolerance_seconds)
-    limit = (now + tolerance).isoformat(timespec="seconds")
-    if at.tzinfo is None:
-        pt, en = "at precisa de fuso horário", "at needs a time zone offset"
-    elif at > now + tolerance:
-        pt = f"at está no futuro ({at.isoformat()}; limite {limit})"
-        en = f"at is in the future ({at.isoformat()}; limit {limit})"
-    elif at < EARLIEST:
-        pt = f"at é anterior a {EARLIEST.year} ({at.isoformat()})"
-        en = f"at is before {EARLIEST.year} ({at.isoformat()})"
-    else:
-        return at
-    raise ApiError(
-        "invalid_request",
-        f"Acontecimento recusado: {pt}.",
-        f"Event refused: {en}.",
-        details={"problems": [{"field": "at", "problem": en}]},
+    return reported_instant(
+        services, at, field="at", refused_pt="Acontecimento recusado", refused_en="Event refused"
     )
 
 

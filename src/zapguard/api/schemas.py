@@ -484,7 +484,13 @@ class ConsentIn(_Body):
         description="Onde o contato aceitou (site, loja...). / Where the contact opted in.",
     )
     wording: str | None = Field(None, max_length=2000, description="O texto aceito. / Wording.")
-    granted_at: IsoDateTime | None = Field(None, description="Padrão: agora. / Default: now.")
+    granted_at: IsoDateTime | None = Field(
+        None,
+        description=(
+            "Padrão: agora; no futuro (além de [server] future_tolerance_seconds) ou antes de "
+            "2009, recusado. / Default: now; in the future or before 2009, refused."
+        ),
+    )
     recorded_by: str | None = Field(None, max_length=200)
     purpose: str = Field("marketing", max_length=32)
 

@@ -486,10 +486,11 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "added_p99_ms_open_loop": target(figures["added_p99_ms_open_loop"], "<=", 5.0),
         "added_p50_ms_closed_loop": target(figures["added_p50_ms_closed_loop"], "<=", 8.0),
     }
-    if figures.get("rss_growth_mb") is not None:
-        found["rss_growth_mb"] = target(
-            figures["rss_growth_mb"], "<=", RSS_FLAT_SHARE * figures["rss_start_mb"]
-        )
+    # Flat: at most 5% of the first reading (not measured without --rss-messages).
+    start = figures.get("rss_start_mb")
+    found["rss_growth_mb"] = target(
+        figures.get("rss_growth_mb"), "<=", RSS_FLAT_SHARE * start if start else 0.0
+    )
     return found
 
 
@@ -583,8 +584,9 @@ def show(result: dict[str, Any]) -> None:
     print()
     print(f"{'figure':<28}{'value':>10}  target     result")
     for name, t in result["targets"].items():
-        verdict = {True: "PASS", False: "FAIL", None: "n/a"}[t["pass"]]
-        print(f"{name:<28}{t['value']:>10.2f}  {t['op']} {t['limit']:<7.2f} {verdict}")
+        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t["pass"]]
+        value = "—" if t["value"] is None else f"{t['value']:.2f}"
+        print(f"{name:<28}{value:>10}  {t['op']} {t['limit']:<7.2f} {verdict}")
 
 
 def main() -> None:

@@ -96,3 +96,26 @@ def test_a_process_tree_includes_its_root() -> None:
 
     assert os.getpid() in procstat.descendants(os.getpid())
     assert procstat.rss_bytes(os.getpid()) > 0
+
+
+check_targets = _load("check_targets")
+
+
+def test_the_target_check_reads_the_last_json_line_of_a_saved_output() -> None:
+    output = 'figures...\n{"not": "this"}\nmore text\n{"benchmark": "gateway", "targets": {}}\n'
+    assert check_targets.last_json(output) == {"benchmark": "gateway", "targets": {}}
+    assert check_targets.last_json("no json here\n{broken") is None
+
+
+def test_a_target_not_measured_fails_the_check_unless_allowed() -> None:
+    result = {
+        "targets": {
+            "ratio": {"value": 0.6, "op": ">=", "limit": 0.5, "pass": True},
+            "growth_claim": {"value": 3.0, "op": "<=", "limit": 1.2, "pass": False},
+            "rss_growth_mb": {"value": None, "op": "<=", "limit": 4.0, "pass": None},
+        }
+    }
+    failed = {name for name, _, bad in check_targets.verdicts(result, False) if bad}
+    assert failed == {"growth_claim", "rss_growth_mb"}
+    failed = {name for name, _, bad in check_targets.verdicts(result, True) if bad}
+    assert failed == {"growth_claim"}

@@ -1,8 +1,9 @@
 """Gateway overhead: messages accepted through the Cloud API drop-in and delivered to the simulator,
 side by side with the same messages posted straight to the simulator, in one run, on loopback.
 
-    .venv/bin/python benchmarks/bench_gateway.py [--messages N] [--connections C] [--rate R]
-        [--open-seconds S] [--lines L] [--workers W] [--rss-messages [N]] [--json]
+    .venv/bin/python benchmarks/bench_gateway.py [--messages N] [--direct-messages D]
+        [--connections C] [--rate R] [--open-seconds S] [--lines L] [--workers W]
+        [--rss-messages [N]] [--json]
         [--database-url postgresql://.../db --counters-url redis://127.0.0.1:6379/14]
 
 Three processes: ``zapguard simulator``, ``zapguard serve`` (the simulator as its provider) and
@@ -22,8 +23,9 @@ run does not spend half an hour setting up.
 Rows (each after an untimed warm-up of both paths):
 
 * **closed loop**: C connections each post a Cloud API text message and wait for its answer before
-  the next (N messages). *direct*: straight to the simulator; rate = N / time until the last
-  answer (the simulator has them all then). *through zapguard*: to
+  the next. *direct*: D messages, 10,000 by default (``--direct-messages``: cheap, and long enough for a steady
+  rate) straight to the simulator; rate = messages / time until the last answer (the simulator has
+  them all then). *through zapguard*: N messages (2,000) to
   ``POST /v21.0/{phone_number_id}/messages``; rate = N / time until the simulator has received all
   N (accepted *and* delivered), polled every 20 ms once the last answer arrived. ``ratio`` =
   zapguard / direct; ``added_p50_ms_closed_loop`` = accept p50 − direct p50.
@@ -320,6 +322,7 @@ class Setup:
     rate: float
     open_count: int
     messages: int
+    direct_messages: int
     rss_messages: int
     workers: int
 
@@ -354,28 +357,30 @@ async def measure(setup: Setup) -> dict[str, Any]:
         figures["idle_statements_per_second"] = idle[0] - second[0] - statements_per_scrape
 
     # (a) closed loop, direct, then with more connections (is the simulator the bottleneck?).
-    n = setup.messages
+    d = setup.direct_messages
     direct_rows = {}
     for connections in (c, SATURATION_FACTOR * c):
         await reset(sim)
         with Probe(pids) as probe:
-            run = await loadgen.closed_loop(HOST, sim, direct_requests(n, lines), connections)
+            run = await loadgen.closed_loop(HOST, sim, direct_requests(d, lines), connections)
         run.check("direct")
-        if (got := await delivered(sim)) != n:
-            raise SystemExit(f"direct: the simulator holds {got} of {n}")
+        if (got := await delivered(sim)) != d:
+            raise SystemExit(f"direct: the simulator holds {got} of {d}")
         direct_rows[connections] = {
             "connections": connections,
-            "rate": n / (run.finished - run.started),
+            "messages": d,
+            "rate": d / (run.finished - run.started),
             **latency_figures(run),
             "simulator_cpu_share": probe.share("simulator"),
             "client_cpu_share": probe.share("client"),
-            "simulator_cpu_ms_per_message": 1000 * probe.cpu["simulator"] / n,
-            "client_cpu_ms_per_message": 1000 * probe.cpu["client"] / n,
+            "simulator_cpu_ms_per_message": 1000 * probe.cpu["simulator"] / d,
+            "client_cpu_ms_per_message": 1000 * probe.cpu["client"] / d,
         }
     direct = figures["direct_closed"] = direct_rows[c]
     more = figures["direct_closed_more_connections"] = direct_rows[SATURATION_FACTOR * c]
 
     # (a) closed loop through zapguard: accepted and delivered.
+    n = setup.messages
     before_sql = await sql_counters(zg) if setup.workers == 1 else None
     with Probe(pids) as probe:
         run, all_delivered = await through(
@@ -384,6 +389,7 @@ async def measure(setup: Setup) -> dict[str, Any]:
     after_sql = await sql_counters(zg) if setup.workers == 1 else None
     zapguard = figures["zapguard_closed"] = {
         "connections": c,
+        "messages": n,
         "rate": n / (all_delivered - run.started),
         **latency_figures(run),
         "posted_after_s": run.finished - run.started,
@@ -591,7 +597,15 @@ def show(result: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=2000, help="closed loop messages (2000)")
+    parser.add_argument(
+        "--messages", type=int, default=2000, help="closed loop messages through zapguard (2000)"
+    )
+    parser.add_argument(
+        "--direct-messages",
+        type=int,
+        default=10_000,
+        help="closed loop messages straight to the simulator, per row (10000)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="closed loop connections (8)")
     parser.add_argument("--rate", type=float, default=100.0, help="open loop msg/s (100)")
     parser.add_argument("--open-seconds", type=float, default=30.0, help="open loop length (30)")
@@ -656,6 +670,7 @@ def main() -> None:
                         rate=args.rate,
                         open_count=open_count,
                         messages=args.messages,
+                        direct_messages=args.direct_messages,
                         rss_messages=args.rss_messages,
                         workers=args.workers,
                     )
@@ -673,6 +688,7 @@ def main() -> None:
         "load_after": load(),
         "config": {
             "messages": args.messages,
+            "direct_messages": args.direct_messages,
             "connections": args.connections,
             "rate": args.rate,
             "open_seconds": args.open_seconds,

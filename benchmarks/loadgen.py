@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,6 +182,10 @@ class Connection(asyncio.Protocol):
         self._transport.write(payload)
         return await self._waiter
 
+    @property
+    def closed(self) -> bool:
+        return self._transport is None or self._transport.is_closing()
+
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
@@ -242,9 +247,14 @@ async def closed_loop(host: str, port: int, requests: Sequence[bytes], connectio
 async def open_loop(
     host: str, port: int, requests: Sequence[bytes], rate: float, connections: int
 ) -> Run:
-    """Send request ``i`` at ``i / rate`` seconds from the start, whatever the earlier answers."""
+    """Send request ``i`` at ``i / rate`` seconds from the start, whatever the earlier answers.
+
+    Idle connections are used oldest first, so each is used again well within a server's
+    keep-alive timeout (uvicorn closes a connection idle for 5 s); one the server closed anyway is
+    dropped and replaced.
+    """
     loop = asyncio.get_running_loop()
-    idle = [await Connection.open(host, port) for _ in range(connections)]
+    idle = deque([await Connection.open(host, port) for _ in range(connections)])
     everyone = list(idle)
     latencies: list[float] = []
     failures: list[tuple[int, bytes]] = []
@@ -265,8 +275,10 @@ async def open_loop(
             wait = due - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
+            while idle and idle[0].closed:
+                idle.popleft()
             if idle:
-                connection = idle.pop()
+                connection = idle.popleft()
             else:
                 connection = await Connection.open(host, port)
                 everyone.append(connection)

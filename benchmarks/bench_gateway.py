@@ -22,10 +22,10 @@ run does not spend half an hour setting up.
 
 Rows (each after an untimed warm-up of both paths):
 
-* **closed loop**: C connections each post a Cloud API text message and wait for its answer before
-  the next. *direct*: D messages, 10,000 by default (``--direct-messages``: cheap, and long enough for a steady
-  rate) straight to the simulator; rate = messages / time until the last answer (the simulator has
-  them all then). *through zapguard*: N messages (2,000) to
+* **closed loop**: C connections (8) each post a Cloud API text message and wait for its answer
+  before the next. *direct*: D messages (10,000: they cost no setup, and make a row long enough
+  for a steady rate) straight to the simulator; rate = D / time until the last answer (the
+  simulator has them all then). *through zapguard*: N messages (2,000) to
   ``POST /v21.0/{phone_number_id}/messages``; rate = N / time until the simulator has received all
   N (accepted *and* delivered), polled every 20 ms once the last answer arrived. ``ratio`` =
   zapguard / direct; ``added_p50_ms_closed_loop`` = accept p50 − direct p50.

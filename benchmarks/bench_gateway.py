@@ -478,10 +478,10 @@ async def measure(setup: Setup) -> dict[str, Any]:
 # -- report -------------------------------------------------------------------------------------
 
 
-def target(value: float | None, op: str, limit: float) -> dict[str, Any]:
+def target(value: float | None, op: str, limit: float | None) -> dict[str, Any]:
     """One target as check_targets.py reads it; ``pass`` is None when not measured."""
     passed = None
-    if value is not None:
+    if value is not None and limit is not None:
         passed = value >= limit if op == ">=" else value <= limit
     return {"value": value, "op": op, "limit": limit, "pass": passed}
 
@@ -495,7 +495,7 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     # Flat: at most 5% of the first reading (not measured without --rss-messages).
     start = figures.get("rss_start_mb")
     found["rss_growth_mb"] = target(
-        figures.get("rss_growth_mb"), "<=", RSS_FLAT_SHARE * start if start else 0.0
+        figures.get("rss_growth_mb"), "<=", RSS_FLAT_SHARE * start if start else None
     )
     return found
 
@@ -592,7 +592,8 @@ def show(result: dict[str, Any]) -> None:
     for name, t in result["targets"].items():
         verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t["pass"]]
         value = "—" if t["value"] is None else f"{t['value']:.2f}"
-        print(f"{name:<28}{value:>10}  {t['op']} {t['limit']:<7.2f} {verdict}")
+        limit = "?" if t["limit"] is None else f"{t['limit']:.2f}"
+        print(f"{name:<28}{value:>10}  {t['op']} {limit:<7} {verdict}")
 
 
 def main() -> None:

@@ -52,7 +52,8 @@ def verdicts(result: dict[str, Any], allow_missing: bool) -> list[tuple[str, str
     for name, target in sorted(result.get("targets", {}).items()):
         value, passed = target.get("value"), target.get("pass")
         shown = "—" if value is None else f"{value:.3f}"
-        goal = f"{target['op']} {target['limit']:g}"
+        limit = target.get("limit")
+        goal = f"{target['op']} {'?' if limit is None else f'{limit:.3g}'}"
         if passed is None:
             verdict, failed = "NOT MEASURED", not allow_missing
         else:

@@ -6,7 +6,7 @@
         --decisions-args "--postgres-url postgresql://127.0.0.1/zg_bench"
 
 Without files, runs ``bench_gateway.py --json --rss-messages`` (the RSS target needs the long run:
-100,000 messages, about 25 minutes at today's ~70 msg/s) and ``bench_decisions.py --json``, one
+100,000 messages, about 30 minutes at today's ~70 msg/s) and ``bench_decisions.py --json``, one
 after the other; ``--gateway-args`` / ``--decisions-args`` replace their options (``--json`` is
 always passed). With
 files, reads each one's JSON object (the last line of the output that is one, so a whole saved

@@ -147,6 +147,24 @@ def test_metrics_count_decisions_sends_and_queue_depth(api: Scene) -> None:
     assert "zapguard_sends_total" in after
 
 
+def test_metrics_count_the_sql_statements_and_commits_a_message_costs(api: Scene) -> None:
+    api.add_line()
+    api.customer_writes()
+
+    def counted(name: str, text: str) -> float:
+        (value,) = [
+            float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")
+        ]
+        return value
+
+    before = api.client.get("/metrics").text
+    api.client.post("/v1/messages", json={"to": CUSTOMER, "text": "Oi", "line": "sac"})
+    after = api.client.get("/metrics").text
+
+    for name in ("zapguard_sql_statements_total", "zapguard_sql_commits_total"):
+        assert counted(name, after) > counted(name, before)
+
+
 def test_the_openapi_document_describes_every_route_with_examples(api: Scene) -> None:
     document = api.client.get("/openapi.json").json()
     paths = document["paths"]

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from zapguard.store import ConfigurationError, Store, counters_from_url, open_engine, upgrade
 from zapguard.store.counters import SqlCounters
-from zapguard.store.database import sql_url
+from zapguard.store.database import SQL_ACTIVITY, sql_url
 from zapguard.store.schema import metadata
 
 
@@ -41,6 +41,25 @@ def test_sqlite_is_tuned_for_concurrent_use(sqlite_url: str) -> None:
             assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert pragma("PRAGMA foreign_keys").scalar() == 1
             assert pragma("PRAGMA busy_timeout").scalar() == 10_000
+    finally:
+        engine.dispose()
+
+
+def test_every_statement_and_commit_of_an_engine_is_counted(sql_url: str) -> None:
+    engine = open_engine(sql_url)
+    try:
+        statements, commits = SQL_ACTIVITY.statements, SQL_ACTIVITY.commits
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            connection.exec_driver_sql("SELECT 2")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 3")
+            connection.rollback()
+        # Two SELECTs and a third, plus SQLite's explicit BEGIN for each transaction; PostgreSQL's
+        # driver opens its transactions itself. One commit: the rolled-back block has none.
+        begins = 2 if sql_url.startswith("sqlite") else 0
+        assert SQL_ACTIVITY.statements - statements == 3 + begins
+        assert SQL_ACTIVITY.commits - commits == 1
     finally:
         engine.dispose()
 

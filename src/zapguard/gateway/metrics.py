@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+from zapguard.store.database import SQL_ACTIVITY
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -36,3 +42,23 @@ SEND_SECONDS = Histogram(
     ["provider"],
     registry=REGISTRY,
 )
+
+
+class _SqlActivity(Collector):
+    """Statements and commits this process sent to its databases, read from the store when scraped
+    (the benchmark divides them by the messages it sent: round trips per message)."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(
+            "zapguard_sql_statements",
+            "SQL statements sent to the database by this process (BEGIN included)",
+            value=SQL_ACTIVITY.statements,
+        )
+        yield CounterMetricFamily(
+            "zapguard_sql_commits",
+            "Transactions committed by this process (read transactions included)",
+            value=SQL_ACTIVITY.commits,
+        )
+
+
+REGISTRY.register(_SqlActivity())

@@ -67,10 +67,58 @@ def open_engine(url: str) -> Engine:
     parsed = sql_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True)
+            engine = _sqlite_engine(parsed)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
     except SQLAlchemyError as error:
         raise StoreError(f"banco de dados inacessível / cannot open database {url!r}") from error
+    _count_activity(engine)
+    return engine
+
+
+class SqlActivity:
+    """How many SQL statements and commits this process's engines ran (all engines together).
+
+    What a message costs in round trips to the database shows here; ``/metrics`` exposes it (the
+    gateway reads :data:`SQL_ACTIVITY`; the store knows nothing of Prometheus). Statements are those
+    SQLAlchemy sends to the driver, ``BEGIN`` included; a connection's health ping is not one.
+    Commits include those ending read transactions.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._statements = 0
+        self._commits = 0
+
+    def statement(self) -> None:
+        with self._lock:
+            self._statements += 1
+
+    def commit(self) -> None:
+        with self._lock:
+            self._commits += 1
+
+    @property
+    def statements(self) -> int:
+        return self._statements
+
+    @property
+    def commits(self) -> int:
+        return self._commits
+
+
+SQL_ACTIVITY = SqlActivity()
+
+
+def _count_activity(engine: Engine) -> None:
+    def _statement(*_: Any) -> None:
+        SQL_ACTIVITY.statement()
+
+    def _commit(_connection: Connection) -> None:
+        SQL_ACTIVITY.commit()
+
+    event.listen(engine, "before_cursor_execute", _statement)
+    event.listen(engine, "commit", _commit)
 
 
 _engines: dict[tuple[int, str], Engine] = {}

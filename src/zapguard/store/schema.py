@@ -301,6 +301,11 @@ outbox = Table(
     Index(None, "line_id", "contact", "sent_at"),
     Index(None, "provider_message_id"),
     Index(None, "state", "lease_until"),
+    # A status update writes a row and the followers its send carried (``merged_into``); the
+    # dispatcher's pair interval reads a line's sends after an instant. Without these two, both
+    # read the whole outbox (migration 0007).
+    Index(None, "merged_into"),
+    Index(None, "line_id", "sent_at", "contact"),
 )
 
 # One pacing lane per line: the earliest instant the dispatcher may send on it again (ZG503).

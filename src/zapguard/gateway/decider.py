@@ -21,6 +21,7 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.policy.engine import decide
 from zapguard.policy.explain import summary
 from zapguard.policy.snapshot import Snapshot
+from zapguard.store import quota
 from zapguard.store.counters.base import Counters, Limit
 from zapguard.store.repository import Store
 
@@ -65,22 +66,27 @@ class Decider:
                 message, now, judging_log=judging_log, sending=not judging_log
             )
             decision = decide(message, snapshot, now)
-            if not decision.sends or self._reserve(
-                message, decision, snapshot, now, reservation_id
-            ):
+            if not decision.sends:
+                self._record_decision(message, decision, now)
                 break
-        else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
-            decision = Decision(
-                Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
-            )
-        if decision.sends:
-            # The send's bookkeeping and the decision's record: one write transaction.
+            # The reservation, the send's bookkeeping and the decision's record: one write
+            # transaction when the counters live in the store's database (one commit), else the
+            # counters' own atomic step just before it.
+            joined = quota.shares_transactions(self.store, self.counters)
+            if not joined and not self._reserve(message, decision, snapshot, now, reservation_id):
+                continue
             with self.store.transaction():
+                if joined and not self._reserve(message, decision, snapshot, now, reservation_id):
+                    continue  # nothing was written: the block commits an empty transaction
                 self._record_send(message, decision, snapshot, now)
                 decision_id = self._record_decision(message, decision, now)
                 if on_send is not None:
                     on_send(decision, decision_id)
-        else:
+            break
+        else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
+            decision = Decision(
+                Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
+            )
             self._record_decision(message, decision, now)
         self._log(message, decision)
         return decision
@@ -114,7 +120,7 @@ class Decider:
             limits.append(Limit(since=day_since(usage.day_start), cap=usage.day_cap))
         line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
         entry = reservation_id or message.idempotency_key or uuid.uuid4().hex
-        return self.counters.reserve(quota_key(line), now, limits, entry)
+        return quota.reserve(self.store, self.counters, quota_key(line), now, limits, entry)
 
     def _record_send(
         self, message: OutgoingMessage, decision: Decision, snapshot: Snapshot, now: datetime

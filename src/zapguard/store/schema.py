@@ -259,6 +259,17 @@ quota_reservations = Table(
     Index(None, "at"),
 )
 
+# One row per quota key: a number every write to the key's reservations (reserve, release, purge)
+# bumps in its own transaction. A process keeps a key's recent instants in memory only while the
+# generation it read is still the database's (zapguard.store.counters.windows); the row is also
+# the lock that serializes one key's reservations.
+quota_heads = Table(
+    "quota_heads",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)
+
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "merged", "cancelled")
 
 # The durable outbox: a row per accepted message, from the decision until the provider took it.

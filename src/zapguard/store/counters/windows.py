@@ -1,0 +1,104 @@
+"""Each key's recent reservation instants, kept in this process's memory for the SQL counters.
+
+Counting a line's 24 h window with ``COUNT(*)`` costs as many index entries as the window holds, on
+every decision, for every line of the tenant. Here each key's instants after a *floor* sit in a sorted
+list, so a count is a bisection whatever the window holds.
+
+Memory is never the authority. Every write to a key's reservations (a reserve, a release, a purge)
+bumps the key's ``generation`` in ``quota_heads`` in the same transaction, whichever process made it;
+a cached key is only used while the generation read from the database is the one it was loaded or
+last updated at, and is reloaded otherwise. So another process's reservation, a cancelled message or
+a purge invalidates the copy here, and caps stay exact: the check that admits a reservation runs
+under the key's lock on a copy proved current by the generation read under that lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right, insort
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch: exact, and an integer compares many
+    times faster than a datetime with a time zone (a count bisects on these)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass(slots=True)
+class Window:
+    """A key's instants (:func:`micros`) with ``at > floor``, ascending, as of ``generation``."""
+
+    generation: int
+    floor: int
+    instants: list[int] = field(default_factory=list)
+
+    def covers(self, since: int) -> bool:
+        return since >= self.floor
+
+    def count(self, since: int) -> int:
+        return len(self.instants) - bisect_right(self.instants, since)
+
+
+class Windows:
+    """The cached :class:`Window` of every key this process counted, behind one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, Window] = {}
+
+    def count(self, key: str, generation: int, since: datetime) -> int | None:
+        """Entries of the key after ``since``, when its window is as of ``generation`` and reaches
+        back to ``since``; ``None`` when it must be read again."""
+        with self._lock:
+            window = self._windows.get(key)
+            point = micros(since)
+            if window is None or window.generation != generation or not window.covers(point):
+                return None
+            return window.count(point)
+
+    def load(
+        self, key: str, generation: int, floor: datetime, instants: Iterable[datetime]
+    ) -> Window:
+        """Keep what was just read from the database (``instants`` after ``floor``, ascending)."""
+        window = Window(generation, micros(floor), [micros(at) for at in instants])
+        with self._lock:
+            self._windows[key] = window
+        return window
+
+    def added(self, key: str, was: int, now: int, at: datetime) -> None:
+        """A reservation at ``at`` committed, moving the key from generation ``was`` to ``now``:
+        the cached window follows it if it was as of ``was`` and nothing else came between
+        (``now == was + 1``); otherwise it is dropped and the next reader reloads it."""
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or window.generation != was or now != was + 1:
+                self._windows.pop(key, None)
+                return
+            point = micros(at)
+            if point > window.floor:
+                insort(window.instants, point)
+            window.generation = now
+
+    def trim(self, key: str, floor: datetime) -> None:
+        """Forget the key's instants at or before ``floor`` (no caller asks about them any more)."""
+        with self._lock:
+            window = self._windows.get(key)
+            point = micros(floor)
+            if window is None or point <= window.floor:
+                return
+            del window.instants[: bisect_right(window.instants, point)]
+            window.floor = point
+
+    def forget(self, key: str | None = None) -> None:
+        """Drop one key's window, or every window."""
+        with self._lock:
+            if key is None:
+                self._windows.clear()
+            else:
+                self._windows.pop(key, None)

@@ -13,6 +13,7 @@ import pytest
 
 from zapguard.store import Limit, Store, open_engine
 from zapguard.store.counters import SqlCounters
+from zapguard.store.counters.windows import Windows
 from zapguard.store.database import SQL_ACTIVITY
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
@@ -135,3 +136,25 @@ def test_counting_a_known_window_reads_generations_not_entries(sql_url: str) -> 
         assert SQL_ACTIVITY.statements - before == begin + 1
     finally:
         store.close()
+
+
+def test_a_reader_that_began_before_this_process_latest_reservations_counts_as_of_its_start() -> (
+    None
+):
+    windows = Windows()
+    windows.load("k", 5, SINCE, [at(0), at(1)])
+    windows.added("k", 5, 6, at(2))
+    windows.added("k", 6, 7, at(3))
+    assert windows.count("k", 7, SINCE) == 4
+    assert windows.count("k", 6, SINCE) == 3
+    assert windows.count("k", 5, SINCE) == 2
+    assert windows.count("k", 5, at(0)) == 1
+    assert windows.count("k", 4, SINCE) is None  # older than anything remembered: read again
+    assert windows.count("k", 8, SINCE) is None  # another process wrote: read again
+
+
+def test_a_reservation_that_skips_a_generation_drops_the_window() -> None:
+    windows = Windows()
+    windows.load("k", 5, SINCE, [at(0)])
+    windows.added("k", 5, 7, at(2))  # generation 6 was somebody else's
+    assert windows.count("k", 7, SINCE) is None

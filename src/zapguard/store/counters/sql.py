@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
-from zapguard.store.counters.windows import Windows, micros
+from zapguard.store.counters.windows import Windows, micros, reach
 from zapguard.store.database import WRITER, shared_engine, translate_errors
 from zapguard.store.schema import quota_heads as heads
 from zapguard.store.schema import quota_reservations as table
@@ -203,6 +203,7 @@ class SqlCounters(Counters):
         ``generation``; otherwise the key's instants after ``floor`` are read (and kept)."""
         used = self._windows.count(key, generation, since)
         if used is None:
+            floor = reach(floor)
             instants = connection.scalars(_INSTANTS, {"key": key, "since": floor})
             window = self._windows.load(key, generation, floor, instants)
             used = window.count(micros(since))

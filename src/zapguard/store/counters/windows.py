@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right, insort
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,19 +31,46 @@ def micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
+SLACK = timedelta(hours=1)
+"""How far before the ``since`` asked a window reaches when it is loaded or trimmed: callers whose
+clocks differ a little (threads deciding messages of slightly different instants) all count from
+memory instead of each reloading a window another one just trimmed past them."""
+
+RECENT = 256
+"""Reservations a window remembers by generation, so that a reader whose transaction began before
+the latest of them (another thread of this process committed meanwhile) still counts from memory:
+with 8 callers, a few commits land between a snapshot's start and its count."""
+
+
+def reach(since: datetime) -> datetime:
+    """Where a window read for ``since`` starts: :data:`SLACK` earlier."""
+    return since - SLACK
+
+
 @dataclass(slots=True)
 class Window:
-    """A key's instants (:func:`micros`) with ``at > floor``, ascending, as of ``generation``."""
+    """A key's instants (:func:`micros`) with ``at > floor``, ascending, as of ``generation``;
+    ``recent`` holds the latest additions as ``(generation, instant)``, consecutive generations."""
 
     generation: int
     floor: int
     instants: list[int] = field(default_factory=list)
+    recent: deque[tuple[int, int]] = field(default_factory=lambda: deque(maxlen=RECENT))
 
-    def covers(self, since: int) -> bool:
-        return since >= self.floor
+    def knows(self, generation: int) -> bool:
+        """Whether the window can tell the key's state as of ``generation``."""
+        if generation == self.generation:
+            return True
+        oldest = self.recent[0][0] - 1 if self.recent else self.generation
+        return oldest <= generation < self.generation
 
-    def count(self, since: int) -> int:
-        return len(self.instants) - bisect_right(self.instants, since)
+    def count(self, since: int, generation: int | None = None) -> int:
+        """Entries after ``since`` as of ``generation`` (default: the window's own); the caller
+        checked :meth:`knows`."""
+        found = len(self.instants) - bisect_right(self.instants, since)
+        if generation is not None and generation != self.generation:
+            found -= sum(1 for made, at in self.recent if made > generation and at > since)
+        return found
 
 
 class Windows:
@@ -53,22 +81,26 @@ class Windows:
         self._windows: dict[str, Window] = {}
 
     def count(self, key: str, generation: int, since: datetime) -> int | None:
-        """Entries of the key after ``since``, when its window is as of ``generation`` and reaches
-        back to ``since``; ``None`` when it must be read again."""
+        """Entries of the key after ``since`` as of ``generation``, when the window can tell it and
+        reaches back to ``since``; ``None`` when it must be read again."""
+        point = micros(since)
         with self._lock:
             window = self._windows.get(key)
-            point = micros(since)
-            if window is None or window.generation != generation or not window.covers(point):
+            if window is None or point < window.floor or not window.knows(generation):
                 return None
-            return window.count(point)
+            return window.count(point, generation)
 
     def load(
         self, key: str, generation: int, floor: datetime, instants: Iterable[datetime]
     ) -> Window:
-        """Keep what was just read from the database (``instants`` after ``floor``, ascending)."""
+        """Keep what was just read from the database (``instants`` after ``floor``, ascending;
+        read from :func:`reach` of the earliest ``since`` asked),
+        unless a newer window is already kept (a reader whose transaction began earlier)."""
         window = Window(generation, micros(floor), [micros(at) for at in instants])
         with self._lock:
-            self._windows[key] = window
+            kept = self._windows.get(key)
+            if kept is None or kept.generation <= generation:
+                self._windows[key] = window
         return window
 
     def added(self, key: str, was: int, now: int, at: datetime) -> None:
@@ -83,13 +115,15 @@ class Windows:
             point = micros(at)
             if point > window.floor:
                 insort(window.instants, point)
+            window.recent.append((now, point))
             window.generation = now
 
-    def trim(self, key: str, floor: datetime) -> None:
-        """Forget the key's instants at or before ``floor`` (no caller asks about them any more)."""
+    def trim(self, key: str, since: datetime) -> None:
+        """Forget the key's instants more than :data:`SLACK` before ``since`` (the earliest instant
+        callers now ask about)."""
         with self._lock:
             window = self._windows.get(key)
-            point = micros(floor)
+            point = micros(reach(since))
             if window is None or point <= window.floor:
                 return
             del window.instants[: bisect_right(window.instants, point)]

@@ -188,13 +188,14 @@ class SqlCounters(Counters):
         with translate_errors("counting quota"), self._reading(connection) as reader:
             rows = reader.execute(_GENERATIONS, {"keys": list(floors)})
             generations = {str(key): int(generation) for key, generation in rows}
-            found = [
-                self._count(reader, key, generations.get(key, 0), since, floors[key])
-                for key, since in queries
-            ]
-        for key, floor in floors.items():
-            self._windows.trim(key, floor)
-        return found
+            asked = [(key, generations.get(key, 0), since) for key, since in queries]
+            found = self._windows.counts(asked)
+            for i, used in enumerate(found):
+                if used is None:
+                    key, generation, since = asked[i]
+                    found[i] = self._count(reader, key, generation, since, floors[key])
+        self._windows.trim(floors)
+        return [int(used or 0) for used in found]
 
     def _count(
         self, connection: Connection, key: str, generation: int, since: datetime, floor: datetime

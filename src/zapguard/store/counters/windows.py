@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right, insort
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -90,6 +90,22 @@ class Windows:
                 return None
             return window.count(point, generation)
 
+    def counts(self, asked: Sequence[tuple[str, int, datetime]]) -> list[int | None]:
+        """:meth:`count` of each ``(key, generation, since)``, under one hold of the lock."""
+        points: dict[datetime, int] = {}
+        found: list[int | None] = []
+        with self._lock:
+            for key, generation, since in asked:
+                point = points.get(since)
+                if point is None:
+                    point = points[since] = micros(since)
+                window = self._windows.get(key)
+                if window is None or point < window.floor or not window.knows(generation):
+                    found.append(None)
+                else:
+                    found.append(window.count(point, generation))
+        return found
+
     def load(
         self, key: str, generation: int, floor: datetime, instants: Iterable[datetime]
     ) -> Window:
@@ -118,16 +134,21 @@ class Windows:
             window.recent.append((now, point))
             window.generation = now
 
-    def trim(self, key: str, since: datetime) -> None:
-        """Forget the key's instants more than :data:`SLACK` before ``since`` (the earliest instant
-        callers now ask about)."""
+    def trim(self, floors: Mapping[str, datetime]) -> None:
+        """Forget each key's instants more than :data:`SLACK` before its ``since`` (the earliest
+        instant callers now ask about); only once they lag by another :data:`SLACK`, so that most
+        counts trim nothing."""
+        lag = SLACK // _MICROSECOND
         with self._lock:
-            window = self._windows.get(key)
-            point = micros(reach(since))
-            if window is None or point <= window.floor:
-                return
-            del window.instants[: bisect_right(window.instants, point)]
-            window.floor = point
+            for key, since in floors.items():
+                window = self._windows.get(key)
+                if window is None:
+                    continue
+                point = micros(reach(since))
+                if point - window.floor <= lag:
+                    continue
+                del window.instants[: bisect_right(window.instants, point)]
+                window.floor = point
 
     def forget(self, key: str | None = None) -> None:
         """Drop one key's window, or every window."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -188,6 +188,23 @@ def _sqlite_engine(url: URL) -> Engine:
     event.listen(engine, "rollback", _release)
 
     return engine
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` when the connection's current transaction commits, never if it rolls back
+    (a reservation joined to a caller's transaction is only known once that commits)."""
+    live = [True]
+
+    def committed(_: Connection) -> None:
+        if live[0]:
+            live[0] = False
+            callback()
+
+    def rolled_back(_: Connection) -> None:
+        live[0] = False
+
+    event.listen(connection, "commit", committed, once=True)
+    event.listen(connection, "rollback", rolled_back, once=True)
 
 
 @contextmanager

@@ -270,6 +270,16 @@ quota_heads = Table(
     Column("generation", BigInteger, nullable=False),
 )
 
+# One row per tenant: a number every write to the tenant's lines bumps in its own transaction. A
+# process keeps the tenant's line records in memory while it still reads the generation they were
+# read or patched at (zapguard.store.line_cache).
+line_heads = Table(
+    "line_heads",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)
+
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "merged", "cancelled")
 
 # The durable outbox: a row per accepted message, from the decision until the provider took it.

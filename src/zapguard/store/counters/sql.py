@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Self
@@ -26,7 +26,6 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
-    event,
     exists,
     func,
     select,
@@ -37,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
 from zapguard.store.counters.windows import Windows, micros, reach
-from zapguard.store.database import WRITER, shared_engine, translate_errors
+from zapguard.store.database import WRITER, after_commit, shared_engine, translate_errors
 from zapguard.store.schema import quota_heads as heads
 from zapguard.store.schema import quota_reservations as table
 
@@ -81,23 +80,6 @@ def _bump(insert: Any) -> Any:
 
 
 _BUMP = {True: _bump(postgresql.insert), False: _bump(sqlite.insert)}
-
-
-def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
-    """Run ``callback`` when the connection's current transaction commits, never if it rolls back
-    (a reservation joined to a caller's transaction is only known once that commits)."""
-    live = [True]
-
-    def committed(_: Connection) -> None:
-        if live[0]:
-            live[0] = False
-            callback()
-
-    def rolled_back(_: Connection) -> None:
-        live[0] = False
-
-    event.listen(connection, "commit", committed, once=True)
-    event.listen(connection, "rollback", rolled_back, once=True)
 
 
 _WINDOWS: weakref.WeakKeyDictionary[Engine, Windows] = weakref.WeakKeyDictionary()

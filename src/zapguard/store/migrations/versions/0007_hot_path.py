@@ -4,7 +4,7 @@
 ``ix_outbox_line_id_sent_at_contact``: a line's recent sends, read by the dispatcher's pair
 interval on every claim (with ``contact``, the index alone answers it). ``quota_heads``: the
 generation of each quota key's reservations, which lets a process count a window from memory
-while the database says nothing changed.
+while the database says nothing changed; ``line_heads``, the same for each tenant's line records.
 
 Revision ID: 0007
 Revises: 0006
@@ -30,6 +30,12 @@ def upgrade() -> None:
         sa.Column("generation", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_quota_heads")),
     )
+    op.create_table(
+        "line_heads",
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("generation", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_line_heads")),
+    )
     op.create_index("ix_outbox_merged_into", "outbox", ["merged_into"])
     op.create_index(
         "ix_outbox_line_id_sent_at_contact", "outbox", ["line_id", "sent_at", "contact"]
@@ -39,4 +45,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_outbox_line_id_sent_at_contact", table_name="outbox")
     op.drop_index("ix_outbox_merged_into", table_name="outbox")
+    op.drop_table("line_heads")
     op.drop_table("quota_heads")

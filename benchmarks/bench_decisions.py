@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_decisions.py [--quick] [--json] [--callers N]
         [--postgres-url postgresql://.../db] [--redis-url redis://127.0.0.1:6379/14] [--no-servers]
+        [--only submit|growth|outbox|info ...]
 
 **Submit vs the bare one-commit transaction.** ``Submitter.submit`` is the whole accept path of a
 message: snapshot, ``decide()``, durable quota reservation, record of the send and the decision,
@@ -22,7 +23,10 @@ window (one every 30 s), about what a campaign line of the workload holds. Each 
 with one caller and with ``--callers`` threads (8), each against the baseline with as many callers:
 group commit can only show with concurrent callers, so **the targets use the N-caller ratios**
 (``submit_sqlite_vs_bare`` ≥ 0.5, ``submit_postgres_vs_bare`` ≥ 0.35); the one-caller ratios are
-printed beside them (``..._single``).
+printed beside them (``..._single``). Each submit row also prints the SQL statements and commits
+per message (zapguard's engines' own count, ``SQL_ACTIVITY``, the figure ``/metrics`` exposes, over
+the row's warm-up and timed runs divided by the submits they made; ``BEGIN`` included, a read
+transaction's commit included); ``--json`` holds them as ``<figure>_sql_per_message``.
 
 The submit workload (per ten messages): six marketing sends through two campaign lines (consented
 contacts, varied text with a link), two agent replies on the receptive line, one marketing message
@@ -68,7 +72,8 @@ Rates: each row gets a warm-up, then ``--repeats`` timed runs of ``--seconds / -
 the median is reported. ``--quick`` runs 1 s per row with 3 repeats and big states a tenth the size
 (100,000 outbox rows, 10,000 window entries): a smoke test whose ratios are not the targets'. Nothing
 here is asserted: it is a measurement, printed with the machine it ran on; ``--json`` prints one
-JSON object last with every figure and the targets with pass/fail.
+JSON object last with every figure and the targets with pass/fail. ``--only`` runs some parts
+(the others' targets then read "not measured").
 """
 
 from __future__ import annotations

@@ -190,9 +190,22 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+SAVEPOINT_HOOKS = "zapguard_savepoint_hooks"
+"""``connection.info`` key of the callbacks held back while one item of a group commit runs in its
+savepoint (see :mod:`zapguard.store.group_commit`)."""
+
+
 def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
     """Run ``callback`` when the connection's current transaction commits, never if it rolls back
-    (a reservation joined to a caller's transaction is only known once that commits)."""
+    (a reservation joined to a caller's transaction is only known once that commits).
+
+    Inside an item of a group commit, the callback waits for the item's savepoint: it is kept when
+    the savepoint is released and dropped when it is rolled back.
+    """
+    held = connection.info.get(SAVEPOINT_HOOKS)
+    if held is not None:
+        held.append(callback)
+        return
     live = [True]
 
     def committed(_: Connection) -> None:

@@ -341,6 +341,20 @@ class Store:
             finally:
                 self._current.connection = None
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside :meth:`transaction`."""
+        return self._current.connection is not None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside :meth:`transaction`: the block's writes roll back alone if it raises, and the
+        transaction goes on (a ``SAVEPOINT``)."""
+        connection = self._current.connection
+        if connection is None:
+            raise RuntimeError("savepoint() outside transaction()")
+        with translate_errors("writing in a savepoint"), connection.begin_nested():
+            yield
+
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """Run the reads made inside the block, by this thread, on one connection and in one read

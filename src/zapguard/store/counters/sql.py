@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.base import RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
@@ -80,6 +81,21 @@ def _bump(insert: Any) -> Any:
 
 
 _BUMP = {True: _bump(postgresql.insert), False: _bump(sqlite.insert)}
+
+
+_UNCOMMITTED: weakref.WeakKeyDictionary[RootTransaction, dict[str, dict[int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _uncommitted(connection: Connection) -> dict[str, dict[int, int]]:
+    """Key → {generation: instant} of the reservations the connection's current transaction made
+    and has not committed (gone with the transaction). A reservation rolled back to a savepoint
+    stays listed until its generation is given again: it can only make a count higher, never let
+    a message over a cap."""
+    transaction = connection.get_transaction()
+    assert transaction is not None and isinstance(transaction, RootTransaction)
+    return _UNCOMMITTED.setdefault(transaction, {})
 
 
 _WINDOWS: weakref.WeakKeyDictionary[Engine, Windows] = weakref.WeakKeyDictionary()
@@ -138,14 +154,16 @@ class SqlCounters(Counters):
             generation = int(generation or 0)
             if held:
                 return True
+            pending = _uncommitted(writer).setdefault(key, {})
             if limits:
                 floor = min(limit.since for limit in limits)
                 for limit in limits:
-                    used = self._count(writer, key, generation, limit.since, floor)
+                    used = self._count(writer, key, generation, limit.since, floor, pending)
                     if used >= limit.cap:
                         return False
             writer.execute(_INSERT, {"key": key, "id": entry_id, "at": at})
             bumped = int(writer.scalar(_BUMP[self._postgres], {"key": key}))
+            pending[bumped] = micros(at)
             after_commit(writer, lambda: self._windows.added(key, generation, bumped, at))
             return True
 
@@ -180,11 +198,18 @@ class SqlCounters(Counters):
         return [int(used or 0) for used in found]
 
     def _count(
-        self, connection: Connection, key: str, generation: int, since: datetime, floor: datetime
+        self,
+        connection: Connection,
+        key: str,
+        generation: int,
+        since: datetime,
+        floor: datetime,
+        pending: dict[int, int] | None = None,
     ) -> int:
         """Entries of ``key`` after ``since``, from memory when the window is as of
-        ``generation``; otherwise the key's instants after ``floor`` are read (and kept)."""
-        used = self._windows.count(key, generation, since)
+        ``generation``; otherwise the key's instants after ``floor`` are read (and kept).
+        ``pending``: see :meth:`Windows.count`."""
+        used = self._windows.count(key, generation, since, pending)
         if used is None:
             floor = reach(floor)
             instants = connection.scalars(_INSTANTS, {"key": key, "since": floor})

@@ -80,15 +80,31 @@ class Windows:
         self._lock = threading.Lock()
         self._windows: dict[str, Window] = {}
 
-    def count(self, key: str, generation: int, since: datetime) -> int | None:
+    def count(
+        self,
+        key: str,
+        generation: int,
+        since: datetime,
+        pending: Mapping[int, int] | None = None,
+    ) -> int | None:
         """Entries of the key after ``since`` as of ``generation``, when the window can tell it and
-        reaches back to ``since``; ``None`` when it must be read again."""
+        reaches back to ``since``; ``None`` when it must be read again.
+
+        ``pending``: the reservations the caller's own transaction made on the key and has not
+        committed yet, by the generation each gave it (:func:`micros` instants): a writer
+        reserving several times on one key in one transaction (a group commit) reads its own
+        generations, newer than any window."""
         point = micros(since)
         with self._lock:
             window = self._windows.get(key)
-            if window is None or point < window.floor or not window.knows(generation):
+            if window is None or point < window.floor:
                 return None
-            return window.count(point, generation)
+            if window.knows(generation):
+                return window.count(point, generation)
+            own = range(window.generation + 1, generation + 1)
+            if not pending or any(made not in pending for made in own):
+                return None
+            return window.count(point) + sum(1 for made in own if pending[made] > point)
 
     def counts(self, asked: Sequence[tuple[str, int, datetime]]) -> list[int | None]:
         """:meth:`count` of each ``(key, generation, since)``, under one hold of the lock."""

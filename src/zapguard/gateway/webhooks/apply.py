@@ -38,9 +38,9 @@ from sqlalchemy import select
 
 from zapguard.domain.models import Event, StatusKind
 from zapguard.gateway.events import EventApplier
-from zapguard.gateway.webhooks.cloud import BY_PHONE, BY_WABA
-from zapguard.gateway.webhooks.model import Happening, Kind
 from zapguard.policy.config import PolicyConfig
+from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA
+from zapguard.providers.happening import Happening, Kind
 from zapguard.store.inbox import first_sighting
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord

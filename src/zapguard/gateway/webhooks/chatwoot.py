@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,

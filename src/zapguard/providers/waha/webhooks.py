@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,

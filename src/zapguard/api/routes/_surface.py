@@ -34,6 +34,7 @@ from starlette.routing import Route as WebRoute
 
 from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.api.errors import ApiError
+from zapguard.gateway.access import media_lines, note_media
 from zapguard.gateway.service import Services
 from zapguard.providers.bodies import check_body
 from zapguard.providers.registry import dialect_kinds, package
@@ -49,7 +50,6 @@ from zapguard.providers.surface import (
     normalize,
 )
 from zapguard.service_config import ProviderSettings
-from zapguard.store.media import media_lines, record_media
 from zapguard.store.records import LineRecord
 
 log = logging.getLogger("zapguard.dropin")
@@ -440,7 +440,7 @@ class _Binder:
             )
         if names is Names.WABA:
             return next((r for r in candidates if r.business_account == value), None)
-        seen = set(media_lines(self._services.store, tenant_id=self._caller.tenant, media_id=value))
+        seen = set(media_lines(self._services, tenant_id=self._caller.tenant, media_id=value))
         return next((r for r in candidates if r.line.id in seen), None)
 
     def _kind(self, record: LineRecord) -> str | None:
@@ -628,13 +628,7 @@ def _record_upload(call: Call, line: LineRecord, answer: httpx.Response) -> None
     except (ValueError, AttributeError):
         return
     if isinstance(media_id, str) and media_id:
-        record_media(
-            call.services.store,
-            tenant_id=call.tenant,
-            line_id=line.line.id,
-            media_id=media_id,
-            at=call.services.clock(),
-        )
+        note_media(call.services, tenant_id=call.tenant, line_id=line.line.id, media_id=media_id)
 
 
 def _unconfigured() -> Refusal:

@@ -28,6 +28,7 @@ from zapguard.api.errors import ApiError
 from zapguard.gateway.access import ADMIN_SCOPE, KeyIdentity, identify_key
 from zapguard.gateway.access import keyless as _keyless
 from zapguard.gateway.service import Services
+from zapguard.providers.registry import package
 
 _KEY_HEADERS = ("x-api-key", "apikey")
 
@@ -119,7 +120,8 @@ def _identify(request: Request, services: Services) -> Caller:
         identity = cache.identity(services, key)
         if identity is not None:
             return Caller(identity.tenant_id, identity.scopes)
-        if getattr(request.state, "dialect", None) == "cloud":
+        dialect = getattr(request.state, "dialect", None)
+        if dialect is not None and package(dialect).client_keeps_provider_token:
             # A Cloud API client may keep the Meta token of its own provider connection.
             tenant = services.tenant_for_provider_token(key)
             if tenant is not None:

@@ -70,6 +70,9 @@ class ProviderPackage(ABC):
     """What the token is, for a kind that cannot send without one (pt-BR / en); ``None``: optional."""
     default_token: ClassVar[str | None] = None
     """The token sent when the section names none."""
+    client_keeps_provider_token: ClassVar[bool] = False
+    """Whether a drop-in client may authenticate with its provider connection's own token instead
+    of a zapguard key (the tenant is the one whose lines use that connection)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

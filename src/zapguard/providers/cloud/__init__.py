@@ -30,6 +30,9 @@ class CloudPackage(ProviderPackage):
     routes: ClassVar[RouteTable] = routes.ROUTES
     proof_headers: ClassVar[frozenset[str]] = frozenset({HEADER})
     token_needed: ClassVar[str | None] = "token de acesso da Cloud API / Cloud API access token"
+    client_keeps_provider_token: ClassVar[bool] = True
+    """A Cloud API client keeps its Meta token: media it downloads straight from Meta with it
+    keeps working."""
 
     def adapter(self, endpoint: Endpoint, client: httpx.Client) -> Provider:
         return CloudProvider(endpoint, client)

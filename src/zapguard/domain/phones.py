@@ -13,6 +13,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
+__all__ = ["InvalidPhoneNumber", "aliases", "normalize", "timezone_for", "whatsapp_id"]
+
 
 class InvalidPhoneNumber(ValueError):
     """A phone number that cannot be understood; the message names the input."""

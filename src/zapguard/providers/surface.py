@@ -41,6 +41,20 @@ from urllib.parse import quote, unquote_to_bytes
 
 from zapguard.providers.bodies import Rule
 
+__all__ = [
+    "Bind",
+    "Classified",
+    "Decision",
+    "Match",
+    "Names",
+    "PathRefused",
+    "Route",
+    "RouteClass",
+    "RouteTable",
+    "decide",
+    "normalize",
+]
+
 
 class RouteClass(StrEnum):
     SEND = "send"

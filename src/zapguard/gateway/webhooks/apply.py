@@ -45,6 +45,17 @@ from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
+__all__ = [
+    "CHATWOOT",
+    "CLOSED",
+    "LOST_CONNECTION",
+    "NOT_APPLIED",
+    "PAUSING_QUALITY",
+    "DeliveryLedger",
+    "HappeningApplier",
+    "Reply",
+]
+
 log = logging.getLogger("zapguard.webhooks")
 
 CHATWOOT: Final = "chatwoot"

@@ -43,6 +43,8 @@ from zapguard.providers.happening import (
     text,
 )
 
+__all__ = ["BOT_SENDERS", "EVENT", "MESSAGE_TYPES", "parse"]
+
 EVENT: Final = "message_created"
 MESSAGE_TYPES: Final = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
 BOT_SENDERS: Final = frozenset({"agent_bot", "agentbot", "captain_assistant"})

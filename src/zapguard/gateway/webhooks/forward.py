@@ -38,6 +38,8 @@ import httpx
 from zapguard.gateway.webhooks.targets import Resolver, UnsafeTarget, resolve_target
 from zapguard.providers.registry import package
 
+__all__ = ["BACKOFF_CAP_SECONDS", "BACKOFF_SECONDS", "Forward", "build", "deliver"]
+
 log = logging.getLogger("zapguard.webhooks.forward")
 
 BACKOFF_SECONDS: Final = 0.5

@@ -63,6 +63,18 @@ from zapguard.store.inbox import WebhookInbox, first_sighting, forget_sighting
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
+__all__ = [
+    "CHATWOOT_SECRET",
+    "DEFAULT_FUTURE_TOLERANCE",
+    "HELPDESK_SECRET",
+    "SECRET_HEADERS",
+    "SIGNATURE_HEADERS",
+    "WEBHOOK_SECRET",
+    "Proof",
+    "Receipt",
+    "WebhookReceiver",
+]
+
 log = logging.getLogger("zapguard.webhooks")
 
 SECRET_HEADERS: Final = frozenset(

@@ -53,6 +53,8 @@ from zapguard.providers.happening import (
     unhandled,
 )
 
+__all__ = ["BY_PHONE", "BY_WABA", "MEDIA_TYPES", "OBJECT", "STATUSES", "parse", "part_for"]
+
 OBJECT: Final = "whatsapp_business_account"
 STATUSES: Final = frozenset({"sent", "delivered", "read", "failed"})
 MEDIA_TYPES: Final = frozenset({"image", "audio", "video", "document", "sticker"})

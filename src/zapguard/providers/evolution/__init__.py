@@ -19,7 +19,7 @@ from zapguard.providers.surface import RouteTable
 
 __all__ = ["EvolutionPackage", "EvolutionProvider"]
 
-REDACTED = "***"
+_REDACTED = "***"
 
 
 class EvolutionPackage(ProviderPackage):
@@ -48,9 +48,9 @@ class EvolutionPackage(ProviderPackage):
         """Without the ``apikey`` (the instance token) and a pairing QR code: credentials."""
         safe = dict(payload)
         if "apikey" in safe:
-            safe["apikey"] = REDACTED
+            safe["apikey"] = _REDACTED
         if str(safe.get("event", "")).lower().replace("_", ".") == "qrcode.updated":
-            safe["data"] = REDACTED
+            safe["data"] = _REDACTED
         return safe
 
     def forwarded(self, body: bytes, helpdesk_secret: str | None) -> tuple[bytes, dict[str, str]]:

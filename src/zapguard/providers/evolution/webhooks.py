@@ -64,6 +64,16 @@ from zapguard.providers.happening import (
     unhandled,
 )
 
+__all__ = [
+    "INFORMATIONAL",
+    "LOST",
+    "MESSAGE_EVENTS",
+    "STATUSES",
+    "STATUS_EVENTS",
+    "event_name",
+    "parse",
+]
+
 STATUSES: Final = {
     "ERROR": "failed",
     "SERVER_ACK": "sent",

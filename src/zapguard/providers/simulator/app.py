@@ -56,6 +56,18 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+__all__ = [
+    "MEDIA_TYPES",
+    "REFERENCE_MAX",
+    "TEXT_MAX",
+    "WABA_ID",
+    "WEBHOOK_TIMEOUT",
+    "FailureSpec",
+    "InboundSpec",
+    "SimulatorState",
+    "simulator_app",
+]
+
 logger = logging.getLogger(__name__)
 
 MEDIA_TYPES: Final = ("image", "video", "audio", "document")

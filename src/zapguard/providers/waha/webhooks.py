@@ -53,6 +53,8 @@ from zapguard.providers.happening import (
     unhandled,
 )
 
+__all__ = ["ACKS", "ACK_NAMES", "INFORMATIONAL", "MESSAGE_EVENTS", "SESSION_STATES", "parse"]
+
 ACKS: Final = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
 ACK_NAMES: Final = {"ERROR": -1, "PENDING": 0, "SERVER": 1, "DEVICE": 2, "READ": 3, "PLAYED": 4}
 SESSION_STATES: Final = {

@@ -64,7 +64,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from zapguard.domain.models import Event, LineState
+from zapguard.domain.models import LineState
+from zapguard.gateway.events import pause_with_alert
 from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
 from zapguard.gateway.outbox import MessageOptions, is_public_id
 from zapguard.policy.config import VolumeConfig
@@ -614,24 +615,19 @@ class Dispatcher:
                 last_error=f"linha pausada por sinal de banimento / line paused on a ban signal: {what}",
                 give_back_attempt=True,
             )
-            self._store.set_line_state(
-                tenant_id=line.tenant_id, line_id=line.id, state=LineState.PAUSED
-            )
-            self._store.record_event(
-                event=Event(
-                    kind="alert",
-                    at=now,
-                    tenant_id=line.tenant_id,
-                    line_id=line.id,
-                    code="provider_ban_signal",
-                    data={
-                        "status": "" if error.status is None else str(error.status),
-                        "code": error.code or "",
-                        "provider": line.provider or "",
-                        "message_pt": "o provedor sinalizou banimento; linha pausada",
-                        "message_en": "the provider signalled a ban; line paused",
-                    },
-                )
+            pause_with_alert(
+                self._store,
+                tenant=line.tenant_id,
+                line_id=line.id,
+                at=now,
+                code="provider_ban_signal",
+                data={
+                    "status": "" if error.status is None else str(error.status),
+                    "code": error.code or "",
+                    "provider": line.provider or "",
+                    "message_pt": "o provedor sinalizou banimento; linha pausada",
+                    "message_en": "the provider signalled a ban; line paused",
+                },
             )
         logger.warning(
             "ban signal from provider %s on line %s (%s): line paused, %s kept queued",

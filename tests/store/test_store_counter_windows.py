@@ -158,3 +158,31 @@ def test_a_reservation_that_skips_a_generation_drops_the_window() -> None:
     windows.load("k", 5, SINCE, [at(0)])
     windows.added("k", 5, 7, at(2))  # generation 6 was somebody else's
     assert windows.count("k", 7, SINCE) is None
+
+
+def test_a_window_read_with_the_readers_own_uncommitted_reservation_is_not_remembered(
+    sql_url: str,
+) -> None:
+    store = Store(sql_url)
+    counters = SqlCounters(store.engine)
+
+    class Abandon(Exception):
+        pass
+
+    try:
+        with pytest.raises(Abandon), store.transaction():
+            with store.writing("testing") as connection:
+                assert counters.reserve("k", at(0), rolling(5), "m0", connection=connection)
+            with store.reading() as connection:
+                # Further back than any window kept: read from the database, own write included.
+                assert counters.counts([("k", at(-30 * 3600))], connection=connection) == [1]
+            raise Abandon
+        elsewhere = SqlCounters(open_engine(sql_url))
+        try:
+            assert elsewhere.reserve("k", at(-100), rolling(5), "m1")
+        finally:
+            elsewhere.engine.dispose()
+        assert counters.count("k", at(-50)) == 0
+        assert counters.count("k", SINCE) == 1
+    finally:
+        store.close()

@@ -98,6 +98,14 @@ def _uncommitted(connection: Connection) -> dict[str, dict[int, int]]:
     return _UNCOMMITTED.setdefault(transaction, {})
 
 
+def _writes_pending(connection: Connection, key: str) -> bool:
+    """Whether the connection's transaction reserved on ``key`` and has not committed: what it
+    reads of the key then includes its own writes, which must not be kept as any generation's."""
+    transaction = connection.get_transaction()
+    found = _UNCOMMITTED.get(transaction) if isinstance(transaction, RootTransaction) else None
+    return bool(found and found.get(key))
+
+
 _WINDOWS: weakref.WeakKeyDictionary[Engine, Windows] = weakref.WeakKeyDictionary()
 _WINDOWS_LOCK = threading.Lock()
 
@@ -213,7 +221,8 @@ class SqlCounters(Counters):
         if used is None:
             floor = reach(floor)
             instants = connection.scalars(_INSTANTS, {"key": key, "since": floor})
-            window = self._windows.load(key, generation, floor, instants)
+            keep = not _writes_pending(connection, key)
+            window = self._windows.load(key, generation, floor, instants, keep=keep)
             used = window.count(micros(since))
         return used
 

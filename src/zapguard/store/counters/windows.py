@@ -123,16 +123,24 @@ class Windows:
         return found
 
     def load(
-        self, key: str, generation: int, floor: datetime, instants: Iterable[datetime]
+        self,
+        key: str,
+        generation: int,
+        floor: datetime,
+        instants: Iterable[datetime],
+        *,
+        keep: bool = True,
     ) -> Window:
-        """Keep what was just read from the database (``instants`` after ``floor``, ascending;
-        read from :func:`reach` of the earliest ``since`` asked),
-        unless a newer window is already kept (a reader whose transaction began earlier)."""
+        """A window of what was just read from the database (``instants`` after ``floor``,
+        ascending; read from :func:`reach` of the earliest ``since`` asked), kept unless ``keep``
+        is false (the read saw the reader's own uncommitted writes) or a newer window is already
+        kept (a reader whose transaction began earlier)."""
         window = Window(generation, micros(floor), [micros(at) for at in instants])
-        with self._lock:
-            kept = self._windows.get(key)
-            if kept is None or kept.generation <= generation:
-                self._windows[key] = window
+        if keep:
+            with self._lock:
+                kept = self._windows.get(key)
+                if kept is None or kept.generation <= generation:
+                    self._windows[key] = window
         return window
 
     def added(self, key: str, was: int, now: int, at: datetime) -> None:

@@ -134,7 +134,9 @@ class GroupCommit:
                         del connection.info[SAVEPOINT_HOOKS]
                     for hook in item.hooks:
                         after_commit(connection, hook)
-        except Exception as error:  # the commit itself: nobody's work was kept
+        except BaseException as error:  # the commit itself (or an interrupt): nothing was kept
             for item in batch:
                 if item.error is None:
                     item.error = error
+            if not isinstance(error, Exception):
+                raise

@@ -13,6 +13,7 @@ import pytest
 
 from zapguard.domain.models import AccountType, LineState, Role
 from zapguard.domain.models import Line as LineModel
+from zapguard.policy.bans import quarantined_neighbours
 from zapguard.store import Store, open_engine
 from zapguard.store.database import SQL_ACTIVITY
 
@@ -128,5 +129,8 @@ def test_a_ban_that_quarantines_another_tenants_line_is_seen_by_that_tenant(
     )
     here.add_line(line=line("c9", "+5531999990008", device="dev"), registered_at=T0)
     assert here.line_records(tenant_id="globex")[0].line.state is LineState.ACTIVE
-    assert there.record_ban(tenant_id="acme", line_id="c9", at=T0) == ["g1"]
+    banned = there.record_ban(
+        tenant_id="acme", line_id="c9", at=T0, quarantine=quarantined_neighbours
+    )
+    assert banned == ["g1"]
     assert here.line_records(tenant_id="globex")[0].line.state is LineState.QUARANTINED

@@ -1323,6 +1323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("growth_status_update", OutboxState.status_update_cost),
                 ("growth_claim", OutboxState.claim_cost),
             ):
+                if not states:
+                    break  # the outbox part was not asked for
                 costs = []
                 for state in states:
                     cost, runs = cost_of(state, timing)

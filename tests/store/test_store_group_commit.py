@@ -10,7 +10,7 @@ import pytest
 
 from zapguard.store import Limit, Store, open_engine, quota
 from zapguard.store.counters import SqlCounters
-from zapguard.store.database import SQL_ACTIVITY
+from zapguard.store.database import SQL_ACTIVITY, after_commit
 from zapguard.store.group_commit import GroupCommit
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
@@ -118,3 +118,34 @@ def test_a_writer_already_in_its_own_transaction_runs_there(store: Store) -> Non
     group = GroupCommit(store)
     with store.transaction():
         assert group.run(lambda: store.in_transaction()) is True
+
+
+def test_a_writer_alone_commits_once_without_a_savepoint(store: Store) -> None:
+    group = GroupCommit(store)
+    statements, commits = SQL_ACTIVITY.statements, SQL_ACTIVITY.commits
+    assert group.run(lambda: store.ensure_tenant(tenant_id="t1").id) == "t1"
+    # As many statements as the same write in a plain transaction: none for a savepoint.
+    assert SQL_ACTIVITY.commits - commits == 1
+    single = SQL_ACTIVITY.statements - statements
+    statements = SQL_ACTIVITY.statements
+    with store.transaction():
+        store.ensure_tenant(tenant_id="t2")
+    assert SQL_ACTIVITY.statements - statements == single
+
+
+def test_a_writer_alone_that_fails_keeps_nothing_and_gets_its_error(store: Store) -> None:
+    group = GroupCommit(store)
+    kept: list[str] = []
+
+    def work() -> object:
+        store.ensure_tenant(tenant_id="t1")
+        with store.writing("testing") as connection:
+            after_commit(connection, lambda: kept.append("committed"))
+        raise Refused("t1")
+
+    with pytest.raises(Refused):
+        group.run(work)
+    assert kept == []
+    with store.reading() as connection:
+        assert list(connection.exec_driver_sql("SELECT id FROM tenants")) == []
+    assert group.run(lambda: store.ensure_tenant(tenant_id="t2").id) == "t2"

@@ -14,15 +14,23 @@ import pytest
 from zapguard.domain.models import AccountType, LineState, Role
 from zapguard.domain.models import Line as LineModel
 from zapguard.policy.bans import quarantined_neighbours
-from zapguard.store import Store, open_engine
+from zapguard.store import BannedSets, Store, open_engine
 from zapguard.store.database import SQL_ACTIVITY
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 ANA = "+5531988776655"
 
 
-def line(line_id: str, phone: str, *, tenant: str = "acme", device: str | None = None) -> LineModel:
+def line(
+    line_id: str,
+    phone: str,
+    *,
+    tenant: str = "acme",
+    device: str | None = None,
+    network: str | None = None,
+) -> LineModel:
     return LineModel(
+        network=network,
         id=line_id,
         tenant_id=tenant,
         phone=phone,
@@ -134,3 +142,65 @@ def test_a_ban_that_quarantines_another_tenants_line_is_seen_by_that_tenant(
     )
     assert banned == ["g1"]
     assert here.line_records(tenant_id="globex")[0].line.state is LineState.QUARANTINED
+
+
+def test_the_bans_among_the_lines_come_from_memory_with_them(
+    two_processes: tuple[Store, Store],
+) -> None:
+    here, _ = two_processes
+    here.lines_and_bans(tenant_id="acme")
+    statements = SQL_ACTIVITY.statements
+    with here.reading():
+        records, bans = here.lines_and_bans(tenant_id="acme")
+    begin = 1 if here.engine.dialect.name == "sqlite" else 0
+    assert SQL_ACTIVITY.statements - statements == begin + 1  # the generation, no ban lookup
+    assert [record.line.id for record in records] == ["c1"]
+    assert bans == BannedSets(frozenset(), frozenset(), frozenset())
+
+
+def test_a_ban_of_another_tenants_line_on_a_shared_network_is_seen_at_once(
+    two_processes: tuple[Store, Store],
+) -> None:
+    here, there = two_processes
+    here.ensure_tenant(tenant_id="globex")
+    here.add_line(
+        line=line("g1", "+5531999990009", tenant="globex", network="net"), registered_at=T0
+    )
+    here.add_line(line=line("c9", "+5531999990008", network="net"), registered_at=T0)
+    assert here.lines_and_bans(tenant_id="acme")[1].networks == frozenset()  # kept here now
+    # The policy quarantines no neighbour: acme's lines themselves do not change, the registry does.
+    there.record_ban(tenant_id="globex", line_id="g1", at=T0, quarantine=lambda _line, _others: [])
+    records, bans = here.lines_and_bans(tenant_id="acme")
+    assert bans.networks == frozenset({"net"})
+    assert {record.line.id: record.line.state for record in records}["c9"] is LineState.ACTIVE
+
+
+def test_a_ban_this_process_records_is_seen_by_every_tenant_here(
+    two_processes: tuple[Store, Store],
+) -> None:
+    here, _ = two_processes
+    here.ensure_tenant(tenant_id="globex")
+    here.add_line(
+        line=line("g1", "+5531999990009", tenant="globex", device="dev"), registered_at=T0
+    )
+    here.add_line(line=line("c9", "+5531999990008", device="dev"), registered_at=T0)
+    assert here.lines_and_bans(tenant_id="acme")[1].devices == frozenset()
+    here.record_ban(tenant_id="globex", line_id="g1", at=T0, quarantine=lambda _line, _others: [])
+    assert here.lines_and_bans(tenant_id="acme")[1].devices == frozenset({"dev"})
+    assert here.lines_and_bans(tenant_id="globex")[1].phones == frozenset({"+5531999990009"})
+
+
+def test_a_ban_moves_the_generation_of_a_tenant_whose_lines_predate_generations(
+    two_processes: tuple[Store, Store],
+) -> None:
+    here, there = two_processes
+    here.add_line(line=line("c9", "+5531999990008", network="net"), registered_at=T0)
+    with here.transaction(), here.writing("forgetting generations") as connection:
+        connection.exec_driver_sql("DELETE FROM line_heads")
+    assert here.lines_and_bans(tenant_id="acme")[1].networks == frozenset()
+    there.ensure_tenant(tenant_id="globex")
+    there.add_line(
+        line=line("g1", "+5531999990009", tenant="globex", network="net"), registered_at=T0
+    )
+    there.record_ban(tenant_id="globex", line_id="g1", at=T0, quarantine=lambda _line, _others: [])
+    assert here.lines_and_bans(tenant_id="acme")[1].networks == frozenset({"net"})

@@ -66,19 +66,19 @@ def build_snapshot(
     # One connection and one read transaction for every read below, the SQL counters' included
     # when they live in the store's database.
     with store.reading():
+        # The bans among the lines' identifiers come with the records (kept in memory while the
+        # tenant's line generation stands): no lookup over every line per decision.
+        records, (banned_phones, banned_devices, banned_networks) = store.lines_and_bans(
+            tenant_id=tenant
+        )
         lines = _line_views(
             store=store,
             counters=counters,
             config=config,
-            records=store.line_records(tenant_id=tenant),
+            records=records,
             now=now,
             window=window,
             can_send=can_send,
-        )
-        banned_phones, banned_devices, banned_networks = store.bans_among(
-            phones=[view.line.phone for view in lines.values()],
-            devices=[view.line.device for view in lines.values() if view.line.device],
-            networks=[view.line.network for view in lines.values() if view.line.network],
         )
         identical: list[datetime] = []
         if fingerprint is not None:

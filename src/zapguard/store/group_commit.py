@@ -7,7 +7,8 @@ inside :meth:`GroupCommit.expecting`), then runs every gathered piece of work in
 each in its own savepoint, and commits once. Each caller gets its own result or its own error, and
 only after the transaction committed: a piece that fails rolls back to its savepoint and fails
 alone; a commit that fails fails them all (nothing of theirs was written). A caller alone does not
-wait at all.
+wait at all, and its work runs without a savepoint: failing, it rolls back a transaction that holds
+nothing else.
 
 Work runs in the leader's thread, so it must reach the database through the same
 :class:`~zapguard.store.repository.Store` (whose calls join the leader's transaction) and hold no
@@ -120,6 +121,9 @@ class GroupCommit:
                 self._cond.notify_all()
 
     def _commit(self, batch: list[_Item[object]]) -> None:
+        if len(batch) == 1:
+            self._commit_alone(batch[0])
+            return
         try:
             with self._store.transaction(), self._store.writing("committing a batch") as connection:
                 for item in batch:
@@ -138,5 +142,16 @@ class GroupCommit:
             for item in batch:
                 if item.error is None:
                     item.error = error
+            if not isinstance(error, Exception):
+                raise
+
+    def _commit_alone(self, item: _Item[object]) -> None:
+        """A batch of one needs no savepoint (two statements saved): its failure rolls back the
+        transaction it is alone in, which keeps nothing, as its savepoint's rollback would."""
+        try:
+            with self._store.transaction():
+                item.result = item.work()
+        except BaseException as error:
+            item.error = error
             if not isinstance(error, Exception):
                 raise

@@ -8,6 +8,10 @@ are at least as new, they are used; otherwise they are read again. This process'
 a decision makes on every send (``last_sent_at``, ``last_human_at``) patch the kept records when
 they commit instead of discarding them, provided no other writer came between (the generation
 moved by exactly one); other writes discard them.
+
+Which of those lines' phones, devices and networks are banned is kept beside them: a ban (which
+may touch another tenant's lines through a shared device or network) bumps the generation of every
+tenant with lines, so the kept answer is as current as the records.
 """
 
 from __future__ import annotations
@@ -18,18 +22,19 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
 
-from zapguard.store.records import LineRecord
+from zapguard.store.records import BannedSets, LineRecord
 
 Patch = Callable[[LineRecord], LineRecord]
 """How a committed write changed one line's record."""
 
 
 class LineCache:
-    """Tenant → (generation, its line records by id), behind one lock."""
+    """Tenant → (generation, its line records by id, the bans among them), behind one lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[int, tuple[LineRecord, ...]]] = {}
+        self._bans: dict[str, tuple[int, BannedSets]] = {}
 
     def get(self, tenant_id: str, generation: int) -> list[LineRecord] | None:
         """The tenant's records when they are as of ``generation`` or newer (a reader whose
@@ -39,6 +44,27 @@ class LineCache:
         if kept is None or kept[0] < generation:
             return None
         return list(kept[1])
+
+    def bans(self, tenant_id: str, generation: int) -> BannedSets | None:
+        """The bans among the tenant's lines' identifiers, when known as of ``generation``."""
+        with self._lock:
+            kept = self._bans.get(tenant_id)
+        if kept is None or kept[0] != generation:
+            return None
+        return kept[1]
+
+    def load_bans(self, tenant_id: str, generation: int, bans: BannedSets) -> None:
+        """Keep the bans among the tenant's lines read at ``generation``."""
+        with self._lock:
+            kept = self._bans.get(tenant_id)
+            if kept is None or kept[0] <= generation:
+                self._bans[tenant_id] = (generation, bans)
+
+    def forget_all(self) -> None:
+        """Discard every tenant's kept records and bans (a ban may concern any of them)."""
+        with self._lock:
+            self._kept.clear()
+            self._bans.clear()
 
     def load(self, tenant_id: str, generation: int, records: Sequence[LineRecord]) -> None:
         """Keep records just read at ``generation`` (unless newer ones are kept)."""
@@ -52,6 +78,7 @@ class LineCache:
         patch the kept records if they were as of ``now - 1``, else discard them."""
         with self._lock:
             kept = self._kept.get(tenant_id)
+            bans = self._bans.pop(tenant_id, None)
             if kept is None or patch is None or kept[0] != now - 1:
                 self._kept.pop(tenant_id, None)
                 return
@@ -59,6 +86,9 @@ class LineCache:
                 patch(record) if record.line.id == line_id else record for record in kept[1]
             )
             self._kept[tenant_id] = (now, records)
+            # A patch changes bookkeeping, never a phone, device or network: the bans stand.
+            if bans is not None and bans[0] == now - 1:
+                self._bans[tenant_id] = (now, bans[1])
 
 
 _CACHES: weakref.WeakKeyDictionary[Engine, LineCache] = weakref.WeakKeyDictionary()

@@ -54,6 +54,7 @@ from zapguard.domain.models import (
     Tenant,
     Verdict,
 )
+from zapguard.store.compiled import Compiled
 from zapguard.store.database import WRITER, after_commit, shared_engine, translate_errors
 from zapguard.store.errors import Conflict, NotFound
 from zapguard.store.line_cache import Patch, line_cache_of
@@ -238,6 +239,28 @@ def _bump_lines(insert: Callable[[Table], _Insert]) -> Any:
 
 _INSERT_DECISION = decisions.insert()
 
+# The accept path's statements, compiled once per dialect (:mod:`zapguard.store.compiled`).
+_FAST_CONVERSATIONS = Compiled(_CONVERSATIONS)
+_FAST_CONTACT_STATS = Compiled(_CONTACT_STATS)
+_FAST_IDENTICAL_SINCE = Compiled(_IDENTICAL_SINCE)
+_FAST_LINE_GENERATION = Compiled(_LINE_GENERATION)
+_FAST_LINE_SENT = Compiled(_LINE_SENT)
+_FAST_INSERT_FINGERPRINT = Compiled(_INSERT_FINGERPRINT, ["tenant_id", "fingerprint", "at"])
+_FAST_INSERT_DECISION = Compiled(
+    decisions.insert().returning(decisions.c.id),
+    [
+        "tenant_id",
+        "at",
+        "message",
+        "verdict",
+        "codes",
+        "line",
+        "not_before",
+        "message_pt",
+        "message_en",
+    ],
+)
+
 
 @lru_cache(maxsize=32)
 def _line_update(columns: tuple[str, ...]) -> Update:
@@ -317,6 +340,24 @@ class _Upserts:
 
 _UPSERTS = {True: _Upserts.build(postgresql.insert), False: _Upserts.build(sqlite.insert)}
 _BUMP_LINES = {True: _bump_lines(postgresql.insert), False: _bump_lines(sqlite.insert)}
+_FAST_BUMP_LINES = {postgres: Compiled(bump) for postgres, bump in _BUMP_LINES.items()}
+_FAST_CONTACT = {
+    postgres: Compiled(upserts.contact, ["tenant_id", "phone", "aliases", "first_seen_at"])
+    for postgres, upserts in _UPSERTS.items()
+}
+_FAST_OUTBOUND_CONVERSATION = {
+    postgres: Compiled(
+        upserts.outbound_conversation,
+        ["line_id", "contact", "tenant_id", "last_outbound_at", "outbound_count"],
+    )
+    for postgres, upserts in _UPSERTS.items()
+}
+_FAST_OUTBOUND_STATS = {
+    postgres: Compiled(
+        upserts.outbound_stats, ["tenant_id", "contact", "last_outbound_at", "unanswered"]
+    )
+    for postgres, upserts in _UPSERTS.items()
+}
 _HEAD_EVERY_TENANT = {
     True: _head_every_tenant(postgresql.insert),
     False: _head_every_tenant(sqlite.insert),
@@ -663,7 +704,7 @@ class Store:
         with self._read("listing lines") as connection:
             if self._current.connection is not None:
                 return [_line_record(row) for row in connection.execute(_LINES_OF_TENANT, params)]
-            generation = int(connection.scalar(_LINE_GENERATION, params) or 0)
+            generation = _line_generation(connection, tenant_id)
             records = self._lines.get(tenant_id, generation)
             if records is None:
                 rows = connection.execute(_LINES_OF_TENANT, params)
@@ -683,7 +724,7 @@ class Store:
                     _line_record(row) for row in connection.execute(_LINES_OF_TENANT, params)
                 ]
                 return records, _bans_of(connection, records)
-            generation = int(connection.scalar(_LINE_GENERATION, params) or 0)
+            generation = _line_generation(connection, tenant_id)
             kept = self._lines.get(tenant_id, generation)
             if kept is None:
                 rows = connection.execute(_LINES_OF_TENANT, params)
@@ -700,8 +741,8 @@ class Store:
     ) -> None:
         """Bump the tenant's line generation in the current transaction; when it commits, this
         process's kept records take ``patch`` (or are discarded)."""
-        now = int(
-            connection.scalar(_BUMP_LINES[_is_postgres(connection)], {"tenant_id": tenant_id})
+        ((now,),) = _FAST_BUMP_LINES[_is_postgres(connection)].rows(
+            connection, {"tenant_id": tenant_id}
         )
         after_commit(connection, lambda: self._lines.changed(tenant_id, now, line_id, patch))
 
@@ -1127,11 +1168,23 @@ class Store:
         unanswered count (ZG902); ``fingerprint`` (folded marketing text) feeds ZG505."""
         with self._write("recording an outbound message") as connection:
             # First, so that a line not of the tenant is refused before anything is written.
-            _update_line(connection, tenant_id, line_id, _LINE_SENT, {"b_at": at})
-            upserts = _upserts(connection)
-            _ensure_contact(connection, tenant_id, contact, at)
-            connection.execute(
-                upserts.outbound_conversation,
+            sent = {"b_at": at, "b_line_id": line_id, "b_tenant_id": tenant_id}
+            if _FAST_LINE_SENT.execute(connection, sent) == 0:
+                raise NotFound(
+                    f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})"
+                )
+            postgres = _is_postgres(connection)
+            _FAST_CONTACT[postgres].execute(
+                connection,
+                {
+                    "tenant_id": tenant_id,
+                    "phone": contact,
+                    "aliases": list(phones.aliases(contact)),
+                    "first_seen_at": at,
+                },
+            )
+            _FAST_OUTBOUND_CONVERSATION[postgres].execute(
+                connection,
                 {
                     "line_id": line_id,
                     "contact": contact,
@@ -1140,8 +1193,8 @@ class Store:
                     "outbound_count": 1,
                 },
             )
-            connection.execute(
-                upserts.outbound_stats,
+            _FAST_OUTBOUND_STATS[postgres].execute(
+                connection,
                 {
                     "tenant_id": tenant_id,
                     "contact": contact,
@@ -1156,36 +1209,46 @@ class Store:
                 lambda record: replace(record, last_sent_at=_later(record.last_sent_at, at)),
             )
             if fingerprint is not None:
-                connection.execute(
-                    _INSERT_FINGERPRINT,
-                    {"tenant_id": tenant_id, "fingerprint": fingerprint, "at": at},
+                _FAST_INSERT_FINGERPRINT.execute(
+                    connection, {"tenant_id": tenant_id, "fingerprint": fingerprint, "at": at}
                 )
 
     def conversations_for(self, *, tenant_id: str, contact: str) -> dict[str, Conversation]:
         """The contact's conversations with the tenant's lines, by line id."""
         params = {"tenant_id": tenant_id, "contact": contact}
         with self._read("reading conversations") as connection:
-            return {
-                row.line_id: Conversation(
-                    line_id=row.line_id,
-                    contact=row.contact,
-                    first_inbound_at=row.first_inbound_at,
-                    last_inbound_at=row.last_inbound_at,
-                    last_outbound_at=row.last_outbound_at,
-                    inbound_count=row.inbound_count,
-                    outbound_count=row.outbound_count,
-                )
-                for row in connection.execute(_CONVERSATIONS, params)
-            }
+            found = _FAST_CONVERSATIONS.rows(connection, params)
+        return {
+            line_id: Conversation(
+                line_id=line_id,
+                contact=contact_of,
+                first_inbound_at=first_inbound_at,
+                last_inbound_at=last_inbound_at,
+                last_outbound_at=last_outbound_at,
+                inbound_count=inbound_count,
+                outbound_count=outbound_count,
+            )
+            for (
+                line_id,
+                contact_of,
+                _tenant,
+                first_inbound_at,
+                last_inbound_at,
+                last_outbound_at,
+                inbound_count,
+                outbound_count,
+            ) in found
+        }
 
     def contact_stats(self, *, tenant_id: str, contact: str) -> ContactStats:
         """Last inbound, last outbound (any line of the tenant) and the unanswered count."""
         params = {"tenant_id": tenant_id, "contact": contact}
         with self._read("reading contact totals") as connection:
-            row = connection.execute(_CONTACT_STATS, params).first()
-        if row is None:
+            found = _FAST_CONTACT_STATS.rows(connection, params)
+        if not found:
             return ContactStats(None, None, 0)
-        return ContactStats(row.last_inbound_at, row.last_outbound_at, row.unanswered)
+        last_inbound, last_outbound, unanswered = found[0]
+        return ContactStats(last_inbound, last_outbound, unanswered)
 
     def identical_since(
         self, *, tenant_id: str, fingerprint: str, since: datetime
@@ -1193,7 +1256,7 @@ class Store:
         """When the tenant sent text with this fingerprint after ``since``, oldest first (ZG505)."""
         params = {"tenant_id": tenant_id, "fingerprint": fingerprint, "since": since}
         with self._read("reading text fingerprints") as connection:
-            return list(connection.scalars(_IDENTICAL_SINCE, params))
+            return [at for (at,) in _FAST_IDENTICAL_SINCE.rows(connection, params)]
 
     # -- link blocklist -----------------------------------------------------------------------
 
@@ -1271,8 +1334,8 @@ class Store:
         """Log a decision with the message it judged; returns its id."""
         findings = decision.findings
         with self._write("logging a decision") as connection:
-            result = connection.execute(
-                _INSERT_DECISION,
+            ((decision_id,),) = _FAST_INSERT_DECISION.rows(
+                connection,
                 {
                     "tenant_id": tenant_id,
                     "at": at,
@@ -1285,7 +1348,7 @@ class Store:
                     "message_en": "\n".join(f"{f.code}: {f.message_en}" for f in findings),
                 },
             )
-            return _inserted_id(result.inserted_primary_key)
+            return int(decision_id)
 
     def list_decisions(self, *, tenant_id: str, limit: int = 50) -> list[DecisionRecord]:
         """The tenant's latest decisions, newest first."""
@@ -1399,6 +1462,11 @@ def _bans_of(connection: Connection, records: Sequence[LineRecord]) -> BannedSet
         [record.line.device for record in records if record.line.device],
         [record.line.network for record in records if record.line.network],
     )
+
+
+def _line_generation(connection: Connection, tenant_id: str) -> int:
+    found = _FAST_LINE_GENERATION.rows(connection, {"tenant_id": tenant_id})
+    return int(found[0][0]) if found else 0
 
 
 def _check_line(connection: Connection, tenant_id: str, line_id: str) -> None:

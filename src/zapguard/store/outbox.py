@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -44,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from zapguard.store.compiled import Compiled
 from zapguard.store.database import after_commit
 from zapguard.store.schema import dispatch_lanes, lines, outbox
 
@@ -89,7 +91,7 @@ class OutboxEntry:
     """SHA-256 of what defined the request; ``None`` for rows queued before it was kept."""
 
 
-def entry(row: Row[Any]) -> OutboxEntry:
+def entry(row: Row[Any] | SimpleNamespace) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
         public_id=row.public_id,
@@ -128,15 +130,28 @@ def insert(connection: Connection, *, values: Mapping[str, Any]) -> int | None:
     The unique constraint decides, not a read before the write: two racing requests with one key
     leave one row (PostgreSQL makes the second wait for the first's commit, then skips).
     """
-    dialect = postgresql if _postgres(connection) else sqlite
-    statement = (
-        dialect.insert(outbox)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[outbox.c.tenant_id, outbox.c.idempotency_key])
-        .returning(outbox.c.id)
-    )
-    inserted = connection.scalar(statement)
-    return None if inserted is None else int(inserted)
+    inserted = _insert_of(_postgres(connection), tuple(values)).rows(connection, values)
+    return int(inserted[0][0]) if inserted else None
+
+
+_INSERTS: dict[tuple[bool, tuple[str, ...]], Compiled] = {}
+_INSERTS_LOCK = threading.Lock()
+
+
+def _insert_of(postgres: bool, columns: tuple[str, ...]) -> Compiled:
+    """The queueing insert for these columns, compiled once per dialect (every message of the
+    accept path queues the same columns: :mod:`zapguard.store.compiled`)."""
+    found = _INSERTS.get((postgres, columns))
+    if found is None:
+        dialect = postgresql if postgres else sqlite
+        statement = (
+            dialect.insert(outbox)
+            .on_conflict_do_nothing(index_elements=[outbox.c.tenant_id, outbox.c.idempotency_key])
+            .returning(outbox.c.id)
+        )
+        with _INSERTS_LOCK:
+            found = _INSERTS.setdefault((postgres, columns), Compiled(statement, columns))
+    return found
 
 
 _LANE = select(dispatch_lanes.c.line_id).where(dispatch_lanes.c.line_id == bindparam("line_id"))
@@ -170,11 +185,21 @@ def _remember_lane(engine: Engine, line_id: str) -> None:
         _LANED.setdefault(engine, set()).add(line_id)
 
 
+_BY_KEY = Compiled(
+    select(outbox).where(
+        outbox.c.tenant_id == bindparam("tenant_id"),
+        outbox.c.idempotency_key == bindparam("key"),
+    )
+)
+_COLUMNS = tuple(outbox.c.keys())
+
+
 def by_key(connection: Connection, *, tenant_id: str, key: str) -> OutboxEntry | None:
-    row = connection.execute(
-        select(outbox).where(outbox.c.tenant_id == tenant_id, outbox.c.idempotency_key == key)
-    ).first()
-    return None if row is None else entry(row)
+    """The tenant's row queued under this idempotency key (looked up on every keyed submit)."""
+    found = _BY_KEY.rows(connection, {"tenant_id": tenant_id, "key": key})
+    if not found:
+        return None
+    return entry(SimpleNamespace(**dict(zip(_COLUMNS, found[0], strict=True))))
 
 
 def by_public_id(

@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.base import RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
+from zapguard.store.compiled import Compiled
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
 from zapguard.store.counters.windows import Windows, micros, reach
 from zapguard.store.database import WRITER, after_commit, shared_engine, translate_errors
@@ -54,9 +55,6 @@ _INSTANTS = (
     .order_by(table.c.at)
 )
 """A key's instants after ``since``: what a process's window of the key is loaded from."""
-_GENERATIONS = select(heads.c.key, heads.c.generation).where(
-    heads.c.key.in_(bindparam("keys", expanding=True))
-)
 _LOCK = select(
     func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key", type_=String()), 0))
 )
@@ -81,6 +79,26 @@ def _bump(insert: Any) -> Any:
 
 
 _BUMP = {True: _bump(postgresql.insert), False: _bump(sqlite.insert)}
+
+# What every reservation runs, compiled once per dialect (:mod:`zapguard.store.compiled`).
+_FAST_LOCK = Compiled(_LOCK)
+_FAST_STATE = Compiled(_STATE)
+_FAST_INSERT = Compiled(_INSERT, ["key", "id", "at"])
+_FAST_BUMP = {postgres: Compiled(bump) for postgres, bump in _BUMP.items()}
+_FAST_GENERATIONS: dict[int, Compiled] = {}
+_FAST_GENERATIONS_LOCK = threading.Lock()
+
+
+def _generations_of(count: int) -> Compiled:
+    """The generations of ``count`` keys (bound ``k0``..), compiled once per number of keys: a
+    snapshot asks for the same few keys every time."""
+    found = _FAST_GENERATIONS.get(count)
+    if found is None:
+        keys = [bindparam(f"k{i}", type_=String()) for i in range(count)]
+        found = Compiled(select(heads.c.key, heads.c.generation).where(heads.c.key.in_(keys)))
+        with _FAST_GENERATIONS_LOCK:
+            found = _FAST_GENERATIONS.setdefault(count, found)
+    return found
 
 
 _UNCOMMITTED: weakref.WeakKeyDictionary[RootTransaction, dict[str, dict[int, int]]] = (
@@ -157,8 +175,8 @@ class SqlCounters(Counters):
         check_reserve(at, limits)
         with translate_errors("reserving quota"), self._writing(connection) as writer:
             if self._postgres:
-                writer.execute(_LOCK, {"key": key})
-            generation, held = writer.execute(_STATE, {"key": key, "id": entry_id}).one()
+                _FAST_LOCK.rows(writer, {"key": key})
+            ((generation, held),) = _FAST_STATE.rows(writer, {"key": key, "id": entry_id})
             generation = int(generation or 0)
             if held:
                 return True
@@ -169,8 +187,8 @@ class SqlCounters(Counters):
                     used = self._count(writer, key, generation, limit.since, floor, pending)
                     if used >= limit.cap:
                         return False
-            writer.execute(_INSERT, {"key": key, "id": entry_id, "at": at})
-            bumped = int(writer.scalar(_BUMP[self._postgres], {"key": key}))
+            _FAST_INSERT.execute(writer, {"key": key, "id": entry_id, "at": at})
+            ((bumped,),) = _FAST_BUMP[self._postgres].rows(writer, {"key": key})
             pending[bumped] = micros(at)
             after_commit(writer, lambda: self._windows.added(key, generation, bumped, at))
             return True
@@ -194,7 +212,8 @@ class SqlCounters(Counters):
             aware(since)
             floors[key] = min(since, floors.get(key, since))
         with translate_errors("counting quota"), self._reading(connection) as reader:
-            rows = reader.execute(_GENERATIONS, {"keys": list(floors)})
+            named = {f"k{i}": key for i, key in enumerate(floors)}
+            rows = _generations_of(len(named)).rows(reader, named)
             generations = {str(key): int(generation) for key, generation in rows}
             asked = [(key, generations.get(key, 0), since) for key, since in queries]
             found = self._windows.counts(asked)

@@ -55,3 +55,13 @@ def test_the_probe_says_whether_the_database_answers(store: Store) -> None:
         assert not database_answers(unreachable)
     finally:
         unreachable.close()
+
+
+def test_blocked_domains_are_found_among_a_few_or_many_asked(store: Store) -> None:
+    store.add_blocked_domains(domains=["spam.example", "x.test"], source="test", at=T0)
+    few = ["a.example", "spam.example", "example"]
+    many = [f"site{i}.example" for i in range(40)] + ["x.test"]
+    assert store.blocked_among(domains=few) == frozenset({"spam.example"})
+    assert store.blocked_among(domains=[*few, *few]) == frozenset({"spam.example"})
+    assert store.blocked_among(domains=many) == frozenset({"x.test"})
+    assert store.blocked_among(domains=[]) == frozenset()

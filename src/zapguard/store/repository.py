@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    String,
     Table,
     Update,
     and_,
@@ -241,6 +243,9 @@ _INSERT_DECISION = decisions.insert()
 
 # The accept path's statements, compiled once per dialect (:mod:`zapguard.store.compiled`).
 _FAST_CONVERSATIONS = Compiled(_CONVERSATIONS)
+_FAST_CONSENT_ROWS = Compiled(_CONSENT_ROWS)
+_FAST_CONSENT_ROWS_ANY = Compiled(_CONSENT_ROWS_ANY)
+_CONSENT_COLUMNS = tuple(consents.c.keys())
 _FAST_CONTACT_STATS = Compiled(_CONTACT_STATS)
 _FAST_IDENTICAL_SINCE = Compiled(_IDENTICAL_SINCE)
 _FAST_LINE_GENERATION = Compiled(_LINE_GENERATION)
@@ -1093,10 +1098,10 @@ class Store:
         grants = [row for row in rows if row.kind == "grant"]
         revocations = [row for row in rows if row.kind != "grant"]
 
-        def defeating(grant: Row[Any]) -> list[Row[Any]]:
+        def defeating(grant: SimpleNamespace) -> list[SimpleNamespace]:
             return [r for r in revocations if r.id > grant.id or r.at >= grant.at]
 
-        def earliest(found: list[Row[Any]]) -> Row[Any]:
+        def earliest(found: list[SimpleNamespace]) -> SimpleNamespace:
             return min(found, key=lambda r: (r.at, r.how or ""))
 
         in_force = [grant for grant in grants if not defeating(grant)]
@@ -1117,13 +1122,16 @@ class Store:
         ``revoked_at``. ``purpose=None`` lists all purposes."""
         return [_consent(row) for row in self._consent_rows(tenant_id, contact, purpose)]
 
-    def _consent_rows(self, tenant_id: str, contact: str, purpose: str | None) -> list[Row[Any]]:
+    def _consent_rows(
+        self, tenant_id: str, contact: str, purpose: str | None
+    ) -> list[SimpleNamespace]:
         params = {"tenant_id": tenant_id, "contact": contact}
-        query = _CONSENT_ROWS_ANY
+        query = _FAST_CONSENT_ROWS_ANY
         if purpose is not None:
-            query, params["purpose"] = _CONSENT_ROWS, purpose
+            query, params["purpose"] = _FAST_CONSENT_ROWS, purpose
         with self._read("reading consent") as connection:
-            return list(connection.execute(query, params))
+            found = query.rows(connection, params)
+        return [SimpleNamespace(**dict(zip(_CONSENT_COLUMNS, row, strict=True))) for row in found]
 
     # -- conversations ------------------------------------------------------------------------
 
@@ -1285,7 +1293,10 @@ class Store:
         if not wanted:
             return frozenset()
         with self._read("reading blocked domains") as connection:
-            return frozenset(connection.scalars(_BLOCKED_AMONG, {"domains": wanted}))
+            if len(wanted) > _MOST_COMPILED_DOMAINS:
+                return frozenset(connection.scalars(_BLOCKED_AMONG, {"domains": wanted}))
+            named = {f"d{i}": domain for i, domain in enumerate(wanted)}
+            return frozenset(row[0] for row in _blocked_among(len(wanted)).rows(connection, named))
 
     # -- logs ---------------------------------------------------------------------------------
 
@@ -1464,6 +1475,18 @@ def _bans_of(connection: Connection, records: Sequence[LineRecord]) -> BannedSet
     )
 
 
+_MOST_COMPILED_DOMAINS = 16
+"""Link domains a message's blocklist lookup is compiled for (a message has a few links; one
+with more takes SQLAlchemy's general path instead of growing the compiled forms without end)."""
+
+
+@lru_cache(maxsize=_MOST_COMPILED_DOMAINS)
+def _blocked_among(count: int) -> Compiled:
+    """Which of ``count`` domains (bound ``d0``..) are blocklisted, compiled once per count."""
+    domains = [bindparam(f"d{i}", type_=String()) for i in range(count)]
+    return Compiled(_BLOCKED_ALL.where(blocked_domains.c.domain.in_(domains)))
+
+
 def _line_generation(connection: Connection, tenant_id: str) -> int:
     found = _FAST_LINE_GENERATION.rows(connection, {"tenant_id": tenant_id})
     return int(found[0][0]) if found else 0
@@ -1534,7 +1557,7 @@ def _line_record(row: Row[Any]) -> LineRecord:
     )
 
 
-def _consent(row: Row[Any]) -> Consent:
+def _consent(row: SimpleNamespace) -> Consent:
     if row.kind == "grant":
         return Consent(
             tenant_id=row.tenant_id,

@@ -374,11 +374,15 @@ class ServiceConfig(_Section):
         return self
 
 
-def load_service_config(path: Path | None) -> ServiceConfig:
-    """The ``[server]``, ``[dispatch]`` and ``[providers.*]`` sections; defaults without a file."""
+def load_service_config(path: Path | None, *, providers: bool = True) -> ServiceConfig:
+    """The ``[server]``, ``[dispatch]`` and ``[providers.*]`` sections; defaults without a file.
+
+    ``providers=False`` leaves the providers out (and their secrets unread): a command that sends
+    nothing must not need them in its environment."""
     if path is None:
         return ServiceConfig()
-    sections = read_sections(path, SERVICE_SECTIONS)
+    names = [name for name in SERVICE_SECTIONS if providers or name != "providers"]
+    sections = read_sections(path, names)
     label = path.name
     resolved = _resolve_env(sections, label, ())
     try:

@@ -136,6 +136,15 @@ class DispatchConfig(_Section):
             "zapguard's choice: one send per line at a time; four lines at once fit two cores)"
         ),
     )
+    lanes: Annotated[int, Field(ge=1, le=1024)] = Field(
+        8,
+        description=(
+            "faixas de linhas: cada uma é uma tarefa com um só dono entre todos os trabalhadores "
+            "/ shards of lines: each is a job held by one worker among all of them (source: "
+            "zapguard's choice: more shards than the workers of a usual deployment, so the "
+            "lines spread; the same value on every worker)"
+        ),
+    )
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         0.2,
         description=(

@@ -55,6 +55,7 @@ import logging
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
@@ -151,6 +152,37 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: set[Future[None]] = set()
         self._in_flight_lock = threading.Lock()
+        self._lanes: frozenset[int] | None = None
+        """The shards of lines this dispatcher works (each a leased job, see :class:`LaneJob`);
+        ``None``: every line (one dispatcher alone, and the tests' :meth:`run_once`)."""
+        self._lanes_lock = threading.Lock()
+
+    # -- lanes ----------------------------------------------------------------------------------
+
+    def lane_of(self, line_id: str) -> int:
+        """The shard of a line: stable across processes and hosts (not Python's salted hash)."""
+        return zlib.crc32(line_id.encode()) % self._dispatch.lanes
+
+    def work_leased_lanes(self) -> None:
+        """From now on work only the lanes handed over by :meth:`take_lane` (none yet)."""
+        with self._lanes_lock:
+            if self._lanes is None:
+                self._lanes = frozenset()
+
+    def take_lane(self, lane: int) -> None:
+        with self._lanes_lock:
+            self._lanes = (self._lanes or frozenset()) | {lane}
+        self._wakeup.set()
+
+    def drop_lane(self, lane: int) -> None:
+        """Claim nothing more on the lane's lines; sends already claimed finish and settle."""
+        with self._lanes_lock:
+            self._lanes = (self._lanes or frozenset()) - {lane}
+
+    @property
+    def lanes(self) -> frozenset[int] | None:
+        with self._lanes_lock:
+            return self._lanes
 
     # -- running --------------------------------------------------------------------------------
 
@@ -242,6 +274,9 @@ class Dispatcher:
 
     def claim(self, *, limit: int | None = None) -> list[Job]:
         """Recover expired leases and claim at most one send per due lane, in one transaction."""
+        held = self.lanes
+        if held is not None and not held:
+            return []  # every lane is another worker's
         now = self._clock()
         jobs: list[Job] = []
         with (
@@ -249,7 +284,11 @@ class Dispatcher:
             self._store.writing("claiming outbox work") as connection,
         ):
             self._recover(connection, now)
-            lanes = rows.due_lanes(connection, now=now, line_states=SENDABLE, limit=limit)
+            lanes = rows.due_lanes(
+                connection, now=now, line_states=SENDABLE, limit=limit if held is None else None
+            )
+            if held is not None:
+                lanes = [line for line in lanes if self.lane_of(line) in held][:limit]
             recheck = connection.dialect.name == "postgresql"
             for line_id in lanes:
                 # On PostgreSQL another dispatcher may have claimed on this line after our query's
@@ -650,6 +689,21 @@ class Dispatcher:
         with self._rng_lock:
             delay = self._rng.uniform(0, ceiling)
         return max(delay, retry_after or 0.0)
+
+
+class LaneJob:
+    """One shard of lines as a named job: whoever holds its lease sends on those lines."""
+
+    def __init__(self, dispatcher: Dispatcher, lane: int) -> None:
+        self.name = f"dispatch:lane-{lane}"
+        self._dispatcher = dispatcher
+        self._lane = lane
+
+    def start(self) -> None:
+        self._dispatcher.take_lane(self._lane)
+
+    def stop(self) -> None:
+        self._dispatcher.drop_lane(self._lane)
 
 
 def _provider_took(row: Row[Any]) -> bool:

@@ -5,7 +5,9 @@ state here, so a server and a command over the same ``zapguard.toml`` see the sa
 providers and policy, wired the same way:
 
     config → store (migrated) → counters → provider connections → decider → submitter
-           → dispatcher → webhook receiver
+           → dispatcher → webhook receiver → job leases, wake-ups and the registry of named jobs
+             (a dispatcher lane per shard of lines, retention; the campaign scheduler and the
+             warm-up register here when they exist)
 
 Nothing here starts background work: the app's lifespan starts the jobs, a command never does.
 """
@@ -21,8 +23,9 @@ import httpx
 
 from zapguard.gateway.connections import ProviderConnections
 from zapguard.gateway.decider import Decider
-from zapguard.gateway.dispatcher import Dispatcher
+from zapguard.gateway.dispatcher import Dispatcher, LaneJob
 from zapguard.gateway.events import EventApplier
+from zapguard.gateway.jobs import JobRegistry, JobRunner, PeriodicJob
 from zapguard.gateway.outbox import Outbox
 from zapguard.gateway.service import Services, utc_now
 from zapguard.gateway.submission import Submitter
@@ -30,8 +33,10 @@ from zapguard.gateway.webhooks.receiver import WebhookReceiver
 from zapguard.policy.config import PolicyConfig
 from zapguard.service_config import ServiceConfig
 from zapguard.store.counters import counters_from_url
+from zapguard.store.leases import leases_from_url, new_holder_id
 from zapguard.store.migrate import upgrade
 from zapguard.store.repository import Store
+from zapguard.store.wakeups import wakeups_from_url
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,10 @@ class Sources:
     tenant: str = "default"
     counters_url: str | None = None
     """Quota counters; ``None``: the database itself."""
+    coordination_url: str | None = None
+    """Job leases and wake-ups; ``None``: the database itself."""
+    job_lease_seconds: float = 15.0
+    """``[app] job_lease_seconds``."""
 
 
 def sources_from_files(
@@ -72,6 +81,7 @@ def sources_from_files(
         return Sources(
             database_url=f"sqlite:///{scratch / 'replay.db'}",
             counters_url="memory://",
+            coordination_url=None,
             policy=policy,
             config=service,
             tenant=app.tenant,
@@ -79,6 +89,8 @@ def sources_from_files(
     return Sources(
         database_url=db or app.database_url,
         counters_url=None if db else app.counters_url,
+        coordination_url=None if db else app.coordination_url,
+        job_lease_seconds=app.job_lease_seconds,
         policy=policy,
         config=service,
         tenant=app.tenant,
@@ -100,6 +112,8 @@ def open_services(
     store = Store(sources.database_url)
     counters = None
     http = None
+    leases = None
+    wakeups = None
     try:
         store.ensure_tenant(tenant_id=sources.tenant, name=sources.tenant)
         counters = counters_from_url(sources.counters_url or sources.database_url)
@@ -120,13 +134,21 @@ def open_services(
             clock=clock,
             ban_codes=sources.policy.health.ban_codes,
         )
+        coordination = sources.coordination_url or sources.database_url
+        leases = leases_from_url(
+            coordination, holder=new_holder_id(), ttl_seconds=sources.job_lease_seconds
+        )
+        wakeups = wakeups_from_url(coordination)
+        registry = JobRegistry()
+        if dispatch.enabled:
+            registry.extend(LaneJob(dispatcher, lane) for lane in range(dispatch.lanes))
         decider = Decider(
             store,
             counters,
             sources.policy,
             can_send=lambda line: connections.send_problem(line) is None,
         )
-        return Services(
+        services = Services(
             store=store,
             counters=counters,
             policy=sources.policy,
@@ -142,7 +164,7 @@ def open_services(
                 decider,
                 outbox,
                 clock,
-                on_queued=dispatcher.wake,
+                on_queued=wakeups.notify,
                 send_problem=connections.send_problem,
             ),
             dispatcher=dispatcher,
@@ -154,8 +176,18 @@ def open_services(
                 clock,
                 future_tolerance=timedelta(seconds=sources.config.server.future_tolerance_seconds),
             ),
+            jobs=JobRunner(registry, leases, heartbeat_seconds=sources.job_lease_seconds / 3),
+            wakeups=wakeups,
         )
+        registry.add(
+            PeriodicJob("retention", services.purge, sources.config.retention.every_minutes * 60)
+        )
+        return services
     except BaseException:
+        if wakeups is not None:
+            wakeups.close()
+        if leases is not None:
+            leases.close()
         if http is not None:
             http.close()
         if counters is not None:

@@ -21,6 +21,7 @@ from zapguard.gateway.connections import ProviderConnections
 from zapguard.gateway.decider import Decider
 from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.events import EventApplier
+from zapguard.gateway.jobs import JobRunner
 from zapguard.gateway.outbox import Outbox, OutboxEntry
 from zapguard.gateway.retention import purge_working_data
 from zapguard.gateway.submission import Submitter
@@ -32,6 +33,7 @@ from zapguard.service_config import ProviderSettings, ServiceConfig
 from zapguard.store.counters.base import Counters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
+from zapguard.store.wakeups import Wakeups
 
 log = logging.getLogger("zapguard.service")
 
@@ -56,8 +58,10 @@ class Services:
     submitter: Submitter
     dispatcher: Dispatcher
     receiver: WebhookReceiver
-    closing: tuple[Callable[[], None], ...] = ()
-    """What else to close with the services, last first (what the builder opened besides)."""
+    jobs: JobRunner
+    """The named background jobs (dispatcher lanes, retention), each run by one worker at once."""
+    wakeups: Wakeups
+    """"Work was queued", across processes: the submitter tells, every dispatcher hears."""
 
     @property
     def provider_settings(self) -> dict[str, ProviderSettings]:
@@ -130,10 +134,25 @@ class Services:
             now=self.clock(),
         )
 
-    def close(self) -> None:
+    def start_background(self) -> None:
+        """Serve as a worker: hear wake-ups, dispatch the lanes whose leases this worker holds,
+        and run the other jobs it holds. ``zapguard serve`` does this; commands never do."""
+        self.wakeups.listen(self.dispatcher.wake)
+        if self.config.dispatch.enabled:
+            self.dispatcher.work_leased_lanes()
+            self.dispatcher.start()
+        self.jobs.start()
+
+    def stop_background(self) -> None:
+        """Give every job back (another worker takes it at its next heartbeat) and let the sends in
+        flight finish."""
+        self.jobs.stop()
         self.dispatcher.stop()
-        for close in reversed(self.closing):
-            close()
+
+    def close(self) -> None:
+        self.jobs.close()
+        self.dispatcher.stop()
+        self.wakeups.close()
         self.http.close()
         self.counters.close()
         self.store.close()

@@ -168,6 +168,25 @@ class Deployment:
         return delivered
 
 
+def job_holders(redis_url: str) -> dict[str, int]:
+    """Job name -> process id of the worker holding its lease (Redis coordination: the lease's
+    value is ``host:pid:random#token``)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        holders = {}
+        for key in client.scan_iter("zapguard:lease:*"):
+            value = client.get(key)
+            if value is not None:
+                holders[key.decode().removeprefix("zapguard:lease:")] = int(
+                    value.decode().split(":")[1]
+                )
+        return holders
+    finally:
+        client.close()
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scale_out import LINES, deployment, kill_hard
+from scale_out import LINES, deployment, job_holders, kill_hard
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -45,14 +45,19 @@ def test_a_worker_killed_with_sigkill_mid_run_loses_and_doubles_nothing(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     with deployment(
-        tmp_path, database_url=postgres_url, counters_url=redis_url, coordination_url=postgres_url
+        tmp_path, database_url=postgres_url, counters_url=redis_url, coordination_url=redis_url
     ) as scene:
         contacts = scene.setup_lines(DAILY_CAP)
-        victim = scene.workers_of(0)[0]
+        workers = {pid for host in range(len(scene.servers)) for pid in scene.workers_of(host)}
+        holders = job_holders(redis_url)
+        assert set(holders.values()) <= workers and len(holders) == 9  # 8 lanes + retention
+        # The worker dispatching the most lanes dies, with sends in flight.
+        victim = Counter(pid for name, pid in holders.items() if name.startswith("dispatch"))
+        victim_pid = victim.most_common(1)[0][0]
 
         def kill_soon() -> None:
             time.sleep(1.0)
-            kill_hard(victim)
+            kill_hard(victim_pid)
 
         killer = threading.Thread(target=kill_soon)
         killer.start()
@@ -61,7 +66,9 @@ def test_a_worker_killed_with_sigkill_mid_run_loses_and_doubles_nothing(
         # The dead worker's claimed sends come back after the row lease (5 s) and are resent
         # under the same reference, which the provider deduplicates.
         delivered = scene.wait_delivered(len(scene.outcomes), timeout=60)
+        moved = job_holders(redis_url)
 
+    assert len(moved) == 9 and victim_pid not in moved.values()  # its jobs went to the living
     assert len(scene.outcomes) == LINES * DAILY_CAP
     references = Counter(message["reference"] for message in delivered)
     assert sorted(references) == sorted(scene.outcomes.values())

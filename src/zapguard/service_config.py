@@ -145,6 +145,16 @@ class DispatchConfig(_Section):
             "lines spread; the same value on every worker)"
         ),
     )
+    line_in_flight_max: Annotated[int, Field(ge=1, le=64)] = Field(
+        1,
+        description=(
+            "envios simultâneos numa mesma linha, sempre para contatos diferentes, quando o ritmo "
+            "(ZG503) já deixa a linha enviar de novo / concurrent sends on one line, always to "
+            "distinct contacts, once pacing (ZG503) lets the line send again (source: zapguard's "
+            "choice: 1, a person sends one message at a time; raise it for API lines whose gaps "
+            "are shorter than the provider's answer, ~16 ms per send on the simulator)"
+        ),
+    )
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         0.2,
         description=(

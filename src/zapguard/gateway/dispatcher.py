@@ -1,5 +1,9 @@
 """The dispatcher: works the outbox like a careful person at a phone, one line at a time.
 
+What to send next is decided by :mod:`zapguard.gateway.dispatch_plan` over values; the reads and
+writes go through :mod:`zapguard.store.dispatch`. Sends that finish together are recorded in one
+transaction (:class:`~zapguard.gateway.batching.GroupCommit`).
+
 Each round claims due work in one write transaction, then sends outside it:
 
 1. **Recover**: rows left ``sending`` past their lease belong to a worker that died. If a status
@@ -7,8 +11,11 @@ Each round claims due work in one write transaction, then sends outside it:
    ``queued`` with its attempts kept and ``last_error`` saying it is in doubt.
 2. **Lanes**: each line has one pacing lane. A lane is due when its ``next_at`` has passed, its line
    may send (``active`` or ``warming``: paused, quarantined, banned and retired lines keep their
-   messages queued), and no send on the line is in flight: a line is never sent on twice at once,
-   by this process or another. On PostgreSQL lanes are locked ``FOR UPDATE SKIP LOCKED``, so several
+   messages queued), and fewer than ``[dispatch] line_in_flight_max`` sends on the line are in
+   flight (by default one: a line is never sent on twice at once, by this process or another;
+   above one, never to the same contact twice at once, and a round claims several on the line
+   only while its pacing allows). Each lane belongs to a shard of lines held as a named job (see
+   :class:`LaneJob`): one worker of the deployment claims on it at a time. On PostgreSQL lanes are locked ``FOR UPDATE SKIP LOCKED``, so several
    dispatcher processes share one outbox; SQLite's ``BEGIN IMMEDIATE`` lets one claimer in at a time.
 3. **Pick** on each due lane the oldest due row whose contact may receive now: not within
    ``pair_interval_seconds`` of the line's last send to that contact (the pair rate), and, for a short
@@ -104,6 +111,8 @@ class Job:
     provider: Provider
     typing_seconds: float
     attempt: int
+    line_free_at: datetime
+    """When pacing lets the line send again after this job (its lane's new ``next_at``)."""
     options: MessageOptions = field(default_factory=MessageOptions)
 
 
@@ -276,21 +285,38 @@ class Dispatcher:
             return []  # every lane is another worker's
         now = self._clock()
         jobs: list[Job] = []
+        room = self._dispatch.line_in_flight_max
         with self._rounds.claiming() as round_:
             self._recover(round_, now)
-            lanes = round_.due_lanes(
-                now=now, line_states=SENDABLE, limit=limit if held is None else None
-            )
+            asked = limit if held is None else None
+            if room == 1:
+                lanes = [
+                    (line_id, 0)
+                    for line_id in round_.due_lanes(now=now, line_states=SENDABLE, limit=asked)
+                ]
+            else:
+                lanes = round_.lanes_with_room(
+                    now=now, line_states=SENDABLE, limit=asked, room=room
+                )
             if held is not None:
-                lanes = [line for line in lanes if self.lane_of(line) in held][:limit]
-            for line_id in lanes:
-                # Where other dispatchers claim concurrently, one may have claimed on this line
-                # after our query's snapshot was taken: look again. SQLite has one writer.
-                if round_.shared and round_.line_busy(line_id=line_id):
-                    continue
-                job = self._claim_lane(round_, line_id, now)
-                if job is not None:
+                lanes = [lane for lane in lanes if self.lane_of(lane[0]) in held][:limit]
+            for line_id, busy in lanes:
+                if round_.shared:
+                    # Other dispatchers claim concurrently: one may have claimed on this line
+                    # after our query's snapshot was taken. Look again. SQLite has one writer.
+                    if room == 1 and round_.line_busy(line_id=line_id):
+                        continue
+                    if room > 1:
+                        busy = round_.in_flight(line_id=line_id)
+                for _ in range(room - busy):
+                    if limit is not None and len(jobs) >= limit:
+                        break
+                    job = self._claim_lane(round_, line_id, now)
+                    if job is None:
+                        break
                     jobs.append(job)
+                    if job.line_free_at > now:
+                        break  # pacing: the line waits before its next send
         for job in jobs:
             logger.debug(
                 "claimed %s on line %s (attempt %d, %d merged)",
@@ -362,7 +388,8 @@ class Dispatcher:
                 return None  # pragma: no cover - the lane lock makes this a lost race only
             with self._rng_lock:
                 gap = self._rng.uniform(self._volume.gap_min_seconds, self._volume.gap_max_seconds)
-            round_.set_lane(line_id=line_id, next_at=plan.next_at(now, typing, gap))
+            free_at = plan.next_at(now, typing, gap)
+            round_.set_lane(line_id=line_id, next_at=free_at)
             return Job(
                 entry=primary,
                 follower_ids=chosen.follower_ids,
@@ -372,6 +399,7 @@ class Dispatcher:
                 typing_seconds=typing,
                 attempt=primary.attempts + 1,
                 options=options,
+                line_free_at=free_at,
             )
 
     def _pick(self, round_: ClaimRound, line_id: str, now: datetime) -> plan.Pick | None:
@@ -396,6 +424,9 @@ class Dispatcher:
             if pair > timedelta(0)
             else set()
         )
+        if self._dispatch.line_in_flight_max > 1:
+            # A contact with a send in flight waits for it: its messages arrive in order.
+            recent |= round_.in_flight_contacts(line_id=line_id)
         return plan.pick(
             queued,
             now=now,

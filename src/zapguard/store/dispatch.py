@@ -12,14 +12,16 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, exists, func, select
 
 from zapguard.domain.models import Event, LineState
 from zapguard.store import outbox as rows
 from zapguard.store.outbox import OutboxEntry
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
+from zapguard.store.schema import dispatch_lanes, lines, outbox
 
 
 class ClaimRound:
@@ -68,6 +70,49 @@ class ClaimRound:
     def line_busy(self, *, line_id: str) -> bool:
         return rows.line_busy(self._connection, line_id=line_id)
 
+    def lanes_with_room(
+        self, *, now: datetime, line_states: Collection[str], limit: int | None, room: int
+    ) -> list[tuple[str, int]]:
+        """Due lanes (as :meth:`due_lanes`) with fewer than ``room`` sends in flight, each with
+        how many it has; locked ``SKIP LOCKED`` on PostgreSQL like the lanes of one send."""
+        has_work = exists(
+            select(outbox.c.id).where(
+                outbox.c.line_id == dispatch_lanes.c.line_id,
+                outbox.c.state == "queued",
+                outbox.c.not_before <= now,
+            )
+        )
+        query = (
+            select(dispatch_lanes.c.line_id, _in_flight(dispatch_lanes.c.line_id))
+            .join(lines, lines.c.id == dispatch_lanes.c.line_id)
+            .where(
+                dispatch_lanes.c.next_at <= now,
+                lines.c.state.in_(list(line_states)),
+                has_work,
+                _in_flight(dispatch_lanes.c.line_id) < room,
+            )
+            .order_by(dispatch_lanes.c.next_at, dispatch_lanes.c.line_id)
+            .limit(limit)
+        )
+        if self.shared:
+            query = query.with_for_update(skip_locked=True, of=dispatch_lanes)
+        return [(line_id, int(busy)) for line_id, busy in self._connection.execute(query)]
+
+    def in_flight(self, *, line_id: str) -> int:
+        """Sends in flight on the line now (a merge counts once)."""
+        count = self._connection.scalar(select(_in_flight(line_id)))
+        return int(count or 0)
+
+    def in_flight_contacts(self, *, line_id: str) -> set[str]:
+        """Contacts a send in flight on the line goes to: their next message waits for it."""
+        return set(
+            self._connection.scalars(
+                select(outbox.c.contact)
+                .where(outbox.c.line_id == line_id, outbox.c.state == "sending")
+                .distinct()
+            )
+        )
+
     def queued(self, *, line_id: str, now: datetime, limit: int) -> list[OutboxEntry]:
         """The line's due queued messages, oldest first."""
         return [
@@ -93,6 +138,19 @@ class ClaimRound:
 
     def set_lane(self, *, line_id: str, next_at: datetime) -> None:
         rows.set_lane(self._connection, line_id=line_id, next_at=next_at)
+
+
+def _in_flight(line_id: Any) -> Any:
+    """How many sends are in flight on the line (primaries ``sending``; followers ride along)."""
+    return (
+        select(func.count(outbox.c.id))
+        .where(
+            outbox.c.line_id == line_id,
+            outbox.c.state == "sending",
+            outbox.c.merged_into.is_(None),
+        )
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,3 +138,15 @@ def test_the_lease_of_a_holder_killed_with_sigkill_moves_within_the_lease_time(
 def test_an_unknown_coordination_scheme_is_a_clear_error() -> None:
     with pytest.raises(ConfigurationError, match="coordination URL"):
         leases_from_url("mysql://x/y", holder="w1", ttl_seconds=5)
+
+
+def test_members_count_the_live_holders_and_a_leaving_one_stops_counting(
+    coordination_url: str, open_leases: list[Leases]
+) -> None:
+    first = holder(open_leases, coordination_url, "w1")
+    second = holder(open_leases, coordination_url, "w2")
+    assert first.members() == 1
+    assert second.members() == 2
+    assert first.members() == 2  # renewing is not joining twice
+    first.leave()
+    assert second.members() == 1

@@ -11,6 +11,7 @@ heartbeat of another worker takes them. The jobs themselves are plain objects wi
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -138,6 +139,7 @@ class JobRunner:
         for name, lease in held.items():
             self._stop_job(name)
             self._leases.release(lease)
+        self._leases.leave()
         if held:
             self._on_change()
 
@@ -147,7 +149,12 @@ class JobRunner:
         self._leases.close()
 
     def beat(self) -> None:
-        """One heartbeat: keep what is held, drop what was lost, take what is free."""
+        """One heartbeat: keep what is held, drop what was lost, and hold this worker's share.
+
+        The share is the jobs divided by the live workers, rounded up: a worker holding more gives
+        the rest back (the newcomers take them at their next beat), one holding less takes free
+        jobs, so the lanes spread over the workers instead of staying with the first to start.
+        """
         changed = False
         with self._lock:
             held = dict(self._held)
@@ -158,12 +165,44 @@ class JobRunner:
                 with self._lock:
                     self._held.pop(name, None)
                 changed = True
-        # In random order: workers starting together then split the free jobs between them.
+        try:
+            members = self._leases.members()
+        except Exception:
+            log.warning(
+                "não consegui contar os trabalhadores / could not count workers", exc_info=True
+            )
+            members = 0  # the coordination backend is away: take nothing new this beat
         names = self._registry.names
-        random.shuffle(names)
-        for name in names:
-            if name in held or self._stopping.is_set():
-                continue
+        if members and not self._stopping.is_set():
+            share = math.ceil(len(names) / members)
+            changed = self._shed(share) or changed
+            changed = self._take(names, share) or changed
+        if changed:
+            self._on_change()
+
+    def _shed(self, share: int) -> bool:
+        with self._lock:
+            held = sorted(self._held)
+        extra = random.sample(held, max(0, len(held) - share))
+        if not extra:
+            return False
+        for name in extra:
+            with self._lock:
+                lease = self._held.pop(name)
+            self._stop_job(name)
+            self._leases.release(lease)
+            log.info("tarefa %s devolvida para dividir / job %s handed back to share", name, name)
+        return True
+
+    def _take(self, names: list[str], share: int) -> bool:
+        taken_any = False
+        # In random order: workers starting together then split the free jobs between them.
+        for name in random.sample(names, len(names)):
+            with self._lock:
+                if len(self._held) >= share:
+                    break
+                if name in self._held:
+                    continue
             try:
                 taken = self._leases.acquire(name)
             except Exception:
@@ -177,9 +216,8 @@ class JobRunner:
                 self._held[name] = taken
             log.info("tarefa %s assumida por %s / job %s taken", name, self.holder, name)
             self._registry.get(name).start()
-            changed = True
-        if changed:
-            self._on_change()
+            taken_any = True
+        return taken_any
 
     def _stop_job(self, name: str) -> None:
         try:

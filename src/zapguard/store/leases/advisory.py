@@ -31,6 +31,20 @@ def libpq_url(url: str) -> str:
     return sql_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# Members hold a lock in the two-key form: the first key names the deployment's member space
+# (objsubid 2 in pg_locks keeps them apart from the jobs' one-key locks), the second the holder.
+_MEMBERS = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
+    "AND classid = %s::bigint::oid"
+)
+
+
+def _int4(key: int) -> int:
+    """The low 32 bits of ``key`` as a signed int4."""
+    low = key & 0xFFFFFFFF
+    return low - (1 << 32) if low >= 1 << 31 else low
+
+
 class AdvisoryLeases(Leases):
     def __init__(self, url: str, holder: str, ttl_seconds: float) -> None:
         super().__init__(holder, ttl_seconds)
@@ -38,6 +52,9 @@ class AdvisoryLeases(Leases):
         self._namespace = self._conninfo
         self._lock = threading.Lock()
         self._session: psycopg.Connection[tuple[object, ...]] | None = None
+        self._member_session: object | None = None
+        """The session that holds this holder's member lock (a new session must take it again)."""
+        self._space = _int4(namespace_key(self._namespace, "members"))
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         import psycopg
@@ -102,6 +119,39 @@ class AdvisoryLeases(Leases):
             except psycopg.Error:
                 self._drop()
 
+    def members(self) -> int:
+        import psycopg
+
+        with self._lock:
+            try:
+                session = self._connection()
+                if self._member_session is not session:
+                    session.execute(
+                        "SELECT pg_try_advisory_lock(%s, %s)",
+                        (self._space, _int4(namespace_key(self._namespace, self.holder))),
+                    )
+                    self._member_session = session
+                row = session.execute(_MEMBERS, (self._space & 0xFFFFFFFF,)).fetchone()
+            except psycopg.Error as error:
+                self._drop()
+                raise StoreError(
+                    "não consegui contar os trabalhadores / could not count workers"
+                ) from error
+        return max(1, int(str(row[0]))) if row is not None else 1
+
+    def leave(self) -> None:
+        import psycopg
+
+        with self._lock:
+            if self._session is None or self._member_session is not self._session:
+                return
+            with contextlib.suppress(psycopg.Error):
+                self._session.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)",
+                    (self._space, _int4(namespace_key(self._namespace, self.holder))),
+                )
+            self._member_session = None
+
     def close(self) -> None:
         with self._lock:
             self._drop()
@@ -111,3 +161,4 @@ class AdvisoryLeases(Leases):
             with contextlib.suppress(Exception):  # a broken session is thrown away anyway
                 self._session.close()
             self._session = None
+        self._member_session = None

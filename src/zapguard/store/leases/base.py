@@ -45,6 +45,16 @@ class Leases(ABC):
     def release(self, lease: Lease) -> None:
         """Give ``lease`` back (nothing happens if this holder no longer has it)."""
 
+    @abstractmethod
+    def members(self) -> int:
+        """Keep this holder counted among the live ones, and count them (at least 1: this one).
+
+        Called from the holder's heartbeat: the jobs are shared out among the members."""
+
+    @abstractmethod
+    def leave(self) -> None:
+        """Stop being counted (a clean shutdown: the others take the jobs at once)."""
+
     def close(self) -> None:  # noqa: B027 - backends without a connection have nothing to close
         """Close the backend's connections; leases still held end with them or expire."""
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 PREFIX = "zapguard:lease:"
 TOKENS = "zapguard:lease-token:"
+MEMBERS = "zapguard:member:"
 
 # KEYS: lease, token counter. ARGV: holder, ttl in ms. The token counter never expires: a later
 # grant always carries a larger token, even after the lease key itself expired.
@@ -83,6 +84,16 @@ class RedisLeases(Leases):
 
         with contextlib.suppress(redis.RedisError):  # else it expires on its own
             self._release(keys=[PREFIX + lease.name], args=[_value(lease)])
+
+    def members(self) -> int:
+        self._client.set(MEMBERS + self.holder, b"1", px=self._ttl_ms)
+        return max(1, sum(1 for _ in self._client.scan_iter(MEMBERS + "*", count=1000)))
+
+    def leave(self) -> None:
+        import redis
+
+        with contextlib.suppress(redis.RedisError):  # else it expires on its own
+            self._client.delete(MEMBERS + self.holder)
 
     def close(self) -> None:
         self._client.close()

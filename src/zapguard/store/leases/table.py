@@ -39,6 +39,18 @@ _RELEASE = text(
 )
 
 
+# Members are rows too, named ``member:<holder>``: they need no token, only an expiry. Expired
+# ones are deleted as they are counted (a restarted worker is a new holder: rows would pile up).
+_MEMBER = text(
+    "INSERT INTO job_leases (name, holder, token, expires_at) "
+    "VALUES (:name, :holder, 0, :expires_at) "
+    "ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at"
+)
+_FORGET_MEMBERS = text("DELETE FROM job_leases WHERE name LIKE 'member:%' AND expires_at <= :now")
+_COUNT_MEMBERS = text("SELECT count(*) FROM job_leases WHERE name LIKE 'member:%'")
+_LEAVE = text("DELETE FROM job_leases WHERE name = :name")
+
+
 class TableLeases(Leases):
     def __init__(
         self,
@@ -88,6 +100,28 @@ class TableLeases(Leases):
         except SQLAlchemyError:
             return False  # not renewed: by the time the database is back it may have expired
         return moved == 1
+
+    def members(self) -> int:
+        now = self._clock()
+        with self._engine.begin() as connection:
+            connection.execute(
+                _MEMBER,
+                {
+                    "name": f"member:{self.holder}",
+                    "holder": self.holder,
+                    "expires_at": now + self.ttl_seconds,
+                },
+            )
+            connection.execute(_FORGET_MEMBERS, {"now": now})
+            count = connection.execute(_COUNT_MEMBERS).scalar()
+        return max(1, int(count or 0))
+
+    def leave(self) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(_LEAVE, {"name": f"member:{self.holder}"})
+        except SQLAlchemyError:
+            pass  # it expires on its own
 
     def release(self, lease: Lease) -> None:
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_processes import ZAPGUARD, create_key, free_port, process
+from e2e_processes import ZAPGUARD, create_key, free_port
 
 LINES = 5
 
@@ -187,6 +187,49 @@ def job_holders(redis_url: str) -> dict[str, int]:
         client.close()
 
 
+@contextmanager
+def logged_process(args: list[str], ready_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process whose output goes to ``log``: a pipe nobody reads would fill up with the
+    tracebacks of a failover and block the server on its next log line."""
+    with log.open("wb") as output:
+        child = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(ready_url, child, log)
+            yield child
+        finally:
+            child.terminate()
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def all_jobs_held(redis_url: str, jobs: int = 9, timeout: float = 15) -> dict[str, int]:
+    """The job holders once every job is held (while the workers share them out, a job handed
+    back is free until another worker's next heartbeat)."""
+    deadline = time.monotonic() + timeout
+    holders = job_holders(redis_url)
+    while len(holders) < jobs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        holders = job_holders(redis_url)
+    return holders
+
+
+def _wait_until_up(url: str, child: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"process exited {child.returncode}: {tail}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -218,14 +261,15 @@ def deployment(
     ports = [free_port() for _ in range(hosts)]
     with ExitStack() as stack:
         stack.enter_context(
-            process(
+            logged_process(
                 [*ZAPGUARD, "simulator", "--port", str(simulator_port)],
                 f"{simulator}/_simulator/messages",
+                folder / "simulator.log",
             )
         )
         servers = [
             stack.enter_context(
-                process(
+                logged_process(
                     [
                         *ZAPGUARD,
                         "serve",
@@ -237,6 +281,7 @@ def deployment(
                         str(workers),
                     ],
                     f"http://127.0.0.1:{port}/healthz",
+                    folder / f"serve-{port}.log",
                 )
             )
             for port in ports

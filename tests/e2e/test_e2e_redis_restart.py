@@ -7,9 +7,6 @@ The test runs its own ``redis-server`` on a free port (the shared one is never r
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -17,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
-from e2e_processes import free_port
-from scale_out import LINES, deployment, job_holders
+from own_servers import OwnRedis
+from scale_out import LINES, all_jobs_held, deployment
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -27,57 +23,9 @@ SUBMISSIONS = 1_000
 DAILY_CAP = 120
 
 
-class OwnRedis:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        try:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-            self._process = None
-
-
 @pytest.fixture
 def own_redis() -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        reason = "redis-server not installed: the restart test runs its own"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true: servers are required)")
-        pytest.skip(reason)
-    server = OwnRedis(free_port())
+    server = OwnRedis()
     server.start()
     try:
         yield server
@@ -95,7 +43,7 @@ def test_redis_restarted_mid_run_loses_no_message_sends_none_twice_and_jobs_come
         coordination_url=own_redis.url,
     ) as scene:
         contacts = scene.setup_lines(DAILY_CAP)
-        assert len(job_holders(own_redis.url)) == 9
+        assert len(all_jobs_held(own_redis.url)) == 9
 
         restarted: list[float] = []
 
@@ -113,10 +61,7 @@ def test_redis_restarted_mid_run_loses_no_message_sends_none_twice_and_jobs_come
         restarter.join()
         assert restarted and restarted[0] < submitted  # Redis went down mid-run
         delivered = scene.wait_delivered(len(scene.outcomes), timeout=60)
-        deadline = time.monotonic() + 10
-        while len(job_holders(own_redis.url)) < 9 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        holders = job_holders(own_redis.url)
+        holders = all_jobs_held(own_redis.url)
 
     assert len(holders) == 9  # every job held again after the restart
     assert len(scene.outcomes) == LINES * DAILY_CAP

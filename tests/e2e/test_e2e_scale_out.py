@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scale_out import LINES, deployment, job_holders, kill_hard
+from scale_out import LINES, all_jobs_held, deployment, kill_hard
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -49,7 +49,7 @@ def test_a_worker_killed_with_sigkill_mid_run_loses_and_doubles_nothing(
     ) as scene:
         contacts = scene.setup_lines(DAILY_CAP)
         workers = {pid for host in range(len(scene.servers)) for pid in scene.workers_of(host)}
-        holders = job_holders(redis_url)
+        holders = all_jobs_held(redis_url)
         assert set(holders.values()) <= workers and len(holders) == 9  # 8 lanes + retention
         # The worker dispatching the most lanes dies, with sends in flight.
         victim = Counter(pid for name, pid in holders.items() if name.startswith("dispatch"))
@@ -66,7 +66,11 @@ def test_a_worker_killed_with_sigkill_mid_run_loses_and_doubles_nothing(
         # The dead worker's claimed sends come back after the row lease (5 s) and are resent
         # under the same reference, which the provider deduplicates.
         delivered = scene.wait_delivered(len(scene.outcomes), timeout=60)
-        moved = job_holders(redis_url)
+        deadline = time.monotonic() + 15
+        moved = all_jobs_held(redis_url)
+        while victim_pid in moved.values() and time.monotonic() < deadline:
+            time.sleep(0.1)
+            moved = all_jobs_held(redis_url)
 
     assert len(moved) == 9 and victim_pid not in moved.values()  # its jobs went to the living
     assert len(scene.outcomes) == LINES * DAILY_CAP

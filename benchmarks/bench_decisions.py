@@ -119,7 +119,7 @@ from zapguard.policy.config import PolicyConfig, VolumeConfig
 from zapguard.policy.engine import decide
 from zapguard.policy.snapshot import ContactView, LineView, Snapshot
 from zapguard.providers.base import Endpoint
-from zapguard.providers.cloud import CloudProvider
+from zapguard.providers.cloud.adapter import CloudProvider
 from zapguard.service_config import DispatchConfig
 from zapguard.store import Store, counters_from_url, upgrade
 from zapguard.store import outbox as outbox_rows

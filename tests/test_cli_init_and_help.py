@@ -153,7 +153,7 @@ def simulator_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append(options)
         return object()
 
-    monkeypatch.setattr("zapguard.providers.simulator.simulator_app", capture)
+    monkeypatch.setattr("zapguard.providers.simulator.app.simulator_app", capture)
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
     return calls
 

@@ -33,6 +33,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from zapguard.config_error import ConfigError
 from zapguard.config_location import (
     DEFAULT_CONFIG_NAME,
     DEFAULT_PRESET,
@@ -70,17 +71,6 @@ _APP_SECTION: Final = "app"
 # Read by zapguard.service_config; listed here so the policy loader accepts them.
 _SERVICE_SECTIONS: Final = ("server", "dispatch", "retention", "providers")
 _PRESET_KEY: Final = "preset"
-
-
-class ConfigError(ValueError):
-    """A configuration that cannot be used. ``str(error)`` is one line, pt-BR first, English beside.
-
-    ``problems`` holds every problem found, one line each; the message joins them with ``; ``.
-    """
-
-    def __init__(self, *problems: str) -> None:
-        self.problems: tuple[str, ...] = problems
-        super().__init__("; ".join(problems))
 
 
 class AppConfig(BaseModel):

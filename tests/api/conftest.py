@@ -8,7 +8,7 @@ import httpx
 import pytest
 from api_scene import Scene, scene, serving
 
-from zapguard.providers.simulator import simulator_app
+from zapguard.providers.simulator.app import simulator_app
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from api_scene import START, Scene, Upstream, provider_scene, upstream
 from pydantic import SecretStr
 
-from zapguard.gateway.webhooks.signatures import sign_cloud
+from zapguard.providers.cloud.signature import sign_cloud
 from zapguard.service_config import ProviderSettings
 from zapguard.store.api_keys import ADMIN_SCOPE, create_key
 

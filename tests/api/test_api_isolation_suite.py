@@ -47,7 +47,8 @@ from isolation_lab import (
 )
 from tenants_scene import LINES, META_TOKEN, A, B, webhook_secret
 
-from zapguard.gateway.webhooks.signatures import sign_cloud, sign_waha
+from zapguard.providers.cloud.signature import sign_cloud
+from zapguard.providers.waha.signature import sign_waha
 
 PUBLISHED = Path(__file__).parent.parent / "providers" / "published_routes"
 SOURCES = {

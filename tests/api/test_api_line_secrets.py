@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from api_scene import CUSTOMER, Scene
 
-from zapguard.gateway.webhooks.signatures import sign_cloud
+from zapguard.providers.cloud.signature import sign_cloud
 from zapguard.store.api_keys import create_key
 
 LINE_SECRET = "segredo-do-app-meta-da-loja"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from api_scene import CUSTOMER, SIMULATOR_SECRET, Scene, scene
 
-from zapguard.gateway.webhooks.signatures import sign_cloud
+from zapguard.providers.cloud.signature import sign_cloud
 from zapguard.store.migrate import upgrade
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

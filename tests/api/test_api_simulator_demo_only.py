@@ -14,7 +14,7 @@ import pytest
 from api_scene import CUSTOMER, Scene, free_port, serving
 
 from zapguard.api.factory import ServeOptions, build_app, build_services
-from zapguard.gateway.webhooks.signatures import sign_cloud
+from zapguard.providers.cloud.signature import sign_cloud
 
 DEMO_ACCOUNT = "100200300"  # the demo line's phone_number_id (zapguard serve --demo)
 

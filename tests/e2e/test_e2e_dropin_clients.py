@@ -24,7 +24,7 @@ from e2e_processes import (
     write_config,
 )
 
-from zapguard.gateway.webhooks.signatures import verify_cloud
+from zapguard.providers.cloud.signature import verify_cloud
 
 HERE = Path(__file__).parent
 SECRET = "segredo-do-app"

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from e2e_processes import ZAPGUARD, free_port, process
 
-from zapguard.gateway.webhooks.signatures import sign_cloud, sign_waha
+from zapguard.providers.cloud.signature import sign_cloud
+from zapguard.providers.waha.signature import sign_waha
 
 PAYLOADS = Path(__file__).parent.parent / "webhooks" / "payloads"
 APP_SECRET = "segredo-do-app"

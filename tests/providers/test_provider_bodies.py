@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zapguard.providers import cloud_routes, evolution_routes, waha_routes
 from zapguard.providers.bodies import BodyRefused, Rule, check_body
+from zapguard.providers.cloud import routes as cloud_routes
+from zapguard.providers.evolution import routes as evolution_routes
+from zapguard.providers.waha import routes as waha_routes
 
 RULES = {
     "evolution instance": evolution_routes.INSTANCE_BODY,

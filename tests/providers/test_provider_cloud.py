@@ -10,7 +10,7 @@ import pytest
 from provider_kit import SECRET, Recorder
 
 from zapguard.providers.base import Endpoint, Provider, ProviderError
-from zapguard.providers.cloud import CloudProvider
+from zapguard.providers.cloud.adapter import CloudProvider
 
 ENDPOINT = Endpoint(
     kind="cloud",

@@ -10,7 +10,7 @@ import pytest
 from provider_kit import SECRET, Recorder
 
 from zapguard.providers.base import Endpoint, Provider, ProviderError
-from zapguard.providers.evolution import EvolutionProvider
+from zapguard.providers.evolution.adapter import EvolutionProvider
 
 ENDPOINT = Endpoint(
     kind="evolution", base_url="https://evo.example.com/", account="loja centro", token=SECRET

@@ -8,10 +8,10 @@ from provider_kit import SECRET
 from pydantic import SecretStr
 
 from zapguard.config import ConfigError
-from zapguard.providers.cloud import CloudProvider
-from zapguard.providers.evolution import EvolutionProvider
+from zapguard.providers.cloud.adapter import CloudProvider
+from zapguard.providers.evolution.adapter import EvolutionProvider
 from zapguard.providers.registry import ProviderConfigError, connect
-from zapguard.providers.waha import WahaProvider
+from zapguard.providers.waha.adapter import WahaProvider
 from zapguard.service_config import ProviderSettings
 
 

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from provider_kit import Receiver
 
 from zapguard.providers.base import Endpoint, ProviderError
-from zapguard.providers.cloud import CloudProvider
-from zapguard.providers.simulator import simulator_app
+from zapguard.providers.cloud.adapter import CloudProvider
+from zapguard.providers.simulator.app import simulator_app
 
 LINE = "106540352242922"
 CONTACT = "+5511912345678"

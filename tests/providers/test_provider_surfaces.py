@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zapguard.providers import cloud_routes, evolution_routes, waha_routes
+from zapguard.providers.cloud import routes as cloud_routes
+from zapguard.providers.evolution import routes as evolution_routes
 from zapguard.providers.surface import (
     Match,
     Names,
@@ -26,6 +27,7 @@ from zapguard.providers.surface import (
     decide,
     normalize,
 )
+from zapguard.providers.waha import routes as waha_routes
 
 HERE = Path(__file__).parent / "published_routes"
 

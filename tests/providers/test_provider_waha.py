@@ -10,7 +10,7 @@ import pytest
 from provider_kit import SECRET, Recorder
 
 from zapguard.providers.base import Endpoint, Provider, ProviderError
-from zapguard.providers.waha import WahaProvider
+from zapguard.providers.waha.adapter import WahaProvider
 
 ENDPOINT = Endpoint(kind="waha", base_url="http://waha:3000", account="default", token=SECRET)
 CHAT = "5511912345678@c.us"

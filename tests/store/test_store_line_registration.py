@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from zapguard.domain.models import AccountType, Line, LineState, Role
+from zapguard.policy.bans import quarantined_neighbours
 from zapguard.store import Conflict, Store, open_engine, upgrade
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
@@ -84,7 +85,9 @@ def test_a_retired_line_frees_its_number_for_any_tenant(two_tenants: Store) -> N
 
 
 def test_a_banned_line_no_longer_holds_its_number_in_the_line_table(two_tenants: Store) -> None:
-    two_tenants.record_ban(tenant_id="acme", line_id="acme-segredo-vendas", at=T0)
+    two_tenants.record_ban(
+        tenant_id="acme", line_id="acme-segredo-vendas", at=T0, quarantine=quarantined_neighbours
+    )
     two_tenants.add_line(line=line("a2"), registered_at=T0)  # the replay's way: sends refused
     assert two_tenants.is_banned(phone=PHONE)
     holders = [item.id for item in two_tenants.list_lines(tenant_id="acme")]

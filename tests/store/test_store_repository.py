@@ -21,6 +21,7 @@ from zapguard.domain.models import (
     Severity,
     Verdict,
 )
+from zapguard.policy.bans import quarantined_neighbours
 from zapguard.store import UNSET, BannedSets, Conflict, NotFound, Store
 
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
@@ -132,7 +133,9 @@ def test_a_ban_quarantines_lines_sharing_its_device_or_network(store: Store) -> 
     store.add_line(line=line("c4", "+5531999990005", device="dev-1"), registered_at=T0)
     store.set_line_state(tenant_id="acme", line_id="c4", state=LineState.RETIRED)
 
-    assert store.record_ban(tenant_id="acme", line_id="c1", at=T0) == ["c2", "x1"]
+    assert store.record_ban(
+        tenant_id="acme", line_id="c1", at=T0, quarantine=quarantined_neighbours
+    ) == ["c2", "x1"]
 
     states = {item.id: item.state for item in store.list_lines(tenant_id="acme")}
     assert states == {
@@ -154,9 +157,14 @@ def test_a_ban_quarantines_lines_sharing_its_device_or_network(store: Store) -> 
     assert not store.is_banned(phone="+5531999990002", device="dev-2")
     assert not store.is_banned()
     # Banning again is harmless and quarantines nobody new.
-    assert store.record_ban(tenant_id="acme", line_id="c1", at=hours(1)) == []
+    assert (
+        store.record_ban(
+            tenant_id="acme", line_id="c1", at=hours(1), quarantine=quarantined_neighbours
+        )
+        == []
+    )
     with pytest.raises(NotFound):
-        store.record_ban(tenant_id="other", line_id="c1", at=T0)
+        store.record_ban(tenant_id="other", line_id="c1", at=T0, quarantine=quarantined_neighbours)
 
 
 def test_an_inbound_message_resets_the_unanswered_count(acme: Store) -> None:

@@ -13,7 +13,8 @@ from local_http import serving
 from webhook_payloads import load, raw
 
 from zapguard.gateway.webhooks.forward import Forward, build, deliver
-from zapguard.gateway.webhooks.signatures import verify_cloud, verify_waha
+from zapguard.providers.cloud.signature import verify_cloud
+from zapguard.providers.waha.signature import verify_waha
 
 URL = "https://helpdesk.example.com.br/webhooks/whatsapp?token=segredo"
 PUBLIC = "200.147.67.142"

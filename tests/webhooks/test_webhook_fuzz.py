@@ -18,8 +18,11 @@ from hypothesis import strategies as st
 from webhook_payloads import PAYLOADS, load
 from webhook_scene import Scene, build_scene
 
-from zapguard.gateway.webhooks import WebhookParseError, chatwoot, cloud, evolution, waha
-from zapguard.gateway.webhooks.model import Happening, Kind
+from zapguard.gateway.webhooks import WebhookParseError, chatwoot
+from zapguard.providers.cloud import webhooks as cloud
+from zapguard.providers.evolution import webhooks as evolution
+from zapguard.providers.happening import Happening, Kind
+from zapguard.providers.waha import webhooks as waha
 
 KEYS = [
     "object", "entry", "changes", "field", "value", "metadata", "phone_number_id", "messages",
@@ -171,7 +174,8 @@ def test_the_receiver_never_answers_500_to_a_validly_signed_body(
 def post_signed(scene: Scene, line: str, body: bytes) -> Any:
     from webhook_scene import BSP_SECRET, BY_ID, DIALECTS
 
-    from zapguard.gateway.webhooks.signatures import sign_cloud, sign_waha
+    from zapguard.providers.cloud.signature import sign_cloud
+    from zapguard.providers.waha.signature import sign_waha
 
     spec = BY_ID[line]
     secret = spec.webhook_secret or BSP_SECRET
@@ -196,7 +200,7 @@ def post_signed(scene: Scene, line: str, body: bytes) -> Any:
 def test_a_chatwoot_timestamp_header_is_never_a_500(stamp: str) -> None:
     from datetime import UTC, datetime
 
-    from zapguard.gateway.webhooks.signatures import sign_chatwoot, verify_chatwoot
+    from zapguard.gateway.webhooks.chatwoot_signature import sign_chatwoot, verify_chatwoot
 
     body = b"{}"
     now = datetime(2026, 3, 10, 13, tzinfo=UTC)

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from webhook_payloads import load
 
-from zapguard.gateway.webhooks import Kind, WebhookParseError, chatwoot, cloud, evolution, waha
+from zapguard.gateway.webhooks import Kind, WebhookParseError, chatwoot
+from zapguard.providers.cloud import webhooks as cloud
+from zapguard.providers.evolution import webhooks as evolution
+from zapguard.providers.waha import webhooks as waha
 
 ANA = "+5531988776655"
 AT = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from webhook_payloads import raw
 
 from zapguard.domain.models import AccountType, Line, LineState, Role
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
-from zapguard.gateway.webhooks.signatures import sign_cloud
 from zapguard.policy.config import PolicyConfig
+from zapguard.providers.cloud.signature import sign_cloud
 from zapguard.service_config import ProviderSettings
 from zapguard.store import Store, upgrade
 

@@ -9,15 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from webhook_payloads import raw
 
-from zapguard.gateway.webhooks.signatures import (
-    sign_chatwoot,
-    sign_cloud,
-    sign_waha,
-    verify_chatwoot,
-    verify_cloud,
-    verify_evolution,
-    verify_waha,
-)
+from zapguard.gateway.webhooks.chatwoot_signature import sign_chatwoot, verify_chatwoot
+from zapguard.providers.cloud.signature import sign_cloud, verify_cloud
+from zapguard.providers.evolution.signature import verify_evolution
+from zapguard.providers.waha.signature import sign_waha, verify_waha
 
 BODY = raw("cloud_text")
 SECRET = "app-secret-de-teste"

@@ -13,7 +13,7 @@ from webhook_payloads import load
 from webhook_scene import ANA, NOW, Scene, build_scene
 
 from zapguard.domain.models import LineState
-from zapguard.gateway.webhooks.signatures import sign_chatwoot
+from zapguard.gateway.webhooks.chatwoot_signature import sign_chatwoot
 from zapguard.policy.config import PolicyConfig
 
 # --- ban-level codes (item 12) --------------------------------------------------------------------

@@ -24,9 +24,11 @@ from webhook_payloads import load
 
 from zapguard.domain.models import AccountType, Consent, Line, Role
 from zapguard.gateway.outbox import Outbox
+from zapguard.gateway.webhooks.chatwoot_signature import sign_chatwoot
 from zapguard.gateway.webhooks.receiver import Receipt, WebhookReceiver
-from zapguard.gateway.webhooks.signatures import sign_chatwoot, sign_cloud, sign_waha
 from zapguard.policy.config import PolicyConfig
+from zapguard.providers.cloud.signature import sign_cloud
+from zapguard.providers.waha.signature import sign_waha
 from zapguard.service_config import ProviderSettings
 from zapguard.store import Store, upgrade
 from zapguard.store.inbox import InboxItem, WebhookInbox

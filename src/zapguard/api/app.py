@@ -31,7 +31,7 @@ from zapguard.api.routes import (
     webhooks,
 )
 from zapguard.gateway.service import Services
-from zapguard.providers.simulator import simulator_app
+from zapguard.providers.simulator.app import simulator_app
 
 log = logging.getLogger("zapguard.api")
 

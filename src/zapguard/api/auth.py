@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from zapguard.api.errors import ApiError
+from zapguard.gateway.access import ADMIN_SCOPE, KeyIdentity, identify_key
+from zapguard.gateway.access import keyless as _keyless
 from zapguard.gateway.service import Services
-from zapguard.store.api_keys import ADMIN_SCOPE, KeyIdentity, any_active_key, identify_key
+from zapguard.providers.registry import package
 
 _KEY_HEADERS = ("x-api-key", "apikey")
 
@@ -63,7 +65,7 @@ class _Cache:
             cached = self._keys.get(digest)
         if cached is not None and cached[1] > now:
             return cached[0]
-        identity = identify_key(services.store, key)
+        identity = identify_key(services, key)
         if identity is not None:
             with self._lock:
                 if len(self._keys) > 10_000:  # bound the memory a key-guessing client can use
@@ -76,7 +78,7 @@ class _Cache:
         cached = self._keyless
         if cached is not None and cached[1] > now:
             return cached[0]
-        keyless = not any_active_key(services.store)
+        keyless = _keyless(services)
         self._keyless = (keyless, now + OPEN_CACHE_SECONDS)
         return keyless
 
@@ -118,7 +120,8 @@ def _identify(request: Request, services: Services) -> Caller:
         identity = cache.identity(services, key)
         if identity is not None:
             return Caller(identity.tenant_id, identity.scopes)
-        if getattr(request.state, "dialect", None) == "cloud":
+        dialect = getattr(request.state, "dialect", None)
+        if dialect is not None and package(dialect).client_keeps_provider_token:
             # A Cloud API client may keep the Meta token of its own provider connection.
             tenant = services.tenant_for_provider_token(key)
             if tenant is not None:

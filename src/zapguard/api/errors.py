@@ -23,6 +23,7 @@ from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.outbox import IdempotencyConflict
 from zapguard.gateway.submission import LineCannotSend
 from zapguard.policy.context import PolicyInputError
+from zapguard.providers.registry import package
 from zapguard.store.errors import Conflict, NotFound, StoreError
 
 log = logging.getLogger("zapguard.api")
@@ -130,29 +131,11 @@ def set_dialect(name: str) -> Callable[[Request], Awaitable[None]]:
 
 def _respond(error: ApiError, request: Request | None = None) -> JSONResponse:
     dialect = getattr(request.state, "dialect", None) if request is not None else None
-    text = f"{error.message_pt} / {error.message_en}"
-    if dialect == "cloud":
-        # Graph API: 190 = invalid OAuth access token; 100 = invalid parameter.
-        code = 190 if error.status == 401 else 100
-        body: dict[str, Any] = {
-            "error": {
-                "message": text,
-                "type": "OAuthException",
-                "code": code,
-                "error_data": {"messaging_product": "whatsapp", "details": text},
-                "zapguard_code": error.code,
-            }
-        }
-    elif dialect == "evolution":
-        body = {
-            "status": error.status,
-            "error": error.code,
-            "response": {"message": [text], "zapguard_code": error.code},
-        }
-    elif dialect == "waha":
-        body = {"statusCode": error.status, "message": text, "error": error.code}
-    else:
+    if dialect is None:
         body = error_body(error.code, error.message_pt, error.message_en, error.details)
+    else:  # a drop-in surface answers in its provider's error shape
+        text = f"{error.message_pt} / {error.message_en}"
+        body = package(dialect).api_error(error.status, error.code, text)
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from zapguard.api.errors import ApiError
 from zapguard.gateway.service import Services
-from zapguard.gateway.webhooks.model import EARLIEST
+from zapguard.providers.happening import EARLIEST
 
 
 def reported_instant(

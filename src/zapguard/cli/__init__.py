@@ -50,7 +50,7 @@ from zapguard.cli import (
 )
 from zapguard.cli._options import whole_summaries
 
-__all__ = ["app"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="zapguard",

@@ -1,6 +1,6 @@
 """``zapguard simulator``: the Cloud-API-speaking WhatsApp simulator, served alone for demos and tests.
 
-The same app the gateway can mount in-process (:func:`zapguard.providers.simulator.simulator_app`),
+The same app the gateway can mount in-process (:func:`zapguard.providers.simulator.app.simulator_app`),
 here on its own port, so a gateway configured with ``kind = "simulator"`` (or ``"cloud"`` pointed at
 it) sends to something that answers like Meta does.
 
@@ -72,7 +72,7 @@ def simulator(
 ) -> None:
     import uvicorn
 
-    from zapguard.providers import simulator as provider
+    from zapguard.providers.simulator import app as provider
 
     secret = _secret(webhook_secret_file)
     app = provider.simulator_app(webhook_url=webhook_url, webhook_secret=secret, statuses=statuses)

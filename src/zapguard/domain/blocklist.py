@@ -20,6 +20,8 @@ import csv
 import re
 from dataclasses import dataclass, field
 
+__all__ = ["FORMATS", "BlocklistParse", "parse_blocklist"]
+
 FORMATS = ("auto", "plain", "urlhaus", "phishtank")
 
 _URLHAUS_COLUMNS = (

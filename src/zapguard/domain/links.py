@@ -24,6 +24,8 @@ from functools import lru_cache
 
 import tldextract
 
+__all__ = ["Link", "blocked_by", "find_links", "parse_link"]
+
 # The bundled snapshot only: no suffix list download, no cache directory written.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 _EXTRACT.extract_str("example.com")  # read the snapshot now, at import, not on the first message

@@ -13,6 +13,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+__all__ = [
+    "AccountType",
+    "Author",
+    "Category",
+    "Consent",
+    "Contact",
+    "Conversation",
+    "Decision",
+    "Event",
+    "Finding",
+    "Line",
+    "LineState",
+    "OutgoingMessage",
+    "Role",
+    "Severity",
+    "StatusKind",
+    "Tenant",
+    "Usage",
+    "Verdict",
+]
+
 
 class Role(StrEnum):
     """What a line is for (seed tip 3: the receptive number never campaigns)."""

@@ -13,6 +13,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
+__all__ = ["InvalidPhoneNumber", "aliases", "normalize", "timezone_for", "whatsapp_id"]
+
 
 class InvalidPhoneNumber(ValueError):
     """A phone number that cannot be understood; the message names the input."""
@@ -65,7 +67,10 @@ def normalize(raw: str, default_region: str = "BR") -> str:
     return _normalize(raw.strip(), default_region)
 
 
-@lru_cache(maxsize=65536)
+# Bounded small on purpose: about 380 bytes an entry, and a gateway sees each contact again within
+# minutes (a conversation) or never (a campaign list), so a few thousand entries catch the repeats
+# while the server's memory stays flat however many contacts pass through it.
+@lru_cache(maxsize=4096)
 def _normalize(text: str, default_region: str) -> str:
     if "@" in text:
         digits = _jid_digits(text)
@@ -126,11 +131,15 @@ def whatsapp_id(e164: str) -> str:
     return e164.lstrip("+")
 
 
-@lru_cache(maxsize=65536)
 def timezone_for(e164: str, default: str = "America/Sao_Paulo") -> str:
     """The IANA zone where the holder of ``e164`` most likely lives (for quiet hours)."""
     if e164.startswith("+55") and len(e164) >= 5:
-        return _BR_DDD_ZONES.get(e164[3:5], default)
+        return _BR_DDD_ZONES.get(e164[3:5], default)  # a dict lookup: nothing worth caching
+    return _foreign_timezone(e164, default)
+
+
+@lru_cache(maxsize=4096)
+def _foreign_timezone(e164: str, default: str) -> str:
     try:
         zones = phone_timezone.time_zones_for_number(phonenumbers.parse(e164, None))
     except phonenumbers.NumberParseException:

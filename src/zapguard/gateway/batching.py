@@ -13,22 +13,22 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-Item = TypeVar("Item")
-Answer = TypeVar("Answer")
+_Item = TypeVar("_Item")
+_Answer = TypeVar("_Answer")
 
 
-class GroupCommit(Generic[Item, Answer]):
+class GroupCommit(Generic[_Item, _Answer]):
     """``commit(items)`` writes a batch in one transaction and answers each item, in order."""
 
-    def __init__(self, commit: Callable[[Sequence[Item]], Sequence[Answer]]) -> None:
+    def __init__(self, commit: Callable[[Sequence[_Item]], Sequence[_Answer]]) -> None:
         self._commit = commit
         self._lock = threading.Lock()
-        self._queued: list[tuple[Item, Future[Answer]]] = []
+        self._queued: list[tuple[_Item, Future[_Answer]]] = []
         self._committing = False
 
-    def submit(self, item: Item) -> Answer:
+    def submit(self, item: _Item) -> _Answer:
         """Commit ``item`` (in a batch) and return its answer; raises what the commit raised."""
-        mine: Future[Answer] = Future()
+        mine: Future[_Answer] = Future()
         with self._lock:
             self._queued.append((item, mine))
             if self._committing:

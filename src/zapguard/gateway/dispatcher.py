@@ -69,9 +69,10 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from zapguard.domain.models import Event, LineState
+from zapguard.domain.models import LineState
 from zapguard.gateway import dispatch_plan as plan
 from zapguard.gateway.batching import GroupCommit
+from zapguard.gateway.events import pause_with_alert
 from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
 from zapguard.gateway.outbox import MessageOptions, is_public_id
 from zapguard.policy.config import VolumeConfig
@@ -131,6 +132,7 @@ class Dispatcher:
         sleep: Callable[[float], None] = time.sleep,
         ban_codes: Collection[str] = (),
     ) -> None:
+        self._store = store
         self._rounds = DispatchStore(store)
         self._settle: GroupCommit[SentSettlement, bool] = GroupCommit(self._rounds.settle_sent)
         """Sends that finish together are recorded in one transaction."""
@@ -584,16 +586,15 @@ class Dispatcher:
         """The provider says the number is out: keep the message, stop the line, raise an alert."""
         entry = job.entry
         line = job.line.line
-        self._rounds.pause_line_keeping(
+        self._rounds.give_back(
             entry_id=entry.id,
             attempt=job.attempt,
             last_error=f"linha pausada por sinal de banimento / line paused on a ban signal: {what}",
-            line_id=line.id,
-            alert=Event(
-                kind="alert",
-                at=now,
-                tenant_id=line.tenant_id,
+            with_it=lambda: pause_with_alert(
+                self._store,
+                tenant=line.tenant_id,
                 line_id=line.id,
+                at=now,
                 code="provider_ban_signal",
                 data={
                     "status": "" if error.status is None else str(error.status),

@@ -16,6 +16,7 @@ from typing import Final
 
 from zapguard.domain.models import Event, LineState, StatusKind
 from zapguard.policy import health
+from zapguard.policy.bans import quarantined_neighbours
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.consent import is_opt_out
 from zapguard.store.records import LineRecord
@@ -139,7 +140,9 @@ class EventApplier:
     def ban(self, *, tenant: str, line_id: str, at: datetime) -> list[str]:
         """Register the line's number and device as banned; returns the quarantined neighbours."""
         with self.store.transaction():
-            quarantined = self.store.record_ban(tenant_id=tenant, line_id=line_id, at=at)
+            quarantined = self.store.record_ban(
+                tenant_id=tenant, line_id=line_id, at=at, quarantine=quarantined_neighbours
+            )
             self.store.record_event(
                 event=Event("ban", at, tenant, line_id, data={"quarantined": ",".join(quarantined)})
             )
@@ -154,18 +157,24 @@ class EventApplier:
     def pause_with_alert(
         self, *, tenant: str, line_id: str, at: datetime, code: str, data: dict[str, str]
     ) -> None:
-        """Pause the line and record an ``alert`` event saying why (a logged-out or banned session,
-        a red quality rating): nothing more goes out on it until a person looks and resumes it."""
-        with self.store.transaction():
-            self.store.set_line_state(tenant_id=tenant, line_id=line_id, state=LineState.PAUSED)
-            self.store.record_event(
-                event=Event("alert", at, tenant, line_id, code=code, data=dict(data))
-            )
-        log.warning(
-            "linha %s pausada (%s) / line %s paused (%s): %s",
-            line_id,
-            code,
-            line_id,
-            code,
-            ", ".join(f"{key}={value}" for key, value in sorted(data.items())) or "-",
-        )
+        """:func:`pause_with_alert` on this applier's store."""
+        pause_with_alert(self.store, tenant=tenant, line_id=line_id, at=at, code=code, data=data)
+
+
+def pause_with_alert(
+    store: Store, *, tenant: str, line_id: str, at: datetime, code: str, data: dict[str, str]
+) -> None:
+    """Pause the line and record an ``alert`` event saying why (a logged-out or banned session,
+    a red quality rating, a provider's ban signal on a send): nothing more goes out on it until a
+    person looks and resumes it. Joins the caller's transaction, if any."""
+    with store.transaction():
+        store.set_line_state(tenant_id=tenant, line_id=line_id, state=LineState.PAUSED)
+        store.record_event(event=Event("alert", at, tenant, line_id, code=code, data=dict(data)))
+    log.warning(
+        "linha %s pausada (%s) / line %s paused (%s): %s",
+        line_id,
+        code,
+        line_id,
+        code,
+        ", ".join(f"{key}={value}" for key, value in sorted(data.items())) or "-",
+    )

@@ -7,11 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from zapguard.domain.models import AccountType, Finding, Line, LineState, Role, Severity
+from zapguard.domain.models import Finding, Line, LineState, Severity
 from zapguard.gateway.outbox import Outbox
 from zapguard.gateway.submission import cancel_queued
-from zapguard.policy.catalogue import finding
-from zapguard.policy.roles import receptive_neighbours
+from zapguard.policy.registration import registration_findings as policy_findings
 from zapguard.policy.zones import zone
 from zapguard.store.counters.base import Counters
 from zapguard.store.errors import Conflict, NotFound
@@ -30,51 +29,17 @@ class InvalidLine(ValueError):
 
 
 def registration_findings(line: Line, store: Store) -> list[Finding]:
-    """What the catalogue says about registering ``line`` next to the tenant's other lines."""
-    findings: list[Finding] = []
+    """What the catalogue says about registering ``line`` next to the tenant's other lines
+    (:func:`zapguard.policy.registration.registration_findings`, over what the store knows)."""
     phones, devices, _ = store.bans_among(
         phones=[line.phone], devices=[line.device] if line.device else [], networks=[]
     )
-    if line.phone in phones or (line.device is not None and line.device in devices):
-        what = "número" if line.phone in phones else "aparelho"
-        what_en = "number" if line.phone in phones else "device"
-        findings.append(
-            finding(
-                "ZG601",
-                f"O {what} da linha {line.id} já foi banido pelo WhatsApp; não pode ser reutilizado.",
-                f"The {what_en} of line {line.id} was banned by WhatsApp before; it cannot be reused.",
-                line=line.id,
-            )
-        )
-    if line.account is AccountType.PERSONAL:
-        findings.append(
-            finding(
-                "ZG101",
-                f"A linha {line.id} é uma conta pessoal; migre para o WhatsApp Business.",
-                f"Line {line.id} is a personal account; move it to WhatsApp Business.",
-                line=line.id,
-            )
-        )
-    others = store.list_lines(tenant_id=line.tenant_id)
-    if line.role is Role.CAMPAIGN:
-        shared = receptive_neighbours(line, others)
-    else:
-        shared = [
-            o.id for o in others if o.role is Role.CAMPAIGN and receptive_neighbours(o, [line])
-        ]
-    if shared:
-        findings.append(
-            finding(
-                "ZG401",
-                f"A linha {line.id} compartilha aparelho ou rede com {', '.join(shared)} "
-                "(campanha × receptivo); envios de campanha serão recusados.",
-                f"Line {line.id} shares a device or network with {', '.join(shared)} "
-                "(campaign × receptive); campaign sends will be refused.",
-                severity=Severity.WARN,
-                line=line.id,
-            )
-        )
-    return findings
+    return policy_findings(
+        line,
+        others=store.list_lines(tenant_id=line.tenant_id),
+        banned_phones=phones,
+        banned_devices=devices,
+    )
 
 
 def register_line(

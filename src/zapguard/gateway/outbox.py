@@ -32,6 +32,7 @@ __all__ = [
     "MessageOptions",
     "Outbox",
     "OutboxEntry",
+    "check_same_request",
     "is_public_id",
     "new_public_id",
 ]

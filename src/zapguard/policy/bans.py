@@ -7,12 +7,36 @@ answer contacts who wrote recently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Final
 
-from zapguard.domain.models import Category, Finding, LineState
+from zapguard.domain.models import Category, Finding, Line, LineState
 from zapguard.policy.catalogue import finding, num_en, num_pt
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
+
+__all__ = ["SPARED", "check_line", "quarantined_neighbours"]
+
+SPARED: Final = frozenset({LineState.BANNED, LineState.RETIRED, LineState.QUARANTINED})
+"""States a ban next door does not change: banned and retired lines send nothing, and a quarantined
+line is quarantined already."""
+
+
+def quarantined_neighbours(banned: Line, lines: Iterable[Line]) -> list[str]:
+    """ZG602: the ids of the lines, of any tenant, that a ban of ``banned`` quarantines: those
+    sharing its device or its network (WhatsApp may blacklist them by association), sorted. The
+    number is not shared by design (one line per number at a time), and lines in a
+    :data:`SPARED` state keep theirs."""
+    return sorted(
+        other.id
+        for other in lines
+        if other.id != banned.id
+        and other.state not in SPARED
+        and (
+            (banned.device is not None and other.device == banned.device)
+            or (banned.network is not None and other.network == banned.network)
+        )
+    )
 
 
 def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:

@@ -11,6 +11,18 @@ from datetime import datetime
 
 from zapguard.domain.models import Finding, Severity
 
+__all__ = [
+    "CATALOGUE",
+    "RULES",
+    "SEED_TIPS",
+    "Rule",
+    "finding",
+    "num_en",
+    "num_pt",
+    "when_en",
+    "when_pt",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:

@@ -15,6 +15,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+__all__ = [
+    "ConsentConfig",
+    "HealthConfig",
+    "IdentityConfig",
+    "LinksConfig",
+    "PolicyConfig",
+    "PresenceConfig",
+    "QuarantineConfig",
+    "RepliesConfig",
+    "VolumeConfig",
+    "WarmupConfig",
+]
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

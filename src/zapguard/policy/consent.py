@@ -15,6 +15,8 @@ from zapguard.policy.catalogue import finding, num_en, num_pt
 from zapguard.policy.config import ConsentConfig
 from zapguard.policy.context import Context
 
+__all__ = ["check_message", "fold", "is_opt_out"]
+
 _EDGE_PUNCTUATION = " \t\r\n.!?,;:-_*~\"'()[]"
 
 

@@ -12,6 +12,8 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, Snapshot
 from zapguard.policy.zones import DEFAULT_ZONE, zone
 
+__all__ = ["Context", "PolicyInputError"]
+
 
 class PolicyInputError(ValueError):
     """The message cannot be judged as given (unknown line or pool); the text says what is wrong."""

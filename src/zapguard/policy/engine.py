@@ -43,6 +43,8 @@ from zapguard.policy.context import Context, PolicyInputError
 from zapguard.policy.snapshot import LineView, Snapshot
 from zapguard.policy.zones import zone
 
+__all__ = ["decide", "judge_line"]
+
 _BLOCKING = (Severity.DEFER, Severity.REJECT)
 _ROLE_CODES = frozenset({"ZG301", "ZG302"})
 _UNUSABLE = (LineState.BANNED, LineState.RETIRED, LineState.PAUSED)

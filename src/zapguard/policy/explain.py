@@ -5,6 +5,8 @@ from __future__ import annotations
 from zapguard.domain.models import Decision, Severity, Verdict
 from zapguard.policy.catalogue import when_en, when_pt
 
+__all__ = ["summary"]
+
 _WEIGHT = {Severity.REJECT: 0, Severity.DEFER: 1, Severity.WARN: 2, Severity.INFO: 3}
 
 _HEAD_PT = {

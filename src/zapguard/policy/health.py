@@ -25,6 +25,19 @@ from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 from zapguard.policy.zones import zone
 
+__all__ = [
+    "FULL_HEALTH",
+    "Penalty",
+    "after_penalty",
+    "check_line",
+    "current_health",
+    "fold",
+    "fold_latest",
+    "line_health",
+    "penalty",
+    "quiet_horizon",
+]
+
 FULL_HEALTH = 100
 
 

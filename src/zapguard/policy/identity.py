@@ -14,6 +14,8 @@ from zapguard.policy.catalogue import finding
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 
+__all__ = ["check_line", "check_message"]
+
 
 def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:
     if view.line.account is AccountType.PERSONAL:

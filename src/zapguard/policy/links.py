@@ -19,6 +19,8 @@ from zapguard.policy.catalogue import finding
 from zapguard.policy.config import LinksConfig
 from zapguard.policy.context import Context
 
+__all__ = ["Rewrite", "check_message", "rewrite", "rewrite_finding", "short_code"]
+
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 

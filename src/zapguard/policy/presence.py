@@ -15,6 +15,8 @@ from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 from zapguard.policy.zones import zone
 
+__all__ = ["bot_alone", "check_line", "last_human_activity"]
+
 
 def last_human_activity(view: LineView) -> datetime:
     """The last human sign on the line; a line never touched counts from when it came into use."""

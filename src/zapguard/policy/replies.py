@@ -14,6 +14,8 @@ from zapguard.policy.catalogue import finding, num_en, num_pt
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 
+__all__ = ["check_message"]
+
 
 def check_message(ctx: Context, origin: LineView) -> Iterator[Finding]:
     limit = ctx.config.replies.unanswered_limit

@@ -14,6 +14,8 @@ from zapguard.policy.catalogue import finding
 from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 
+__all__ = ["check_line", "receptive_neighbours"]
+
 
 def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:
     line = view.line

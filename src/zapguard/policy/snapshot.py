@@ -13,6 +13,8 @@ from datetime import date, datetime
 from zapguard.domain.models import Consent, Conversation, Line
 from zapguard.policy.config import PolicyConfig
 
+__all__ = ["ContactView", "LineView", "Snapshot"]
+
 
 @dataclass(frozen=True, slots=True)
 class LineView:

@@ -21,6 +21,8 @@ from zapguard.policy.health import line_health
 from zapguard.policy.snapshot import LineView
 from zapguard.policy.zones import zone
 
+__all__ = ["check_line", "check_message", "fingerprint", "window_cap"]
+
 
 def window_cap(view: LineView, now: datetime, config: PolicyConfig) -> int:
     """The line's cap over the rolling window: its own or the configured one, halved when unhealthy."""

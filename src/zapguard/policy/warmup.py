@@ -19,6 +19,8 @@ from zapguard.policy.context import Context
 from zapguard.policy.snapshot import LineView
 from zapguard.policy.zones import zone
 
+__all__ = ["Ramp", "check_line", "local_day_start", "ramp", "ramp_allowance"]
+
 
 def local_day_start(instant: datetime, tz: str, days_ahead: int = 0) -> datetime:
     """Midnight (in ``tz``) of the day of ``instant``, ``days_ahead`` days later."""

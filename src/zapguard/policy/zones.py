@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+__all__ = ["DEFAULT_ZONE", "UnknownZone", "checked_zone", "zone"]
+
 DEFAULT_ZONE = "America/Sao_Paulo"
 
 

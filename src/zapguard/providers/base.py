@@ -20,6 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+__all__ = [
+    "NO_OPTIONS",
+    "Endpoint",
+    "Provider",
+    "ProviderError",
+    "SendOptions",
+    "Sent",
+    "no_templates",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:

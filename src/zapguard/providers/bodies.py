@@ -23,6 +23,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "BodyRefused",
+    "Rule",
+    "anything",
+    "check_body",
+    "each",
+    "empty",
+    "fields",
+    "off",
+    "one_of",
+    "refused_unless",
+    "unknown",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class BodyRefused:

@@ -1,57 +1,62 @@
-"""From a ``[providers.*]`` section to a working :class:`~zapguard.providers.base.Provider`.
+"""Provider names to provider packages, and a ``[providers.*]`` section to a working adapter.
 
-The one place that knows which adapter serves which ``kind``. ``simulator`` is the Cloud API adapter
-pointed at the simulator's ``base_url``: the simulator speaks that dialect precisely so the path a
-message takes in a demo or a test is the production one. A configuration that cannot work (a kind
-nobody knows, a provider that needs a token without one) is refused here, once, with a message that
-says what to write, rather than failing on the first message.
+Every package under :mod:`zapguard.providers` registers itself under its kind when imported
+(:class:`~zapguard.providers.package.ProviderPackage`); this module imports them all, so asking it
+for a name always finds the package if one exists. A configuration that cannot work (a kind nobody
+knows, a provider that needs a token without one) is refused here, once, with a message that says
+what to write, rather than failing on the first message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
+import functools
 
 import httpx
 
-from zapguard.config import ConfigError
+from zapguard.config_error import ConfigError
+from zapguard.providers import cloud, evolution, simulator, waha
 from zapguard.providers.base import Endpoint, Provider
-from zapguard.providers.cloud import CloudProvider
-from zapguard.providers.evolution import EvolutionProvider
-from zapguard.providers.waha import WahaProvider
-from zapguard.service_config import ProviderSettings
+from zapguard.providers.package import PACKAGES, ConnectionSettings, ProviderPackage
 
-SIMULATOR_TOKEN: Final = "simulator"
-"""Bearer token sent to the simulator when the section names none (it accepts any value)."""
+__all__ = ["ProviderConfigError", "connect", "dialect_kinds", "known", "package"]
 
-_ADAPTERS: Final[dict[str, Callable[[Endpoint, httpx.Client], Provider]]] = {
-    "cloud": CloudProvider,
-    "simulator": CloudProvider,
-    "evolution": EvolutionProvider,
-    "waha": WahaProvider,
-}
-_TOKEN_REQUIRED: Final[dict[str, str]] = {
-    "cloud": "token de acesso da Cloud API / Cloud API access token",
-    "evolution": "apikey da Evolution API / Evolution API apikey",
-}
-"""Kinds that cannot send without a token. WAHA may run without an api key; the simulator needs none."""
+_LOADED = (cloud, evolution, simulator, waha)
+"""The packages, imported for their registration."""
 
 
 class ProviderConfigError(ConfigError):
     """A provider section that cannot be used; the message is pt-BR / en and names the fix."""
 
 
-def connect(settings: ProviderSettings, account: str, client: httpx.Client) -> Provider:
+def known() -> list[str]:
+    """Every registered provider kind, sorted."""
+    return sorted(PACKAGES)
+
+
+@functools.cache
+def package(name: str) -> ProviderPackage:
+    """The package registered as ``name``; :class:`ProviderConfigError` when none is."""
+    found = PACKAGES.get(name)
+    if found is None:
+        raise ProviderConfigError(
+            f"tipo de provedor desconhecido {name!r}; use um de {', '.join(known())} / unknown "
+            f"provider kind {name!r}"
+        )
+    return found()
+
+
+@functools.cache
+def dialect_kinds(dialect: str) -> frozenset[str]:
+    """The provider kinds whose requests and webhooks speak ``dialect``."""
+    return frozenset(name for name in PACKAGES if package(name).dialect == dialect)
+
+
+def connect(settings: ConnectionSettings, account: str, client: httpx.Client) -> Provider:
     """The adapter for ``settings.kind``, for the line the provider calls ``account``.
 
     ``account`` is the Cloud API ``phone_number_id``, the Evolution instance or the WAHA session.
     """
-    factory = _ADAPTERS.get(settings.kind)
-    if factory is None:
-        raise ProviderConfigError(
-            f"tipo de provedor desconhecido {settings.kind!r}; use um de "
-            f"{', '.join(sorted(_ADAPTERS))} / unknown provider kind {settings.kind!r}"
-        )
+    chosen = package(settings.kind)
     if not account.strip():
         raise ProviderConfigError(
             "linha sem conta no provedor (phone_number_id, instância ou sessão) / line without a "
@@ -59,14 +64,12 @@ def connect(settings: ProviderSettings, account: str, client: httpx.Client) -> P
         )
     token = settings.token.get_secret_value() if settings.token is not None else None
     if not token:
-        needed = _TOKEN_REQUIRED.get(settings.kind)
-        if needed is not None:
+        if chosen.token_needed is not None:
             raise ProviderConfigError(
-                f"provedor {settings.kind!r} precisa de token ({needed}); defina token = "
-                f'"env:NOME" na seção [providers.*] / provider {settings.kind!r} needs a token'
+                f"provedor {settings.kind!r} precisa de token ({chosen.token_needed}); defina token "
+                f'= "env:NOME" na seção [providers.*] / provider {settings.kind!r} needs a token'
             )
-        if settings.kind == "simulator":
-            token = SIMULATOR_TOKEN
+        token = chosen.default_token or token
     endpoint = Endpoint(
         kind=settings.kind,
         base_url=settings.base_url,
@@ -74,4 +77,4 @@ def connect(settings: ProviderSettings, account: str, client: httpx.Client) -> P
         token=token,
         api_version=settings.api_version,
     )
-    return factory(endpoint, client)
+    return chosen.adapter(endpoint, client)

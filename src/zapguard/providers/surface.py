@@ -26,7 +26,7 @@ values, never the client's raw path: whatever a server does with odd paths, it o
 canonical form zapguard classified.
 
 This module knows no provider, no store and no web framework: each dialect's route table is a value
-(:mod:`zapguard.providers.cloud_routes`, ``evolution_routes``, ``waha_routes``) and the binding of a
+(each provider package's ``routes`` module) and the binding of a
 parameter to a tenant's line is done by the caller.
 """
 
@@ -40,6 +40,20 @@ from typing import Final, Literal
 from urllib.parse import quote, unquote_to_bytes
 
 from zapguard.providers.bodies import Rule
+
+__all__ = [
+    "Bind",
+    "Classified",
+    "Decision",
+    "Match",
+    "Names",
+    "PathRefused",
+    "Route",
+    "RouteClass",
+    "RouteTable",
+    "decide",
+    "normalize",
+]
 
 
 class RouteClass(StrEnum):

@@ -8,7 +8,7 @@ one per batch of settlements.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Connection, exists, func, select
 
-from zapguard.domain.models import Event, LineState
 from zapguard.store import outbox as rows
 from zapguard.store.outbox import OutboxEntry
 from zapguard.store.records import LineRecord
@@ -211,11 +210,11 @@ class DispatchStore:
                 connection, entry_id=entry_id, attempt=attempt, last_error=last_error
             )
 
-    def pause_line_keeping(
-        self, *, entry_id: int, attempt: int, last_error: str, line_id: str, alert: Event
+    def give_back(
+        self, *, entry_id: int, attempt: int, last_error: str, with_it: Callable[[], None]
     ) -> None:
-        """A ban signal: the message goes back to the queue (its attempt given back), the line is
-        paused and the alert recorded, all in one transaction."""
+        """A ban signal: the message goes back to the queue, its attempt given back, and
+        ``with_it`` (pausing the line with an alert) runs in the same transaction."""
         with self._store.transaction(), self._store.writing("pausing a line") as connection:
             rows.requeue(
                 connection,
@@ -225,10 +224,7 @@ class DispatchStore:
                 last_error=last_error,
                 give_back_attempt=True,
             )
-            self._store.set_line_state(
-                tenant_id=alert.tenant_id, line_id=line_id, state=LineState.PAUSED
-            )
-            self._store.record_event(event=alert)
+            with_it()
 
     def message(self, *, public_id: str, tenant_id: str) -> OutboxEntry | None:
         """A message by its public id, within its tenant."""

@@ -746,9 +746,17 @@ class Store:
 
     # -- bans ---------------------------------------------------------------------------------
 
-    def record_ban(self, *, tenant_id: str, line_id: str, at: datetime) -> list[str]:
+    def record_ban(
+        self,
+        *,
+        tenant_id: str,
+        line_id: str,
+        at: datetime,
+        quarantine: Callable[[Line, list[Line]], Iterable[str]],
+    ) -> list[str]:
         """Ban the line: its phone, device and network join the global registry, it becomes BANNED,
-        and every other line (of any tenant) sharing its device or network is QUARANTINED (ZG602).
+        and the lines ``quarantine`` chooses (the policy's ZG602 rule) among those of any tenant
+        sharing its device or network become QUARANTINED, in the same transaction.
 
         Returns the ids of the lines quarantined now, sorted.
         """
@@ -784,14 +792,9 @@ class Store:
             )
             if not shared:
                 return []
-            spared = (LineState.BANNED.value, LineState.RETIRED.value, LineState.QUARANTINED.value)
-            neighbours = sorted(
-                connection.scalars(
-                    select(lines.c.id).where(
-                        lines.c.id != line_id, lines.c.state.not_in(spared), or_(*shared)
-                    )
-                )
-            )
+            sharing = connection.execute(select(lines).where(lines.c.id != line_id, or_(*shared)))
+            candidates = [_line_record(other).line for other in sharing]
+            neighbours = sorted(quarantine(_line_record(row).line, candidates))
             if neighbours:
                 connection.execute(
                     update(lines)

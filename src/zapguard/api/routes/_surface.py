@@ -34,8 +34,10 @@ from starlette.routing import Route as WebRoute
 
 from zapguard.api.auth import Caller, authenticate_caller
 from zapguard.api.errors import ApiError
+from zapguard.gateway.access import media_lines, note_media
 from zapguard.gateway.service import Services
 from zapguard.providers.bodies import check_body
+from zapguard.providers.registry import dialect_kinds, package
 from zapguard.providers.surface import (
     Decision,
     Match,
@@ -48,7 +50,6 @@ from zapguard.providers.surface import (
     normalize,
 )
 from zapguard.service_config import ProviderSettings
-from zapguard.store.media import media_lines, record_media
 from zapguard.store.records import LineRecord
 
 log = logging.getLogger("zapguard.dropin")
@@ -124,21 +125,28 @@ SendHandler = Callable[[Call], Response]
 
 @dataclass(frozen=True)
 class Surface:
-    """One provider dialect as zapguard serves it."""
+    """One provider dialect as zapguard serves it: the web half of a provider package (its route
+    table, its paths and its provider kinds come from the package registered as ``name``)."""
 
     name: str
-    routes: RouteTable
-    kinds: frozenset[str]
-    """Provider kinds (``[providers.*] kind``) whose lines this dialect is relayed to."""
-    credential: Callable[[ProviderSettings], dict[str, str] | None]
-    """The header that carries the provider connection's own key; ``None`` if it has none."""
     sends: Mapping[str, SendHandler]
     refuse: Callable[[Refusal], Response]
-    owns: Callable[[str], bool]
-    """Whether a path whose first segment is this one belongs to the dialect."""
     hidden: frozenset[str] = field(default_factory=frozenset)
     """Keys dropped from each item of a list answer (an instance's own key would let the client
     go around zapguard)."""
+
+    @property
+    def routes(self) -> RouteTable:
+        return package(self.name).routes
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Provider kinds (``[providers.*] kind``) whose lines this dialect is relayed to."""
+        return dialect_kinds(self.name)
+
+    def owns(self, segment: str) -> bool:
+        """Whether a path whose first segment is this one belongs to the dialect."""
+        return package(self.name).owns(segment)
 
 
 def raw_path(request: Request) -> str:
@@ -432,7 +440,7 @@ class _Binder:
             )
         if names is Names.WABA:
             return next((r for r in candidates if r.business_account == value), None)
-        seen = set(media_lines(self._services.store, tenant_id=self._caller.tenant, media_id=value))
+        seen = set(media_lines(self._services, tenant_id=self._caller.tenant, media_id=value))
         return next((r for r in candidates if r.line.id in seen), None)
 
     def _kind(self, record: LineRecord) -> str | None:
@@ -504,7 +512,8 @@ def relay(call: Call, *, body: bytes | None = None) -> Response:
 def _forward(
     call: Call, settings: ProviderSettings, line: LineRecord | None, body: bytes | None
 ) -> httpx.Response | Refusal:
-    headers = call.surface.credential(settings)
+    # The header that carries the line's connection's own key; ``None`` if it has none.
+    headers = package(settings.kind).credential(settings)
     if headers is None:
         return _unconfigured()
     route = call.match.route
@@ -619,13 +628,7 @@ def _record_upload(call: Call, line: LineRecord, answer: httpx.Response) -> None
     except (ValueError, AttributeError):
         return
     if isinstance(media_id, str) and media_id:
-        record_media(
-            call.services.store,
-            tenant_id=call.tenant,
-            line_id=line.line.id,
-            media_id=media_id,
-            at=call.services.clock(),
-        )
+        note_media(call.services, tenant_id=call.tenant, line_id=line.line.id, media_id=media_id)
 
 
 def _unconfigured() -> Refusal:

@@ -2,7 +2,7 @@
 
 A client of the Cloud API (pywa, a helpdesk) points its Graph base URL at zapguard; its Bearer token
 is a zapguard API key, or the Meta token of the provider connection its lines use. Other Graph
-calls are deny-by-default (:mod:`zapguard.providers.cloud_routes`): the allowed ones (media, the
+calls are deny-by-default (:mod:`zapguard.providers.cloud.routes`): the allowed ones (media, the
 number's profile, templates of the line's business account...) reach the line's provider with its
 token, so the client needs no second base URL. An accepted message gets the Cloud API's own
 success body at once, with an id that later status webhooks carry; a refused one gets a Graph error
@@ -20,7 +20,6 @@ code, error_data.details, error_subcode, fbtrace_id).
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any, Final, Literal
 
 from fastapi.responses import JSONResponse, Response
@@ -31,12 +30,11 @@ from zapguard.api.routes._surface import Call, Refusal, Surface, relay
 from zapguard.domain.models import Category, Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.outbox import MessageOptions
-from zapguard.providers import cloud_routes
-from zapguard.providers.registry import SIMULATOR_TOKEN
-from zapguard.service_config import ProviderSettings
+from zapguard.providers.cloud import errors
+from zapguard.providers.registry import dialect_kinds
 
 _MEDIA_TYPES = ("image", "document", "video", "audio")
-CLOUD_KINDS: Final = frozenset({"cloud", "simulator"})
+CLOUD_KINDS: Final = dialect_kinds("cloud")
 """Provider kinds that speak the Cloud API (the simulator speaks it too)."""
 _READ_FIELDS: Final = ("messaging_product", "status", "message_id", "typing_indicator")
 """What a mark-as-read body may carry ("Mark messages as read"; typing indicator guide)."""
@@ -170,18 +168,9 @@ def graph_error(
     zapguard: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    error: dict[str, Any] = {
-        "message": message,
-        "type": "OAuthException",
-        "code": code,
-        "error_data": {"messaging_product": "whatsapp", "details": details or message},
-        "fbtrace_id": uuid.uuid4().hex[:24],
-    }
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    if zapguard is not None:
-        error["zapguard"] = zapguard
-    return JSONResponse({"error": error}, status_code=status, headers=headers)
+    """A Graph API error answer (:func:`zapguard.providers.cloud.errors.graph_error`)."""
+    body = errors.graph_error(message, code, details=details, subcode=subcode, zapguard=zapguard)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _invalid(details: str) -> JSONResponse:
@@ -322,21 +311,8 @@ def refuse(refusal: Refusal) -> Response:
     )
 
 
-def _credential(settings: ProviderSettings) -> dict[str, str] | None:
-    """The connection's Meta token (``Authorization: Bearer``); the simulator takes any."""
-    if settings.token is not None:
-        return {"Authorization": f"Bearer {settings.token.get_secret_value()}"}
-    if settings.kind == "simulator":
-        return {"Authorization": f"Bearer {SIMULATOR_TOKEN}"}
-    return None
-
-
 SURFACE: Final = Surface(
     name="cloud",
-    routes=cloud_routes.ROUTES,
-    kinds=CLOUD_KINDS,
-    credential=_credential,
     sends={"message": send_message},
     refuse=refuse,
-    owns=lambda segment: cloud_routes.VERSION.fullmatch(segment) is not None,
 )

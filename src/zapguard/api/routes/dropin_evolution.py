@@ -4,7 +4,7 @@ The ``apikey`` is the zapguard API key. An accepted message answers 201 with Evo
 result (``key.remoteJid``, ``key.fromMe``, ``key.id``, ``message``, ``messageTimestamp``,
 ``status: PENDING``); a refused one answers 400 in Evolution's error shape (``status``, ``error``,
 ``response.message``) with the zapguard verdict in ``response.zapguard``. Every other route is
-deny-by-default (:mod:`zapguard.providers.evolution_routes`): the allowed ones reach the instance's
+deny-by-default (:mod:`zapguard.providers.evolution.routes`): the allowed ones reach the instance's
 Evolution server with its own key, once bound to one of the caller's instances.
 
 Shapes: Evolution API v2 documentation, "Send Plain Text" (body ``number``, ``text``, optional
@@ -26,8 +26,7 @@ from zapguard.api.routes._surface import Call, Refusal, Surface
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.outbox import MessageOptions
-from zapguard.providers import evolution_routes
-from zapguard.service_config import ProviderSettings
+from zapguard.providers.evolution import errors
 
 DELAY_MAX_MS: Final = 3_600_000
 """Longest ``delay`` accepted in a body (an hour); the dispatcher honours at most
@@ -128,26 +127,9 @@ def evolution_error(
     headers: dict[str, str] | None = None,
     error: str | None = None,
 ) -> JSONResponse:
-    names = {
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not Found",
-        405: "Method Not Allowed",
-        409: "Conflict",
-        422: "Unprocessable Entity",
-        429: "Too Many Requests",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-    }
-    response: dict[str, Any] = {"message": messages}
-    if extra:
-        response.update(extra)
-    return JSONResponse(
-        {"status": status, "error": error or names.get(status, "Error"), "response": response},
-        status_code=status,
-        headers=headers,
-    )
+    """An Evolution error answer (:func:`zapguard.providers.evolution.errors.evolution_error`)."""
+    body = errors.evolution_error(status, messages, extra=extra, error=error)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 class EvolutionMedia(_Options):
@@ -287,18 +269,9 @@ def refuse(refusal: Refusal) -> Response:
     )
 
 
-def _credential(settings: ProviderSettings) -> dict[str, str] | None:
-    """Evolution's global ``apikey`` (auth.guard.ts)."""
-    return {"apikey": settings.token.get_secret_value()} if settings.token else None
-
-
 SURFACE: Final = Surface(
     name="evolution",
-    routes=evolution_routes.ROUTES,
-    kinds=frozenset({"evolution"}),
-    credential=_credential,
     sends={"text": send_text, "media": send_media},
     refuse=refuse,
-    owns=lambda segment: segment.casefold() in evolution_routes.ROUTES.roots,
     hidden=frozenset({"token"}),
 )

@@ -9,7 +9,7 @@ The send routes are declared one by one for the OpenAPI document only (their bod
 errors in each dialect's shape); every other request, of any method on any path, reaches one
 catch-all route that goes last (it would shadow any route after it). The catch-all is not in the
 OpenAPI document: the calls it passes or refuses are the providers' own APIs, listed route by route
-in :mod:`zapguard.providers.cloud_routes`, ``evolution_routes`` and ``waha_routes`` (a single
+in each provider package's ``routes`` module (a single
 ``/{path}`` template could not describe them). It also answers what no route takes: a known path
 with another method is a 405 with ``Allow``, anything else a 404.
 """
@@ -35,7 +35,7 @@ from zapguard.api.routes.dropin_evolution import (
     EvolutionText,
 )
 from zapguard.api.routes.dropin_waha import WahaError, WahaFile, WahaSent, WahaText
-from zapguard.providers import cloud_routes
+from zapguard.providers.cloud import routes as cloud_routes
 
 SURFACES: Final[tuple[Surface, ...]] = (
     dropin_cloud.SURFACE,

@@ -4,7 +4,7 @@ The ``X-Api-Key`` is the zapguard API key; ``session`` names the line (its provi
 zapguard id). An accepted message answers 201 with WAHA's message shape (``id``, ``timestamp``,
 ``from``, ``fromMe``, ``to``, ``body``, ``ack``); a refused one answers in WAHA's (NestJS) error shape
 ``{statusCode, message, error}`` with the zapguard verdict in ``zapguard``. Every other route is
-deny-by-default (:mod:`zapguard.providers.waha_routes`).
+deny-by-default (:mod:`zapguard.providers.waha.routes`).
 
 Shapes: WAHA documentation, "Send messages" (``POST /api/sendText`` with ``session``, ``chatId``
 ``<number>@c.us``, ``text``, optional ``reply_to`` and ``linkPreview``: ``MessageTextRequest`` in
@@ -24,8 +24,7 @@ from zapguard.api.routes._surface import Call, Refusal, Surface
 from zapguard.domain.models import Verdict
 from zapguard.domain.phones import InvalidPhoneNumber
 from zapguard.gateway.outbox import MessageOptions
-from zapguard.providers import waha_routes
-from zapguard.service_config import ProviderSettings
+from zapguard.providers.waha import errors
 
 
 class _Reply(BaseModel):
@@ -85,25 +84,8 @@ def waha_error(
     headers: dict[str, str] | None = None,
     error: str | None = None,
 ) -> JSONResponse:
-    names = {
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not Found",
-        405: "Method Not Allowed",
-        409: "Conflict",
-        422: "Unprocessable Entity",
-        429: "Too Many Requests",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-    }
-    body: dict[str, Any] = {
-        "statusCode": status,
-        "message": message,
-        "error": error or names.get(status, "Error"),
-    }
-    if zapguard is not None:
-        body["zapguard"] = zapguard
+    """A WAHA error answer (:func:`zapguard.providers.waha.errors.waha_error`)."""
+    body = errors.waha_error(status, message, zapguard=zapguard, error=error)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -235,17 +217,8 @@ def refuse(refusal: Refusal) -> Response:
     )
 
 
-def _credential(settings: ProviderSettings) -> dict[str, str] | None:
-    """WAHA's ``X-Api-Key`` (WAHA may run without a key: then none is sent)."""
-    return {"X-Api-Key": settings.token.get_secret_value()} if settings.token else {}
-
-
 SURFACE: Final = Surface(
     name="waha",
-    routes=waha_routes.ROUTES,
-    kinds=frozenset({"waha"}),
-    credential=_credential,
     sends={"text": send_text, "media": send_file},
     refuse=refuse,
-    owns=lambda segment: segment.casefold() in waha_routes.ROUTES.roots,
 )

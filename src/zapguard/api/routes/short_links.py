@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from zapguard.api.deps import ServicesDep
 from zapguard.api.errors import ApiError
 from zapguard.api.responses import errors
-from zapguard.store.short_links import resolve_short_link
+from zapguard.gateway.access import short_link
 
 router = APIRouter(tags=["short links"])
 
@@ -36,7 +36,7 @@ _CODE = re.compile(r"[0-9A-Za-z]{8}")  # zapguard.policy.links.short_code
     },
 )
 def follow(code: str, services: ServicesDep) -> RedirectResponse:
-    url = resolve_short_link(services.store, code=code) if _CODE.fullmatch(code) else None
+    url = short_link(services, code) if _CODE.fullmatch(code) else None
     if url is None:
         raise ApiError("not_found", "Link curto desconhecido.", "Unknown short link.")
     return RedirectResponse(url, status_code=302)

@@ -11,10 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.responses import KEYED, raw_errors
+from zapguard.gateway.access import database_answers
 from zapguard.gateway.metrics import REGISTRY
 from zapguard.gateway.service import Services
 
@@ -34,10 +34,7 @@ class HealthOut(BaseModel):
     responses={503: {"model": HealthOut, "description": "banco inacessível / storage unreachable"}},
 )
 def healthz(services: ServicesDep) -> JSONResponse:
-    try:
-        with services.store.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:  # the probe reports, it never raises
+    if not database_answers(services):
         return JSONResponse({"status": "unhealthy", "database": "unreachable"}, status_code=503)
     return JSONResponse(
         {

@@ -34,18 +34,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
 
-from sqlalchemy import select
-
 from zapguard.domain.models import Event, StatusKind
 from zapguard.gateway.events import EventApplier
-from zapguard.gateway.webhooks.cloud import BY_PHONE, BY_WABA
-from zapguard.gateway.webhooks.model import Happening, Kind
 from zapguard.policy.config import PolicyConfig
+from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA
+from zapguard.providers.happening import Happening, Kind
 from zapguard.store.inbox import first_sighting
+from zapguard.store.line_lookup import line_by_phone
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
-from zapguard.store.schema import PHONE_FREEING_STATES, lines
+
+__all__ = [
+    "CHATWOOT",
+    "CLOSED",
+    "LOST_CONNECTION",
+    "NOT_APPLIED",
+    "PAUSING_QUALITY",
+    "DeliveryLedger",
+    "HappeningApplier",
+    "Reply",
+]
 
 log = logging.getLogger("zapguard.webhooks")
 
@@ -107,19 +116,8 @@ class HappeningApplier:
         if by == BY_WABA:
             return None  # a whole business account: no single line to act on
         if by == BY_PHONE:
-            return self._line_by_phone(provider=provider, phone=happening.account)
+            return line_by_phone(self._store, provider=provider, phone=happening.account)
         return self._store.line_for_account(provider=provider, account=happening.account)
-
-    def _line_by_phone(self, *, provider: str, phone: str) -> LineRecord | None:
-        # A retired or banned line may share its number with the line now using it: prefer that.
-        query = (
-            select(lines.c.id)
-            .where(lines.c.provider == provider, lines.c.phone == phone)
-            .order_by(lines.c.state.in_(PHONE_FREEING_STATES), lines.c.id)
-        )
-        with self._store.read_connection("reading a line") as connection:
-            line_id = connection.scalar(query)
-        return None if line_id is None else self._store.get_line_record(line_id=line_id)
 
     def apply(
         self, happening: Happening, line: LineRecord, *, received_at: datetime

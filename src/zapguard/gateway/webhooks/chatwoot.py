@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,
@@ -42,6 +42,8 @@ from zapguard.gateway.webhooks.model import (
     section,
     text,
 )
+
+__all__ = ["BOT_SENDERS", "EVENT", "MESSAGE_TYPES", "parse"]
 
 EVENT: Final = "message_created"
 MESSAGE_TYPES: Final = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}

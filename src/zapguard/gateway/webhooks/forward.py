@@ -6,6 +6,9 @@ from them, and hands each one on to the ``helpdesk_url`` of every line it concer
 credentials the helpdesk expects: the line's own ``helpdesk`` secret, never the provider's or the
 operator's.
 
+Each provider package says how its dialect carries the helpdesk secret
+(``ProviderPackage.forwarded``):
+
 - Cloud API: the part of the payload about the line (a batch for several numbers is split, so no
   tenant's helpdesk reads another's), signed ``X-Hub-Signature-256`` with the helpdesk secret;
   unsigned when the line has none;
@@ -23,7 +26,6 @@ the provider (which would retry, and re-apply).
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -33,8 +35,10 @@ from typing import Final
 
 import httpx
 
-from zapguard.gateway.webhooks.signatures import WAHA_ALGORITHM, sign_cloud, sign_waha
 from zapguard.gateway.webhooks.targets import Resolver, UnsafeTarget, resolve_target
+from zapguard.providers.registry import package
+
+__all__ = ["BACKOFF_CAP_SECONDS", "BACKOFF_SECONDS", "Forward", "build", "deliver"]
 
 log = logging.getLogger("zapguard.webhooks.forward")
 
@@ -68,26 +72,9 @@ def build(
 ) -> Forward:
     """The forward of ``body`` to ``url``, carrying ``helpdesk_secret`` as ``dialect`` carries a
     webhook's proof (nothing when the line has no helpdesk secret)."""
-    headers = {"Content-Type": "application/json"}
-    if dialect == "evolution":
-        body = with_apikey(body, helpdesk_secret)
-    elif dialect == "cloud" and helpdesk_secret:
-        headers["X-Hub-Signature-256"] = sign_cloud(body, helpdesk_secret)
-    elif dialect == "waha" and helpdesk_secret:
-        headers["X-Webhook-Hmac"] = sign_waha(body, helpdesk_secret)
-        headers["X-Webhook-Hmac-Algorithm"] = WAHA_ALGORITHM
+    body, proof = package(dialect).forwarded(body, helpdesk_secret)
+    headers = {"Content-Type": "application/json", **proof}
     return Forward(url, body, headers, line_id, claim, source, dialect)
-
-
-def with_apikey(body: bytes, apikey: str | None) -> bytes:
-    """An Evolution body whose ``apikey`` is ``apikey`` (``null`` for none), whatever it was."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return body
-    if not isinstance(payload, dict) or ("apikey" not in payload and apikey is None):
-        return body
-    return json.dumps({**payload, "apikey": apikey}).encode()
 
 
 def deliver(

@@ -36,7 +36,6 @@ on again), carrying only that line's helpdesk secret (:mod:`.forward`).
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -45,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from zapguard.gateway.metrics import WEBHOOKS
-from zapguard.gateway.webhooks import chatwoot, cloud, evolution, waha
+from zapguard.gateway.webhooks import chatwoot, chatwoot_signature
 from zapguard.gateway.webhooks.apply import (
     CHATWOOT,
     NOT_APPLIED,
@@ -54,36 +53,43 @@ from zapguard.gateway.webhooks.apply import (
     Reply,
 )
 from zapguard.gateway.webhooks.forward import Forward, build
-from zapguard.gateway.webhooks.model import Happening, Kind, WebhookParseError
-from zapguard.gateway.webhooks.signatures import (
-    CHATWOOT_HEADER,
-    CHATWOOT_TIMESTAMP_HEADER,
-    CLOUD_HEADER,
-    SIGNATURE_HEADERS,
-    WAHA_ALGORITHM_HEADER,
-    WAHA_HEADER,
-    verify_chatwoot,
-    verify_cloud,
-    verify_evolution,
-    verify_waha,
-)
 from zapguard.policy.config import PolicyConfig
+from zapguard.providers.happening import Happening, Kind, WebhookParseError
+from zapguard.providers.package import PACKAGES, ProviderPackage
+from zapguard.providers.registry import package
 from zapguard.service_config import ProviderSettings
 from zapguard.store.errors import StoreError
 from zapguard.store.inbox import WebhookInbox, first_sighting, forget_sighting
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
+__all__ = [
+    "CHATWOOT_SECRET",
+    "DEFAULT_FUTURE_TOLERANCE",
+    "HELPDESK_SECRET",
+    "SECRET_HEADERS",
+    "SIGNATURE_HEADERS",
+    "WEBHOOK_SECRET",
+    "Proof",
+    "Receipt",
+    "WebhookReceiver",
+]
+
 log = logging.getLogger("zapguard.webhooks")
 
 SECRET_HEADERS: Final = frozenset(
     {"authorization", "apikey", "x-api-key", "cookie", "proxy-authorization"}
 )
-REDACTED: Final = "***"
 WEBHOOK_SECRET: Final = "webhook"
 CHATWOOT_SECRET: Final = "chatwoot"
 HELPDESK_SECRET: Final = "helpdesk"
 DEFAULT_FUTURE_TOLERANCE: Final = timedelta(minutes=5)
+SIGNATURE_HEADERS: Final = frozenset(
+    {chatwoot_signature.HEADER, chatwoot_signature.TIMESTAMP_HEADER}.union(
+        *(registered.proof_headers for registered in PACKAGES.values())
+    )
+)
+"""Headers that are proofs: never stored, logged or forwarded as they came."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,16 +174,11 @@ class WebhookReceiver:
         """The ``hub.challenge`` to echo when Meta's subscription request carries our verify token;
         ``None`` (answer 403) otherwise."""
         settings = self._providers.get(provider)
-        if settings is None or settings.dialect != "cloud" or settings.verify_token is None:
+        if settings is None or settings.verify_token is None:
             return None
-        token = params.get("hub.verify_token", "")
-        expected = settings.verify_token.get_secret_value()
-        if params.get("hub.mode") != "subscribe" or not hmac.compare_digest(
-            token.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
-        ):
-            log.warning("handshake recusado / handshake refused: provider %s", provider)
-            return None
-        return params.get("hub.challenge")
+        return package(settings.kind).handshake(
+            params, settings.verify_token.get_secret_value(), source=provider
+        )
 
     # -- POST -----------------------------------------------------------------------------------
 
@@ -290,14 +291,10 @@ class WebhookReceiver:
     def _parse(self, kind: str, payload: object, line: str | None) -> list[Happening]:
         if not isinstance(payload, Mapping):
             raise WebhookParseError("corpo não é um objeto JSON / body is not a JSON object")
-        if kind == "cloud":
-            return cloud.parse(payload)
-        if kind == "evolution":
-            return evolution.parse(payload)
-        if kind == "waha":
-            return waha.parse(payload)
-        assert line is not None
-        return chatwoot.parse(payload, line=line)
+        if kind == CHATWOOT:  # a helpdesk, not a provider: the URL names the line
+            assert line is not None
+            return chatwoot.parse(payload, line=line)
+        return package(kind).parse(payload)
 
     def _line_for(self, provider: str, happening: Happening) -> LineRecord | None:
         return self._applier.line_for(provider=provider, happening=happening)
@@ -422,7 +419,7 @@ class WebhookReceiver:
     ) -> list[Forward]:
         if kind == CHATWOOT:
             return []  # it came from the helpdesk
-        dialect = self._providers[provider].dialect
+        dialect = package(self._providers[provider].kind)
         claim = "forward:" + hashlib.sha256(body).hexdigest()
         forwards = []
         for line_id, record in concerned.items():
@@ -436,7 +433,7 @@ class WebhookReceiver:
             secret = self._store.line_secret(line_id=line_id, kind=HELPDESK_SECRET)
             forwards.append(
                 build(
-                    dialect,
+                    dialect.dialect,
                     record.helpdesk_url,
                     part,
                     secret,
@@ -447,12 +444,14 @@ class WebhookReceiver:
             )
         return forwards
 
-    def _part_for(self, dialect: str, body: bytes, payload: object, record: LineRecord) -> bytes:
+    def _part_for(
+        self, dialect: ProviderPackage, body: bytes, payload: object, record: LineRecord
+    ) -> bytes:
         """What of ``body`` this line's helpdesk may see: a Cloud API batch loses the changes
         about other numbers; every other dialect's payload is about one line already."""
-        if dialect != "cloud" or not isinstance(payload, Mapping):
+        if not isinstance(payload, Mapping):
             return body
-        part = cloud.part_for(payload, account=record.provider_account, phone=record.line.phone)
+        part = dialect.part_for(payload, account=record.provider_account, phone=record.line.phone)
         return body if part == payload else json.dumps(part).encode()
 
     def _with_public_ids(
@@ -523,8 +522,7 @@ def _uncovered(account: str) -> str:
 
 def _operator_secret(settings: ProviderSettings) -> str | None:
     """The provider connection's own webhook secret, held by the operator."""
-    secret = settings.webhook_apikey if settings.dialect == "evolution" else settings.app_secret
-    return None if secret is None else secret.get_secret_value() or None
+    return package(settings.kind).operator_secret(settings)
 
 
 def _verifies(
@@ -535,18 +533,15 @@ def _verifies(
     payload: object,
     now: datetime,
 ) -> bool:
-    if kind == "cloud":
-        return verify_cloud(body, headers.get(CLOUD_HEADER), secret)
-    if kind == "waha":
-        return verify_waha(
-            body, headers.get(WAHA_HEADER), secret, headers.get(WAHA_ALGORITHM_HEADER)
+    if kind == CHATWOOT:
+        return chatwoot_signature.verify_chatwoot(
+            body,
+            headers.get(chatwoot_signature.HEADER),
+            headers.get(chatwoot_signature.TIMESTAMP_HEADER),
+            secret,
+            now=now,
         )
-    if kind == "evolution":
-        apikey = payload.get("apikey") if isinstance(payload, Mapping) else None
-        return verify_evolution(apikey, secret)
-    return verify_chatwoot(
-        body, headers.get(CHATWOOT_HEADER), headers.get(CHATWOOT_TIMESTAMP_HEADER), secret, now=now
-    )
+    return package(kind).verifies(secret, headers, body, payload)
 
 
 def _log_trust(name: str, settings: ProviderSettings) -> None:
@@ -586,16 +581,12 @@ def _safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def _safe_body(kind: str, body: bytes) -> bytes:
-    """The body as received, except Evolution's ``apikey`` (the instance token) and a pairing QR
-    code, which are credentials."""
-    if kind != "evolution":
+    """The body as received, except the credentials it carries (Evolution's ``apikey``, the
+    instance token, and a pairing QR code)."""
+    if kind not in PACKAGES:
         return body
     payload = _decode(body)
     if not isinstance(payload, dict):
         return body
-    safe = dict(payload)
-    if "apikey" in safe:
-        safe["apikey"] = REDACTED
-    if str(safe.get("event", "")).lower().replace("_", ".") == "qrcode.updated":
-        safe["data"] = REDACTED
+    safe = package(kind).safe_body(payload)
     return body if safe == payload else json.dumps(safe).encode()

@@ -35,6 +35,20 @@ from typing import Final
 
 import httpx
 
+__all__ = [
+    "METADATA_ADDRESSES",
+    "METADATA_NAMES",
+    "NAT64",
+    "PRIVATE_SUFFIXES",
+    "IPAddress",
+    "Resolver",
+    "Target",
+    "UnsafeTarget",
+    "check_url",
+    "resolve_target",
+    "system_resolver",
+]
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
 """(host, port) → the addresses it resolves to."""

@@ -66,6 +66,8 @@ from zapguard.providers.base import (
     no_templates,
 )
 
+__all__ = ["LOGGED_OUT_STATUSES", "WahaProvider", "classify_waha_error"]
+
 LOGGED_OUT_STATUSES: Final = frozenset({"SCAN_QR_CODE", "FAILED"})
 
 

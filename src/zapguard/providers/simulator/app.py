@@ -1,6 +1,6 @@
 """A WhatsApp provider over real HTTP, for the demo and for every end-to-end test.
 
-It speaks the Cloud API dialect (the shapes documented in :mod:`zapguard.providers.cloud`), so the
+It speaks the Cloud API dialect (the shapes documented in :mod:`zapguard.providers.cloud.adapter`), so the
 gateway talks to it through the same :class:`~zapguard.providers.cloud.CloudProvider` it would use in
 production; nothing about the simulator leaks into the sending path.
 
@@ -55,6 +55,18 @@ import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "MEDIA_TYPES",
+    "REFERENCE_MAX",
+    "TEXT_MAX",
+    "WABA_ID",
+    "WEBHOOK_TIMEOUT",
+    "FailureSpec",
+    "InboundSpec",
+    "SimulatorState",
+    "simulator_app",
+]
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,27 @@ from typing import Any, Final
 
 from zapguard.domain import phones
 
+__all__ = [
+    "EARLIEST",
+    "KEY_LENGTH",
+    "LATEST",
+    "Happening",
+    "Kind",
+    "WebhookParseError",
+    "contact_of",
+    "ignored",
+    "instant",
+    "is_broadcast",
+    "is_group",
+    "is_group_or_broadcast",
+    "is_linked_id",
+    "items",
+    "optional_text",
+    "section",
+    "text",
+    "unhandled",
+]
+
 
 class Kind(StrEnum):
     INBOUND = "inbound"

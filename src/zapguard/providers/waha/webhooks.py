@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,
@@ -52,6 +52,8 @@ from zapguard.gateway.webhooks.model import (
     text,
     unhandled,
 )
+
+__all__ = ["ACKS", "ACK_NAMES", "INFORMATIONAL", "MESSAGE_EVENTS", "SESSION_STATES", "parse"]
 
 ACKS: Final = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
 ACK_NAMES: Final = {"ERROR": -1, "PENDING": 0, "SERVER": 1, "DEVICE": 2, "READ": 3, "PLAYED": 4}

@@ -47,7 +47,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,
@@ -63,6 +63,16 @@ from zapguard.gateway.webhooks.model import (
     text,
     unhandled,
 )
+
+__all__ = [
+    "INFORMATIONAL",
+    "LOST",
+    "MESSAGE_EVENTS",
+    "STATUSES",
+    "STATUS_EVENTS",
+    "event_name",
+    "parse",
+]
 
 STATUSES: Final = {
     "ERROR": "failed",

@@ -41,6 +41,8 @@ from typing import Final
 from zapguard.providers.bodies import anything, fields, one_of
 from zapguard.providers.surface import Bind, Names, Route, RouteClass, RouteTable
 
+__all__ = ["MEDIA", "PHONE", "ROUTES", "SETTINGS_BODY", "VERSION", "WABA"]
+
 PHONE: Final = Bind("path", "phone_number_id")
 WABA: Final = Bind("path", "waba_id", Names.WABA)
 MEDIA: Final = Bind("path", "media_id", Names.MEDIA)

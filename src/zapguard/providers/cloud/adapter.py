@@ -59,6 +59,14 @@ from zapguard.providers._http import (
 from zapguard.providers._media import MediaKind, classify
 from zapguard.providers.base import NO_OPTIONS, Endpoint, ProviderError, SendOptions, Sent
 
+__all__ = [
+    "INTEGRITY_CODES",
+    "THROTTLING_CODES",
+    "TRANSIENT_CODES",
+    "CloudProvider",
+    "classify_graph_error",
+]
+
 THROTTLING_CODES: Final = frozenset({4, 80007, 130429, 131048, 131056})
 TRANSIENT_CODES: Final = frozenset({2, 131000, 131016, 131057})
 INTEGRITY_CODES: Final = frozenset({368, 131031, 130497})

@@ -25,6 +25,8 @@ from typing import Final
 from zapguard.providers.bodies import anything, empty, fields, off, one_of
 from zapguard.providers.surface import Bind, Route, RouteClass, RouteTable
 
+__all__ = ["INSTANCE", "INSTANCE_BODY", "ROUTES", "SETTINGS_BODY"]
+
 INSTANCE: Final = Bind("path", "instance")
 
 _SEND_PT = "envio que o zapguard não avalia; use /message/sendText ou /message/sendMedia"

@@ -38,6 +38,8 @@ from zapguard.providers.bodies import (
 )
 from zapguard.providers.surface import Bind, Route, RouteClass, RouteTable
 
+__all__ = ["APP_BODY", "IN_BODY", "IN_PATH", "IN_QUERY", "ROUTES", "SESSION_BODY"]
+
 IN_PATH: Final = Bind("path", "session")
 IN_BODY: Final = Bind("body", "session", default="default")
 IN_QUERY: Final = Bind("query", "session", default="default")

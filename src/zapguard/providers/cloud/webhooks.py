@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from zapguard.gateway.webhooks.model import (
+from zapguard.providers.happening import (
     EARLIEST,
     Happening,
     Kind,
@@ -52,6 +52,8 @@ from zapguard.gateway.webhooks.model import (
     text,
     unhandled,
 )
+
+__all__ = ["BY_PHONE", "BY_WABA", "MEDIA_TYPES", "OBJECT", "STATUSES", "parse", "part_for"]
 
 OBJECT: Final = "whatsapp_business_account"
 STATUSES: Final = frozenset({"sent", "delivered", "read", "failed"})

@@ -69,6 +69,8 @@ from zapguard.providers.base import (
     no_templates,
 )
 
+__all__ = ["CONNECTION_CLOSED", "EvolutionProvider", "classify_evolution_error"]
+
 CONNECTION_CLOSED: Final = "connection closed"
 
 logger = logging.getLogger(__name__)

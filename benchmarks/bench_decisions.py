@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_decisions.py [--quick] [--json] [--callers N]
         [--postgres-url postgresql://.../db] [--redis-url redis://127.0.0.1:6379/14] [--no-servers]
+        [--only submit|growth|outbox|info ...]
 
 **Submit vs the bare one-commit transaction.** ``Submitter.submit`` is the whole accept path of a
 message: snapshot, ``decide()``, durable quota reservation, record of the send and the decision,
@@ -22,7 +23,10 @@ window (one every 30 s), about what a campaign line of the workload holds. Each 
 with one caller and with ``--callers`` threads (8), each against the baseline with as many callers:
 group commit can only show with concurrent callers, so **the targets use the N-caller ratios**
 (``submit_sqlite_vs_bare`` ≥ 0.5, ``submit_postgres_vs_bare`` ≥ 0.35); the one-caller ratios are
-printed beside them (``..._single``).
+printed beside them (``..._single``). Each submit row also prints the SQL statements and commits
+per message (zapguard's engines' own count, ``SQL_ACTIVITY``, the figure ``/metrics`` exposes, over
+the row's warm-up and timed runs divided by the submits they made; ``BEGIN`` included, a read
+transaction's commit included); ``--json`` holds them as ``<figure>_sql_per_message``.
 
 The submit workload (per ten messages): six marketing sends through two campaign lines (consented
 contacts, varied text with a link), two agent replies on the receptive line, one marketing message
@@ -68,7 +72,8 @@ Rates: each row gets a warm-up, then ``--repeats`` timed runs of ``--seconds / -
 the median is reported. ``--quick`` runs 1 s per row with 3 repeats and big states a tenth the size
 (100,000 outbox rows, 10,000 window entries): a smoke test whose ratios are not the targets'. Nothing
 here is asserted: it is a measurement, printed with the machine it ran on; ``--json`` prints one
-JSON object last with every figure and the targets with pass/fail.
+JSON object last with every figure and the targets with pass/fail. ``--only`` runs some parts
+(the others' targets then read "not measured").
 """
 
 from __future__ import annotations
@@ -126,6 +131,7 @@ from zapguard.store import outbox as outbox_rows
 from zapguard.store.counters.base import Counters, Limit
 from zapguard.store.counters.redis import PREFIX
 from zapguard.store.counters.sql import SqlCounters
+from zapguard.store.database import SQL_ACTIVITY
 from zapguard.store.schema import dispatch_lanes, outbox, quota_reservations
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -136,6 +142,10 @@ POSTGRES_URL = os.environ.get(
     "ZAPGUARD_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres"
 )
 REDIS_URL = os.environ.get("ZAPGUARD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+PARTS = ("submit", "growth", "outbox", "info")
+"""What ``--only`` can pick: the submit pairs (and Redis), the accept-cost growth, the outbox
+growth (status update and claim), the information rows."""
 
 TARGETS: dict[str, tuple[str, float]] = {
     "submit_sqlite_vs_bare": (">=", 0.5),
@@ -828,6 +838,22 @@ class BarePostgres:
         self.where.drop()
 
 
+class SqlCount:
+    """SQL statements and commits zapguard's engines ran inside the block (``SQL_ACTIVITY``, the
+    counters ``/metrics`` exposes), the warm-up's included: divided by every submit made."""
+
+    statements = 0
+    commits = 0
+
+    def __enter__(self) -> SqlCount:
+        self._before = (SQL_ACTIVITY.statements, SQL_ACTIVITY.commits)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.statements = SQL_ACTIVITY.statements - self._before[0]
+        self.commits = SQL_ACTIVITY.commits - self._before[1]
+
+
 # -- Redis round trips --------------------------------------------------------------------------
 
 
@@ -1169,7 +1195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=REDIS_URL, help="a Redis database to write in")
     parser.add_argument("--no-servers", action="store_true", help="skip PostgreSQL and Redis")
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only these parts (repeatable; default: all of them)",
+    )
     args = parser.parse_args(argv)
+    parts = set(args.only or PARTS)
     timing = Timing(args.seconds, args.repeats, args.warmup)
     outbox_sizes, window_big = (10_000, 1_000_000), 100_000
     if args.quick:
@@ -1211,14 +1244,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 try:
                     mix: Counter[str] = Counter()
                     make = submit_operation(backend, args.contacts, mix)
-                    rate, runs = measure_callers(make, callers, timing)
+                    with SqlCount() as sql:
+                        rate, runs = measure_callers(make, callers, timing)
                     ratio = rate / rate_bare
+                    submits = sum(mix.values())
+                    statements, commits = sql.statements / submits, sql.commits / submits
                     note(
                         f"{label}: Submitter.submit, {callers} caller(s)",
                         rate,
                         "submits/s",
                         runs,
-                        f"{ratio:.3f}x bare",
+                        f"{ratio:.3f}x bare; {statements:.1f} statements and {commits:.2f} "
+                        "commits per message",
                     )
                     verdicts[f"{label}, {callers} caller(s)"] = mix
                 finally:
@@ -1226,6 +1263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 key = name if callers != 1 else f"{name}_single"
                 figures[key] = ratio
                 figures[f"{key}_rates"] = {"submit": rate, "bare": rate_bare, "callers": callers}
+                figures[f"{key}_sql_per_message"] = {"statements": statements, "commits": commits}
         finally:
             close = getattr(bare, "close", None)
             if close is not None:
@@ -1234,13 +1272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="zapguard-bench-") as scratch:
         directory = Path(scratch)
 
-        pair(
-            "submit_sqlite_vs_bare",
-            "SQLite",
-            lambda: sqlite_backend(directory),
-            lambda: BareSqlite(directory / f"bare-{uuid.uuid4().hex[:6]}.db", bare_inputs),
-        )
-        if not args.no_servers:
+        if "submit" in parts:
+            pair(
+                "submit_sqlite_vs_bare",
+                "SQLite",
+                lambda: sqlite_backend(directory),
+                lambda: BareSqlite(directory / f"bare-{uuid.uuid4().hex[:6]}.db", bare_inputs),
+            )
+        if "submit" in parts and not args.no_servers:
             pair(
                 "submit_postgres_vs_bare",
                 "PostgreSQL",
@@ -1254,6 +1293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("growth_lines", {"lines": 1}, {"lines": 100}),
             ("growth_window", {"on_measured": 0}, {"on_measured": window_big}),
         ):
+            if "growth" not in parts:
+                break
             costs = []
             for state in (small, big):
                 shape = {"lines": 1, "per_line": 0, "on_measured": 0}
@@ -1274,7 +1315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures[f"{name}_small_us"], figures[f"{name}_big_us"] = (1e6 * c for c in costs)
 
         states = []
-        for size in outbox_sizes:
+        for size in outbox_sizes if "outbox" in parts else ():
             print(f"# filling an outbox of {size:,} rows", file=sys.stderr, flush=True)
             states.append(OutboxState(directory, size))
         try:
@@ -1300,14 +1341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 state.close()
 
         # Information rows.
-        rate, runs = measure(limits_batches(), timing)
-        note(
-            '[info] limits moving window hit(), memory, "6000/day", one key', rate, "calls/s", runs
-        )
-        rate, runs = measure(engine_batches(), timing)
-        note("[info] decide(), pure, full catalogue, no storage", rate, "decisions/s", runs)
-        rate, runs = measure(reserve_batches(directory), timing)
-        note("[info] SqlCounters.reserve() alone, SQLite file", rate, "reserves/s", runs)
+        if "info" in parts:
+            information_rows(directory, timing, note)
 
     result: dict[str, Any] = {
         "benchmark": "decisions",
@@ -1330,6 +1365,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, sort_keys=True, default=str))
     return 0
+
+
+def information_rows(directory: Path, timing: Timing, note: Callable[..., None]) -> None:
+    rate, runs = measure(limits_batches(), timing)
+    note('[info] limits moving window hit(), memory, "6000/day", one key', rate, "calls/s", runs)
+    rate, runs = measure(engine_batches(), timing)
+    note("[info] decide(), pure, full catalogue, no storage", rate, "decisions/s", runs)
+    rate, runs = measure(reserve_batches(directory), timing)
+    note("[info] SqlCounters.reserve() alone, SQLite file", rate, "reserves/s", runs)
 
 
 def redis_row(

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
 from zapguard.gateway.snapshots import CanSend, build_snapshot, day_since, quota_key
@@ -21,7 +22,9 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.policy.engine import decide
 from zapguard.policy.explain import summary
 from zapguard.policy.snapshot import Snapshot
+from zapguard.store import quota
 from zapguard.store.counters.base import Counters, Limit
+from zapguard.store.group_commit import GroupCommit
 from zapguard.store.repository import Store
 
 log = logging.getLogger("zapguard.decisions")
@@ -39,6 +42,10 @@ class Decider:
     can_send: CanSend | None = None
     """For :meth:`submit` outside a log: only these lines may be picked for a pool or a reroute
     (the gateway sends what it queues). ``None``: every line."""
+    _group: GroupCommit = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._group = GroupCommit(self.store)
 
     def advise(self, message: OutgoingMessage, now: datetime) -> Decision:
         """The decision alone: nothing is reserved or recorded (advisory mode, ``zapguard check``)."""
@@ -61,29 +68,54 @@ class Decider:
         so that a cancelled message can give its quota back.
         """
         for _ in range(_MAX_ROUNDS):
-            snapshot = self._snapshot(
-                message, now, judging_log=judging_log, sending=not judging_log
+            with self._group.expecting():
+                snapshot = self._snapshot(
+                    message, now, judging_log=judging_log, sending=not judging_log
+                )
+                decision = decide(message, snapshot, now)
+            if not decision.sends:
+                self._group.run(partial(self._record_decision, message, decision, now))
+                break
+            # The reservation, the send's bookkeeping and the decision's record: one write
+            # transaction when the counters live in the store's database, else the counters' own
+            # atomic step just before it; shared with concurrent submissions (group commit).
+            joined = quota.shares_transactions(self.store, self.counters)
+            if not joined and not self._reserve(message, decision, snapshot, now, reservation_id):
+                continue
+            send = partial(
+                self._write_send, message, decision, snapshot, now, reservation_id, joined, on_send
             )
-            decision = decide(message, snapshot, now)
-            if not decision.sends or self._reserve(
-                message, decision, snapshot, now, reservation_id
-            ):
+            if self._group.run(send):
                 break
         else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
             decision = Decision(
                 Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
             )
-        if decision.sends:
-            # The send's bookkeeping and the decision's record: one write transaction.
-            with self.store.transaction():
-                self._record_send(message, decision, snapshot, now)
-                decision_id = self._record_decision(message, decision, now)
-                if on_send is not None:
-                    on_send(decision, decision_id)
-        else:
             self._record_decision(message, decision, now)
         self._log(message, decision)
         return decision
+
+    def _write_send(
+        self,
+        message: OutgoingMessage,
+        decision: Decision,
+        snapshot: Snapshot,
+        now: datetime,
+        reservation_id: str | None,
+        reserve: bool,
+        on_send: Callable[[Decision, int], None] | None,
+    ) -> bool:
+        """The write of an allowed message: its reservation (when ``reserve``: counters joining
+        the store's transaction), bookkeeping, decision record and ``on_send``, in one
+        transaction; ``False`` (nothing written) when the reservation was refused."""
+        with self.store.transaction():
+            if reserve and not self._reserve(message, decision, snapshot, now, reservation_id):
+                return False
+            self._record_send(message, decision, snapshot, now)
+            decision_id = self._record_decision(message, decision, now)
+            if on_send is not None:
+                on_send(decision, decision_id)
+            return True
 
     def _snapshot(
         self, message: OutgoingMessage, now: datetime, *, judging_log: bool, sending: bool
@@ -114,7 +146,7 @@ class Decider:
             limits.append(Limit(since=day_since(usage.day_start), cap=usage.day_cap))
         line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
         entry = reservation_id or message.idempotency_key or uuid.uuid4().hex
-        return self.counters.reserve(quota_key(line), now, limits, entry)
+        return quota.reserve(self.store, self.counters, quota_key(line), now, limits, entry)
 
     def _record_send(
         self, message: OutgoingMessage, decision: Decision, snapshot: Snapshot, now: datetime

@@ -11,15 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
 from zapguard.policy import volume, warmup
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, Snapshot
+from zapguard.store import quota
 from zapguard.store.counters.base import Counters
-from zapguard.store.counters.sql import SqlCounters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
@@ -67,10 +65,10 @@ def build_snapshot(
     domains = _link_domains(message)
     # One connection and one read transaction for every read below, the SQL counters' included
     # when they live in the store's database.
-    with store.reading() as connection:
+    with store.reading():
         lines = _line_views(
+            store=store,
             counters=counters,
-            connection=connection if _same_database(counters, store) else None,
             config=config,
             records=store.line_records(tenant_id=tenant),
             now=now,
@@ -137,40 +135,28 @@ def contact_view(*, store: Store, tenant: str, contact: str) -> ContactView:
     )
 
 
-def _same_database(counters: Counters, store: Store) -> bool:
-    return isinstance(counters, SqlCounters) and counters.engine is store.engine
-
-
 def _line_views(
     *,
+    store: Store,
     counters: Counters,
-    connection: Connection | None,
     config: PolicyConfig,
     records: Sequence[LineRecord],
     now: datetime,
     window: timedelta,
     can_send: CanSend | None = None,
 ) -> dict[str, LineView]:
-    """Every line's view; on SQL counters, both counts of every line come from one query."""
+    """Every line's view; both counts of every line come from one call to the counters (on SQL
+    counters sharing the store's database, inside the snapshot's read transaction)."""
     since = now - window
     queries: list[tuple[str, datetime]] = []
     for record in records:
         key = quota_key(record.line)
         day_start = warmup.local_day_start(now, record.line.timezone)
         queries += [(key, since), (key, day_since(day_start))]
-    oldest: Oldest
-    if isinstance(counters, SqlCounters):
-        sql = counters
-        counted = sql.counts(queries, connection=connection)
+    counted = quota.counts(store, counters, queries)
 
-        def oldest(key: str, n: int) -> list[datetime]:
-            return sql.oldest(key, since, n, connection=connection)
-
-    else:
-        counted = counters.counts(queries)
-
-        def oldest(key: str, n: int) -> list[datetime]:
-            return counters.oldest(key, since, n)
+    def oldest(key: str, n: int) -> list[datetime]:
+        return quota.oldest(store, counters, key, since, n)
 
     return {
         record.line.id: _line_view(

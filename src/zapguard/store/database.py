@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -188,6 +188,36 @@ def _sqlite_engine(url: URL) -> Engine:
     event.listen(engine, "rollback", _release)
 
     return engine
+
+
+SAVEPOINT_HOOKS = "zapguard_savepoint_hooks"
+"""``connection.info`` key of the callbacks held back while one item of a group commit runs in its
+savepoint (see :mod:`zapguard.store.group_commit`)."""
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` when the connection's current transaction commits, never if it rolls back
+    (a reservation joined to a caller's transaction is only known once that commits).
+
+    Inside an item of a group commit, the callback waits for the item's savepoint: it is kept when
+    the savepoint is released and dropped when it is rolled back.
+    """
+    held = connection.info.get(SAVEPOINT_HOOKS)
+    if held is not None:
+        held.append(callback)
+        return
+    live = [True]
+
+    def committed(_: Connection) -> None:
+        if live[0]:
+            live[0] = False
+            callback()
+
+    def rolled_back(_: Connection) -> None:
+        live[0] = False
+
+    event.listen(connection, "commit", committed, once=True)
+    event.listen(connection, "rollback", rolled_back, once=True)
 
 
 @contextmanager

@@ -23,6 +23,8 @@ under the same reference, carries them again instead of sending their text a sec
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,8 +32,10 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Row,
     and_,
+    bindparam,
     exists,
     func,
     or_,
@@ -40,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from zapguard.store.database import after_commit
 from zapguard.store.schema import dispatch_lanes, lines, outbox
 
 PENDING = ("queued", "sending")
@@ -134,16 +139,35 @@ def insert(connection: Connection, *, values: Mapping[str, Any]) -> int | None:
     return None if inserted is None else int(inserted)
 
 
+_LANE = select(dispatch_lanes.c.line_id).where(dispatch_lanes.c.line_id == bindparam("line_id"))
+_LANED: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+"""Per engine, the lines this process queued a message for, whose lane therefore exists. A lane is
+only ever deleted with its line, and a line that queued a message can no longer be deleted (its
+decision and ``last_sent_at`` are history, never purged), so once seen it stays: every later
+message of the line skips the look-up."""
+_LANED_LOCK = threading.Lock()
+
+
 def ensure_lane(connection: Connection, *, line_id: str, at: datetime) -> None:
     """Give the line a pacing lane (free from ``at``) unless it has one."""
-    if connection.scalar(
-        select(dispatch_lanes.c.line_id).where(dispatch_lanes.c.line_id == line_id)
-    ):
-        return
-    dialect = postgresql if _postgres(connection) else sqlite
-    connection.execute(
-        dialect.insert(dispatch_lanes).values(line_id=line_id, next_at=at).on_conflict_do_nothing()
-    )
+    with _LANED_LOCK:
+        laned = _LANED.setdefault(connection.engine, set())
+        if line_id in laned:
+            return
+    if not connection.scalar(_LANE, {"line_id": line_id}):
+        dialect = postgresql if _postgres(connection) else sqlite
+        connection.execute(
+            dialect.insert(dispatch_lanes)
+            .values(line_id=line_id, next_at=at)
+            .on_conflict_do_nothing()
+        )
+    # Remembered when the queued row commits with it (a rolled-back queueing proves nothing).
+    after_commit(connection, lambda: _remember_lane(connection.engine, line_id))
+
+
+def _remember_lane(engine: Engine, line_id: str) -> None:
+    with _LANED_LOCK:
+        _LANED.setdefault(engine, set()).add(line_id)
 
 
 def by_key(connection: Connection, *, tenant_id: str, key: str) -> OutboxEntry | None:
@@ -365,15 +389,17 @@ def states_of(connection: Connection, *, ids: Collection[int]) -> dict[int, str]
     return {entry_id: state for entry_id, state in rows}
 
 
+# No DISTINCT (the set removes repeats): with it, SQLite prefers the (line_id, contact, sent_at)
+# index for its order and reads every row of the line; without it, the (line_id, sent_at, contact)
+# index answers a range of the few rows sent after ``since``.
+RECENTLY_SENT = select(outbox.c.contact).where(
+    outbox.c.line_id == bindparam("line_id"), outbox.c.sent_at > bindparam("since")
+)
+
+
 def recently_sent_contacts(connection: Connection, *, line_id: str, since: datetime) -> set[str]:
     """Contacts the line sent to after ``since`` (the pair rate, ZG503)."""
-    return set(
-        connection.scalars(
-            select(outbox.c.contact)
-            .where(outbox.c.line_id == line_id, outbox.c.sent_at > since)
-            .distinct()
-        )
-    )
+    return set(connection.scalars(RECENTLY_SENT, {"line_id": line_id, "since": since}))
 
 
 def claim(

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -53,8 +53,9 @@ from zapguard.domain.models import (
     Tenant,
     Verdict,
 )
-from zapguard.store.database import WRITER, shared_engine, translate_errors
+from zapguard.store.database import WRITER, after_commit, shared_engine, translate_errors
 from zapguard.store.errors import Conflict, NotFound
+from zapguard.store.line_cache import Patch, line_cache_of
 from zapguard.store.records import BannedSets, ContactStats, DecisionRecord, LineRecord
 from zapguard.store.schema import (
     PHONE_FREEING_STATES,
@@ -68,6 +69,7 @@ from zapguard.store.schema import (
     dispatch_lanes,
     events,
     health_penalties,
+    line_heads,
     line_secrets,
     lines,
     outbox,
@@ -205,6 +207,20 @@ _LINE_HUMAN = (
     update(lines).where(_OF_LINE).values(last_human_at=_latest(lines.c.last_human_at, _AT))
 )
 _INSERT_FINGERPRINT = text_fingerprints.insert()
+_LINE_GENERATION = select(line_heads.c.generation).where(
+    line_heads.c.tenant_id == bindparam("tenant_id")
+)
+
+
+def _bump_lines(insert: Callable[[Table], _Insert]) -> Any:
+    """The tenant's line generation + 1 (1 for a tenant without a row), returning the new one."""
+    statement = insert(line_heads).values(tenant_id=bindparam("tenant_id"), generation=1)
+    return statement.on_conflict_do_update(
+        index_elements=[line_heads.c.tenant_id],
+        set_={"generation": line_heads.c.generation + 1},
+    ).returning(line_heads.c.generation)
+
+
 _INSERT_DECISION = decisions.insert()
 
 
@@ -285,6 +301,7 @@ class _Upserts:
 
 
 _UPSERTS = {True: _Upserts.build(postgresql.insert), False: _Upserts.build(sqlite.insert)}
+_BUMP_LINES = {True: _bump_lines(postgresql.insert), False: _bump_lines(sqlite.insert)}
 
 
 def _upserts(connection: Connection) -> _Upserts:
@@ -299,6 +316,7 @@ class Store:
         self._engine = shared_engine(database) if isinstance(database, str) else database
         self._writer = self._engine.execution_options(**WRITER)
         self._current = _Current()
+        self._lines = line_cache_of(self._engine)
 
     @property
     def engine(self) -> Engine:
@@ -322,6 +340,20 @@ class Store:
                 yield self
             finally:
                 self._current.connection = None
+
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside :meth:`transaction`."""
+        return self._current.connection is not None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside :meth:`transaction`: the block's writes roll back alone if it raises, and the
+        transaction goes on (a ``SAVEPOINT``)."""
+        connection = self._current.connection
+        if connection is None:
+            raise RuntimeError("savepoint() outside transaction()")
+        with translate_errors("writing in a savepoint"), connection.begin_nested():
+            yield
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -474,6 +506,7 @@ class Store:
                     business_account=business_account,
                 )
             )
+            self._lines_changed(connection, line.tenant_id, line.id)
         return line
 
     def set_line_provider(
@@ -496,6 +529,7 @@ class Store:
                 .where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
                 .values(provider=provider, provider_account=provider_account)
             )
+            self._lines_changed(connection, tenant_id, line_id)
 
     def delete_line(self, *, tenant_id: str, line_id: str) -> None:
         """Remove a line that never left a trace: no message queued or sent, none received, no
@@ -534,6 +568,7 @@ class Store:
             connection.execute(
                 lines.delete().where(lines.c.id == line_id, lines.c.tenant_id == tenant_id)
             )
+            self._lines_changed(connection, tenant_id, line_id)
 
     def get_line(self, *, line_id: str, tenant_id: str | None = None) -> Line | None:
         """The line ``line_id`` (only if it belongs to ``tenant_id``, when given)."""
@@ -599,16 +634,40 @@ class Store:
         return [record.line for record in self.line_records(tenant_id=tenant_id)]
 
     def line_records(self, *, tenant_id: str) -> list[LineRecord]:
-        """The tenant's lines with their bookkeeping, by id."""
+        """The tenant's lines with their bookkeeping, by id.
+
+        Outside a write transaction, from this process's memory while the tenant's line generation
+        says they did not change (:mod:`zapguard.store.line_cache`): one small read instead of
+        every line. Inside one, read afresh (they may hold the transaction's own writes).
+        """
+        params = {"tenant_id": tenant_id}
         with self._read("listing lines") as connection:
-            rows = connection.execute(_LINES_OF_TENANT, {"tenant_id": tenant_id})
-            return [_line_record(row) for row in rows]
+            if self._current.connection is not None:
+                return [_line_record(row) for row in connection.execute(_LINES_OF_TENANT, params)]
+            generation = int(connection.scalar(_LINE_GENERATION, params) or 0)
+            records = self._lines.get(tenant_id, generation)
+            if records is None:
+                rows = connection.execute(_LINES_OF_TENANT, params)
+                records = [_line_record(row) for row in rows]
+                self._lines.load(tenant_id, generation, records)
+            return records
+
+    def _lines_changed(
+        self, connection: Connection, tenant_id: str, line_id: str, patch: Patch | None = None
+    ) -> None:
+        """Bump the tenant's line generation in the current transaction; when it commits, this
+        process's kept records take ``patch`` (or are discarded)."""
+        now = int(
+            connection.scalar(_BUMP_LINES[_is_postgres(connection)], {"tenant_id": tenant_id})
+        )
+        after_commit(connection, lambda: self._lines.changed(tenant_id, now, line_id, patch))
 
     def set_line_state(self, *, tenant_id: str, line_id: str, state: LineState) -> None:
         with self._write("changing a line's state") as connection:
             _update_line(
                 connection, tenant_id, line_id, _line_update(("state",)), {"b_state": state.value}
             )
+            self._lines_changed(connection, tenant_id, line_id)
 
     def update_line(
         self,
@@ -633,11 +692,18 @@ class Store:
         values = {f"b_{name}": given[name] for name in names}
         with self._write("updating a line") as connection:
             _update_line(connection, tenant_id, line_id, _line_update(names), values)
+            self._lines_changed(connection, tenant_id, line_id)
 
     def record_human_activity(self, *, tenant_id: str, line_id: str, at: datetime) -> None:
         """A person used the line at ``at`` (ZG801); older news never moves the mark back."""
         with self._write("recording human activity") as connection:
             _update_line(connection, tenant_id, line_id, _LINE_HUMAN, {"b_at": at})
+            self._lines_changed(
+                connection,
+                tenant_id,
+                line_id,
+                lambda record: replace(record, last_human_at=_later(record.last_human_at, at)),
+            )
 
     # -- line secrets -------------------------------------------------------------------------
 
@@ -670,6 +736,7 @@ class Store:
                 _line_update(("helpdesk_url",)),
                 {"b_helpdesk_url": url},
             )
+            self._lines_changed(connection, tenant_id, line_id)
 
     def line_secret(self, *, line_id: str, kind: str) -> str | None:
         """The line's ``kind`` secret, if one is set."""
@@ -790,6 +857,7 @@ class Store:
             connection.execute(
                 update(lines).where(lines.c.id == line_id).values(state=LineState.BANNED.value)
             )
+            self._lines_changed(connection, tenant_id, line_id)
             if not shared:
                 return []
             sharing = connection.execute(select(lines).where(lines.c.id != line_id, or_(*shared)))
@@ -801,6 +869,12 @@ class Store:
                     .where(lines.c.id.in_(neighbours))
                     .values(state=LineState.QUARANTINED.value)
                 )
+                # Neighbours may be other tenants' lines: each of their tenants changed.
+                owners = connection.execute(
+                    select(lines.c.tenant_id, lines.c.id).where(lines.c.id.in_(neighbours))
+                )
+                for owner, neighbour in owners.all():
+                    self._lines_changed(connection, str(owner), str(neighbour))
             return neighbours
 
     def banned_sets(self) -> BannedSets:
@@ -1033,6 +1107,12 @@ class Store:
                 },
             )
             connection.execute(_LINE_SENT, {"b_line_id": line_id, "b_at": at})
+            self._lines_changed(
+                connection,
+                tenant_id,
+                line_id,
+                lambda record: replace(record, last_sent_at=_later(record.last_sent_at, at)),
+            )
             if fingerprint is not None:
                 connection.execute(
                     _INSERT_FINGERPRINT,
@@ -1269,6 +1349,16 @@ def _update_line(
     )
     if result.rowcount == 0:
         raise NotFound(f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})")
+
+
+def _is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def _later(mark: datetime | None, at: datetime) -> datetime:
+    """What :func:`_latest` leaves in a column holding ``mark``, as the column gives it back (aware
+    UTC): out-of-order news never moves a mark back."""
+    return at.astimezone(UTC) if mark is None or mark < at else mark
 
 
 def _inserted_id(key: Any) -> int:

@@ -260,6 +260,27 @@ quota_reservations = Table(
     Index(None, "at"),
 )
 
+# One row per quota key: a number every write to the key's reservations (reserve, release, purge)
+# bumps in its own transaction. A process keeps a key's recent instants in memory only while the
+# generation it read is still the database's (zapguard.store.counters.windows); the row is also
+# the lock that serializes one key's reservations.
+quota_heads = Table(
+    "quota_heads",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)
+
+# One row per tenant: a number every write to the tenant's lines bumps in its own transaction. A
+# process keeps the tenant's line records in memory while it still reads the generation they were
+# read or patched at (zapguard.store.line_cache).
+line_heads = Table(
+    "line_heads",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)
+
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "merged", "cancelled")
 
 # The durable outbox: a row per accepted message, from the decision until the provider took it.
@@ -302,6 +323,11 @@ outbox = Table(
     Index(None, "line_id", "contact", "sent_at"),
     Index(None, "provider_message_id"),
     Index(None, "state", "lease_until"),
+    # A status update writes a row and the followers its send carried (``merged_into``); the
+    # dispatcher's pair interval reads a line's sends after an instant. Without these two, both
+    # read the whole outbox (migration 0007).
+    Index(None, "merged_into"),
+    Index(None, "line_id", "sent_at", "contact"),
 )
 
 # One pacing lane per line: the earliest instant the dispatcher may send on it again (ZG503).

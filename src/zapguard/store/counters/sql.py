@@ -3,83 +3,121 @@
 Atomicity: the whole check-and-insert is one transaction that first takes a lock no other reserve of
 the same key can share. SQLite: ``BEGIN IMMEDIATE`` (the database's single write lock). PostgreSQL: a
 transaction-scoped advisory lock on the key's hash, so different keys do not wait on each other.
+
+Counting: every write to a key's reservations bumps its generation (``quota_heads``) in the same
+transaction, and each process keeps the key's recent instants in memory
+(:mod:`zapguard.store.counters.windows`) while the generation read from the database matches. A
+count is then one small read of generations and a bisection, whatever the window holds; the check
+that admits a reservation runs under the key's lock on a copy the generation proves current.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Self
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
-    Select,
     String,
     bindparam,
     delete,
+    exists,
     func,
     select,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.base import RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
-from zapguard.store.database import WRITER, shared_engine, translate_errors
+from zapguard.store.counters.windows import Windows, micros, reach
+from zapguard.store.database import WRITER, after_commit, shared_engine, translate_errors
+from zapguard.store.schema import quota_heads as heads
 from zapguard.store.schema import quota_reservations as table
 
-# Read statements built once, so SQLAlchemy reuses their cache key and compiled form.
-_COUNT = select(func.count()).where(
-    table.c.key == bindparam("key"), table.c.at > bindparam("since")
-)
+# Statements built once, so SQLAlchemy reuses their cache key and compiled form.
 _OLDEST = (
     select(table.c.at)
     .where(table.c.key == bindparam("key"), table.c.at > bindparam("since"))
     .order_by(table.c.at)
     .limit(bindparam("n"))
 )
-# Write statements, built once as well. :meth:`SqlCounters.reserve` runs the first three in one
-# transaction: lock (PostgreSQL), look for the entry, count, insert.
+_INSTANTS = (
+    select(table.c.at)
+    .where(table.c.key == bindparam("key"), table.c.at > bindparam("since"))
+    .order_by(table.c.at)
+)
+"""A key's instants after ``since``: what a process's window of the key is loaded from."""
+_GENERATIONS = select(heads.c.key, heads.c.generation).where(
+    heads.c.key.in_(bindparam("keys", expanding=True))
+)
 _LOCK = select(
     func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key", type_=String()), 0))
 )
-"""PostgreSQL: the transaction-scoped lock on the key's hash that serializes reserves of one key."""
-_HELD = select(table.c.id).where(table.c.key == bindparam("key"), table.c.id == bindparam("id"))
+"""PostgreSQL: the transaction-scoped lock on the key's hash that serializes writes to one key."""
+_STATE = select(
+    select(heads.c.generation).where(heads.c.key == bindparam("key")).scalar_subquery(),
+    exists().where(table.c.key == bindparam("key"), table.c.id == bindparam("id")),
+)
+"""Under the lock: the key's generation, and whether the entry is already held."""
 _INSERT = table.insert()
 _RELEASE = delete(table).where(table.c.key == bindparam("key"), table.c.id == bindparam("id"))
 _PURGE = delete(table).where(table.c.at < bindparam("before"))
-_COUNTS_PER_QUERY = 64
-"""(key, since) pairs per query of :meth:`SqlCounters.counts`, well under any bind-parameter limit."""
+_BUMP_ALL = update(heads).values(generation=heads.c.generation + 1)
 
 
-@lru_cache(maxsize=_COUNTS_PER_QUERY)
-def _counts_query(n: int) -> Select[Any]:
-    """``SELECT (count for pair 0), (count for pair 1), ...``: each subquery is the same indexed range
-    scan as :data:`_COUNT`."""
-    return select(
-        *(
-            select(func.count())
-            .where(table.c.key == bindparam(f"key{i}"), table.c.at > bindparam(f"since{i}"))
-            .scalar_subquery()
-            for i in range(n)
-        )
-    )
+def _bump(insert: Any) -> Any:
+    """``generation + 1`` for the key (1 for a key without a row), returning the new one."""
+    statement = insert(heads).values(key=bindparam("key"), generation=1)
+    return statement.on_conflict_do_update(
+        index_elements=[heads.c.key], set_={"generation": heads.c.generation + 1}
+    ).returning(heads.c.generation)
 
 
-@lru_cache(maxsize=8)
-def _used_query(n: int) -> Select[Any]:
-    """The entries of ``key`` after each of ``n`` instants (``since0``...), in one indexed range scan
-    from the earliest of them (``floor``)."""
-    counts: list[ColumnElement[Any]] = [
-        func.count().filter(table.c.at > bindparam(f"since{i}")) for i in range(n)
-    ]
-    return (
-        select(*counts)
-        .where(table.c.key == bindparam("key"))
-        .where(table.c.at > bindparam("floor"))
-    )
+_BUMP = {True: _bump(postgresql.insert), False: _bump(sqlite.insert)}
+
+
+_UNCOMMITTED: weakref.WeakKeyDictionary[RootTransaction, dict[str, dict[int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _uncommitted(connection: Connection) -> dict[str, dict[int, int]]:
+    """Key → {generation: instant} of the reservations the connection's current transaction made
+    and has not committed (gone with the transaction). A reservation rolled back to a savepoint
+    stays listed until its generation is given again: it can only make a count higher, never let
+    a message over a cap."""
+    transaction = connection.get_transaction()
+    assert transaction is not None and isinstance(transaction, RootTransaction)
+    return _UNCOMMITTED.setdefault(transaction, {})
+
+
+def _writes_pending(connection: Connection, key: str) -> bool:
+    """Whether the connection's transaction reserved on ``key`` and has not committed: what it
+    reads of the key then includes its own writes, which must not be kept as any generation's."""
+    transaction = connection.get_transaction()
+    found = _UNCOMMITTED.get(transaction) if isinstance(transaction, RootTransaction) else None
+    return bool(found and found.get(key))
+
+
+_WINDOWS: weakref.WeakKeyDictionary[Engine, Windows] = weakref.WeakKeyDictionary()
+_WINDOWS_LOCK = threading.Lock()
+
+
+def windows_of(engine: Engine) -> Windows:
+    """The windows this process keeps for ``engine``'s database (one set per engine, shared by
+    every :class:`SqlCounters` on it)."""
+    with _WINDOWS_LOCK:
+        found = _WINDOWS.get(engine)
+        if found is None:
+            found = _WINDOWS[engine] = Windows()
+        return found
 
 
 class SqlCounters(Counters):
@@ -92,6 +130,7 @@ class SqlCounters(Counters):
         self._engine = engine
         self._writer = engine.execution_options(**WRITER)
         self._postgres = engine.dialect.name == "postgresql"
+        self._windows = windows_of(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Self:
@@ -104,49 +143,88 @@ class SqlCounters(Counters):
     def close(self) -> None:
         self._engine.dispose()
 
-    def reserve(self, key: str, at: datetime, limits: Sequence[Limit], entry_id: str) -> bool:
+    def reserve(
+        self,
+        key: str,
+        at: datetime,
+        limits: Sequence[Limit],
+        entry_id: str,
+        *,
+        connection: Connection | None = None,
+    ) -> bool:
+        """See :meth:`Counters.reserve`. ``connection``: a writing connection of this engine whose
+        transaction the reservation joins (it then commits, or not, with the caller's work)."""
         check_reserve(at, limits)
-        entry = {"key": key, "id": entry_id}
-        with translate_errors("reserving quota"), self._writer.begin() as connection:
+        with translate_errors("reserving quota"), self._writing(connection) as writer:
             if self._postgres:
-                connection.execute(_LOCK, {"key": key})
-            if connection.scalar(_HELD, entry) is not None:
+                writer.execute(_LOCK, {"key": key})
+            generation, held = writer.execute(_STATE, {"key": key, "id": entry_id}).one()
+            generation = int(generation or 0)
+            if held:
                 return True
+            pending = _uncommitted(writer).setdefault(key, {})
             if limits:
-                params: dict[str, Any] = {f"since{i}": lim.since for i, lim in enumerate(limits)}
-                params.update(key=key, floor=min(lim.since for lim in limits))
-                counts = connection.execute(_used_query(len(limits)), params).one()
-                if any(used >= limit.cap for used, limit in zip(counts, limits, strict=True)):
-                    return False
-            connection.execute(_INSERT, {**entry, "at": at})
+                floor = min(limit.since for limit in limits)
+                for limit in limits:
+                    used = self._count(writer, key, generation, limit.since, floor, pending)
+                    if used >= limit.cap:
+                        return False
+            writer.execute(_INSERT, {"key": key, "id": entry_id, "at": at})
+            bumped = int(writer.scalar(_BUMP[self._postgres], {"key": key}))
+            pending[bumped] = micros(at)
+            after_commit(writer, lambda: self._windows.added(key, generation, bumped, at))
             return True
 
     def count(self, key: str, since: datetime) -> int:
-        params = {"key": key, "since": aware(since)}
-        with translate_errors("counting quota"), self._engine.connect() as connection:
-            return int(connection.scalar(_COUNT, params) or 0)
+        return self.counts([(key, since)])[0]
 
     def counts(
         self, queries: Sequence[tuple[str, datetime]], *, connection: Connection | None = None
     ) -> list[int]:
-        """:meth:`count` of every ``(key, since)`` pair, in one round trip (per 64 pairs).
+        """:meth:`count` of every ``(key, since)`` pair: one read of the keys' generations, then
+        each key's window from memory (read from the database only when it changed).
 
         ``connection``: an open connection of this engine to read on (a caller's read transaction,
         such as :meth:`Store.reading`'s); by default one is taken from the pool.
         """
-        found: list[int] = []
         if not queries:
-            return found
+            return []
+        floors: dict[str, datetime] = {}
+        for key, since in queries:
+            aware(since)
+            floors[key] = min(since, floors.get(key, since))
         with translate_errors("counting quota"), self._reading(connection) as reader:
-            for start in range(0, len(queries), _COUNTS_PER_QUERY):
-                chunk = queries[start : start + _COUNTS_PER_QUERY]
-                params: dict[str, Any] = {}
-                for i, (key, since) in enumerate(chunk):
-                    params[f"key{i}"] = key
-                    params[f"since{i}"] = aware(since)
-                row = reader.execute(_counts_query(len(chunk)), params).one()
-                found += (int(n or 0) for n in row)
-        return found
+            rows = reader.execute(_GENERATIONS, {"keys": list(floors)})
+            generations = {str(key): int(generation) for key, generation in rows}
+            asked = [(key, generations.get(key, 0), since) for key, since in queries]
+            found = self._windows.counts(asked)
+            for i, used in enumerate(found):
+                if used is None:
+                    key, generation, since = asked[i]
+                    found[i] = self._count(reader, key, generation, since, floors[key])
+        self._windows.trim(floors)
+        return [int(used or 0) for used in found]
+
+    def _count(
+        self,
+        connection: Connection,
+        key: str,
+        generation: int,
+        since: datetime,
+        floor: datetime,
+        pending: dict[int, int] | None = None,
+    ) -> int:
+        """Entries of ``key`` after ``since``, from memory when the window is as of
+        ``generation``; otherwise the key's instants after ``floor`` are read (and kept).
+        ``pending``: see :meth:`Windows.count`."""
+        used = self._windows.count(key, generation, since, pending)
+        if used is None:
+            floor = reach(floor)
+            instants = connection.scalars(_INSTANTS, {"key": key, "since": floor})
+            keep = not _writes_pending(connection, key)
+            window = self._windows.load(key, generation, floor, instants, keep=keep)
+            used = window.count(micros(since))
+        return used
 
     def oldest(
         self, key: str, since: datetime, n: int, *, connection: Connection | None = None
@@ -164,11 +242,27 @@ class SqlCounters(Counters):
             with self._engine.connect() as own:
                 yield own
 
+    @contextmanager
+    def _writing(self, connection: Connection | None) -> Iterator[Connection]:
+        if connection is not None:
+            yield connection
+        else:
+            with self._writer.begin() as own:
+                yield own
+
     def release(self, key: str, entry_id: str) -> None:
         with translate_errors("releasing quota"), self._writer.begin() as connection:
-            connection.execute(_RELEASE, {"key": key, "id": entry_id})
+            if self._postgres:
+                connection.execute(_LOCK, {"key": key})
+            if connection.execute(_RELEASE, {"key": key, "id": entry_id}).rowcount:
+                connection.scalar(_BUMP[self._postgres], {"key": key})
+        self._windows.forget(key)
 
     def purge(self, before: datetime) -> int:
         params = {"before": aware(before)}
         with translate_errors("purging quota"), self._writer.begin() as connection:
-            return connection.execute(_PURGE, params).rowcount
+            removed = int(connection.execute(_PURGE, params).rowcount)
+            if removed:
+                connection.execute(_BUMP_ALL)
+        self._windows.forget()
+        return removed

@@ -94,6 +94,27 @@ class AppConfig(BaseModel):
             "quota counters; default: the same database; redis://... with several workers"
         ),
     )
+    coordination_url: str = Field(
+        default="sqlite:///zapguard.db",
+        pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://",
+        description=(
+            "quem roda cada tarefa de fundo (filas por linha, limpeza) e os avisos de trabalho "
+            "novo; padrão: o mesmo banco; postgresql://... ou redis://... com vários hosts / "
+            "who runs each background job (per-line lanes, purge) and the new-work wake-ups; "
+            "default: the same database; postgresql://... or redis://... across hosts"
+        ),
+    )
+    job_lease_seconds: float = Field(
+        default=15.0,
+        ge=1,
+        le=600,
+        description=(
+            "prazo da vez de um trabalhador numa tarefa sem renovação; um trabalhador morto "
+            "perde suas tarefas depois dele / how long a job's lease outlives its holder's last "
+            "heartbeat: a dead worker's jobs move after it (source: zapguard's choice, three "
+            "heartbeats of 5 s, so one slow beat never moves a job)"
+        ),
+    )
     tenant: str = Field(
         default="default",
         min_length=1,
@@ -105,8 +126,10 @@ class AppConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _counters_follow_database(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and "counters_url" not in data and "database_url" in data:
-            return {**data, "counters_url": data["database_url"]}
+        if isinstance(data, Mapping) and "database_url" in data:
+            for key in ("counters_url", "coordination_url"):
+                if key not in data:
+                    data = {**data, key: data["database_url"]}
         return data
 
 
@@ -224,8 +247,10 @@ def _validate_app(section: Mapping[str, Any], label: str) -> AppConfig:
         problems = [
             _describe({**item, "loc": (_APP_SECTION, *item["loc"])}, _AppDocument, label)
             for item in error.errors(include_url=False)
-            # an unset counters_url copies database_url: report the bad URL once, where it was set
-            if item["loc"][:1] != ("counters_url",) or "counters_url" in section
+            # an unset counters_url (coordination_url) copies database_url: report the bad URL
+            # once, where it was set
+            if item["loc"][:1] not in (("counters_url",), ("coordination_url",))
+            or item["loc"][0] in section
         ]
         raise ConfigError(*problems) from None
 
@@ -610,7 +635,7 @@ def render_default_config(preset: str | None = None, database_url: str | None = 
     for field_name, field in AppConfig.model_fields.items():
         value = getattr(app, field_name)
         out.append(f"# {field.description}")
-        if field_name == "counters_url" and value == app.database_url:
+        if field_name in ("counters_url", "coordination_url") and value == app.database_url:
             out.append(f'# {field_name} = "redis://127.0.0.1:6379/0"')
         else:
             out.append(f"{field_name} = {_toml(value)}")

@@ -136,6 +136,25 @@ class DispatchConfig(_Section):
             "zapguard's choice: one send per line at a time; four lines at once fit two cores)"
         ),
     )
+    lanes: Annotated[int, Field(ge=1, le=1024)] = Field(
+        8,
+        description=(
+            "faixas de linhas: cada uma é uma tarefa com um só dono entre todos os trabalhadores "
+            "/ shards of lines: each is a job held by one worker among all of them (source: "
+            "zapguard's choice: more shards than the workers of a usual deployment, so the "
+            "lines spread; the same value on every worker)"
+        ),
+    )
+    line_in_flight_max: Annotated[int, Field(ge=1, le=64)] = Field(
+        1,
+        description=(
+            "envios simultâneos numa mesma linha, sempre para contatos diferentes, quando o ritmo "
+            "(ZG503) já deixa a linha enviar de novo / concurrent sends on one line, always to "
+            "distinct contacts, once pacing (ZG503) lets the line send again (source: zapguard's "
+            "choice: 1, a person sends one message at a time; raise it for API lines whose gaps "
+            "are shorter than the provider's answer, ~16 ms per send on the simulator)"
+        ),
+    )
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
         0.2,
         description=(
@@ -374,11 +393,15 @@ class ServiceConfig(_Section):
         return self
 
 
-def load_service_config(path: Path | None) -> ServiceConfig:
-    """The ``[server]``, ``[dispatch]`` and ``[providers.*]`` sections; defaults without a file."""
+def load_service_config(path: Path | None, *, providers: bool = True) -> ServiceConfig:
+    """The ``[server]``, ``[dispatch]`` and ``[providers.*]`` sections; defaults without a file.
+
+    ``providers=False`` leaves the providers out (and their secrets unread): a command that sends
+    nothing must not need them in its environment."""
     if path is None:
         return ServiceConfig()
-    sections = read_sections(path, SERVICE_SECTIONS)
+    names = [name for name in SERVICE_SECTIONS if providers or name != "providers"]
+    sections = read_sections(path, names)
     label = path.name
     resolved = _resolve_env(sections, label, ())
     try:

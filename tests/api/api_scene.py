@@ -21,7 +21,8 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
 from zapguard.api.app import create_app
-from zapguard.gateway.service import Services, open_services
+from zapguard.gateway.runtime import Sources, open_services
+from zapguard.gateway.service import Services
 from zapguard.policy.config import PolicyConfig
 from zapguard.service_config import DispatchConfig, ProviderSettings, ServiceConfig
 
@@ -173,14 +174,14 @@ def provider_scene(database_url: str, providers: dict[str, ProviderSettings]) ->
     """A scene whose lines use these provider connections instead of the simulator."""
     clock = Clock()
     services = open_services(
-        database_url=database_url,
-        counters_url=database_url,
-        policy=instant_policy(),
-        config=ServiceConfig(
-            providers=providers, dispatch=DispatchConfig(typing_chars_per_second=0)
+        Sources(
+            database_url=database_url,
+            counters_url=database_url,
+            policy=instant_policy(),
+            config=ServiceConfig(
+                providers=providers, dispatch=DispatchConfig(typing_chars_per_second=0)
+            ),
         ),
-        default_tenant="default",
-        simulator_url=None,
         clock=clock,
     )
     try:
@@ -215,12 +216,12 @@ def scene(
         dispatch=DispatchConfig(typing_chars_per_second=0),
     )
     services = open_services(
-        database_url=database_url,
-        counters_url=counters_url or database_url,
-        policy=policy or instant_policy(),
-        config=config,
-        default_tenant="default",
-        simulator_url=None,
+        Sources(
+            database_url=database_url,
+            counters_url=counters_url or database_url,
+            policy=policy or instant_policy(),
+            config=config,
+        ),
         clock=clock,
     )
     app = create_app(services, run_dispatcher=False, **app_options)

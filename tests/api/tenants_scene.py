@@ -34,7 +34,7 @@ from pydantic import SecretStr
 from starlette.types import Receive, Scope, Send
 
 from zapguard.api.app import create_app
-from zapguard.gateway.service import open_services
+from zapguard.gateway.runtime import Sources, open_services
 from zapguard.service_config import DispatchConfig, ProviderSettings, ServiceConfig
 from zapguard.store.api_keys import ADMIN_SCOPE, create_key
 
@@ -268,14 +268,15 @@ def two_tenants(database_url: str) -> Iterator[Tenants]:
     with provider_fakes() as fakes:
         clock = Clock()
         services = open_services(
-            database_url=database_url,
-            counters_url=database_url,
-            policy=instant_policy(),
-            config=ServiceConfig(
-                providers=fakes.connections(), dispatch=DispatchConfig(typing_chars_per_second=0)
+            Sources(
+                database_url=database_url,
+                counters_url=database_url,
+                policy=instant_policy(),
+                config=ServiceConfig(
+                    providers=fakes.connections(),
+                    dispatch=DispatchConfig(typing_chars_per_second=0),
+                ),
             ),
-            default_tenant="default",
-            simulator_url=None,
             clock=clock,
         )
         try:

@@ -1,7 +1,8 @@
 """The FastAPI application: native ``/v1`` API, drop-in surfaces, provider webhooks, dashboard.
 
 ``create_app(services)`` wires routers over an opened :class:`~zapguard.gateway.service.Services`;
-the dispatcher runs in the app's lifespan, so it starts and stops with the server. With
+the background jobs (dispatcher lanes, retention) run in the app's lifespan, so they start and
+stop with the server, each held by one worker at a time through its lease. With
 ``mount_simulator`` (``zapguard serve --demo`` only) the simulated provider answers under
 ``/simulator`` in the same server: it signs its webhooks with the services' per-start secret, and
 its control routes answer clients on this machine only.
@@ -29,7 +30,6 @@ from zapguard.api.routes import (
     system,
     webhooks,
 )
-from zapguard.gateway.retention import RetentionJob
 from zapguard.gateway.service import Services
 from zapguard.providers.simulator.app import simulator_app
 
@@ -60,19 +60,14 @@ def create_app(
     """``open_when_keyless``: with no API key in the store, serve the default tenant without one
     (only ever true when listening on loopback, which ``zapguard serve`` enforces)."""
 
-    retention = RetentionJob(services.purge, services.config.retention)
-
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if run_dispatcher and services.config.dispatch.enabled:
-            services.dispatcher.start()
         if run_dispatcher:  # background work belongs to the serving process, not to test scenes
-            retention.start()
+            services.start_background()
         try:
             yield
         finally:
-            retention.stop()
-            services.dispatcher.stop()
+            services.stop_background()
             if close_on_shutdown:
                 services.close()
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from zapguard.api.app import create_app
-from zapguard.config import find_config, load_app_config, load_policy_config
-from zapguard.gateway.service import Services, open_services
-from zapguard.service_config import SIMULATOR, load_service_config
+from zapguard.gateway.runtime import open_services, sources_from_files
+from zapguard.gateway.service import Services
+from zapguard.service_config import SIMULATOR
 
 OPTIONS_VARIABLE = "ZAPGUARD_SERVE_OPTIONS"
 
@@ -49,17 +49,12 @@ class ServeOptions:
 
 def build_services(options: ServeOptions) -> tuple[Services, bool]:
     """The services for ``options``, and whether the in-app simulator serves the lines."""
-    path = find_config(Path(options.config) if options.config else None)
-    app_config = load_app_config(path)
-    service_config = load_service_config(path)
-    database_url = options.db or app_config.database_url
-    simulated = options.demo and SIMULATOR not in service_config.providers
+    sources = sources_from_files(
+        Path(options.config) if options.config else None, options.preset, options.db
+    )
+    simulated = options.demo and SIMULATOR not in sources.config.providers
     services = open_services(
-        database_url=database_url,
-        counters_url=database_url if options.db else app_config.counters_url,
-        policy=load_policy_config(path, options.preset),
-        config=service_config,
-        default_tenant=app_config.tenant,
+        sources,
         simulator_url=f"http://{options.local}:{options.port}/simulator" if simulated else None,
     )
     return services, simulated

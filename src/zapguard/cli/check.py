@@ -43,7 +43,7 @@ def check(
 
     parsed = _read_message(message_file)
     with open_runtime(config, preset, db) as runtime:
-        message = parsed.to_message(runtime.tenant)
+        message = parsed.to_message(runtime.default_tenant)
         decision = runtime.decider.advise(message, parsed.at or datetime.now(UTC))
     document = decision_json(0, decision)
     document.pop("index")

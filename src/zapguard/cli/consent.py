@@ -69,10 +69,10 @@ def grant(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        runtime.store.ensure_tenant(tenant_id=runtime.tenant, name=runtime.tenant)
+        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
         runtime.store.grant_consent(
             consent=Consent(
-                tenant_id=runtime.tenant,
+                tenant_id=runtime.default_tenant,
                 contact=phone,
                 purpose="marketing",
                 granted_at=_aware(at),
@@ -100,9 +100,13 @@ def revoke(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        runtime.store.ensure_tenant(tenant_id=runtime.tenant, name=runtime.tenant)
+        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
         runtime.store.revoke_consent(
-            tenant_id=runtime.tenant, contact=phone, at=_aware(at), how=how, purpose="marketing"
+            tenant_id=runtime.default_tenant,
+            contact=phone,
+            at=_aware(at),
+            how=how,
+            purpose="marketing",
         )
     output_console().print(styled(f"opt-out registrado / recorded: {phone}", style="green"))
 
@@ -122,7 +126,7 @@ def show(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        history = runtime.store.consent_history(tenant_id=runtime.tenant, contact=phone)
+        history = runtime.store.consent_history(tenant_id=runtime.default_tenant, contact=phone)
     table = Table(box=box.SIMPLE_HEAD, title=f"Consentimento / Consent {phone}")
     for header in (
         "Quando / When",
@@ -173,7 +177,7 @@ def import_csv(
     db: DbOption = None,
 ) -> None:
     with open_runtime(config, preset, db) as runtime:
-        rows, problems = _read_csv(csv_file, runtime.tenant)
+        rows, problems = _read_csv(csv_file, runtime.default_tenant)
         for problem in problems:
             error_console().print(styled(problem, style="yellow"), soft_wrap=True)
         if problems and not skip_bad:
@@ -181,7 +185,7 @@ def import_csv(
                 f"{csv_file}: {len(problems)} linha(s) inválida(s), nada importado (use --skip-bad) / "
                 f"{len(problems)} bad row(s), nothing imported"
             )
-        runtime.store.ensure_tenant(tenant_id=runtime.tenant, name=runtime.tenant)
+        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
         with runtime.store.transaction():
             for row in rows:
                 runtime.store.grant_consent(consent=row.consent)

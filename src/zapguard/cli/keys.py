@@ -63,7 +63,7 @@ def create(
     from zapguard.store.api_keys import ADMIN_SCOPE, create_key
 
     with open_runtime(config, preset, db) as runtime:
-        owner = tenant or runtime.tenant
+        owner = tenant or runtime.default_tenant
         runtime.store.ensure_tenant(tenant_id=owner, name=owner)
         key, record = create_key(
             runtime.store,
@@ -95,7 +95,7 @@ def list_command(
     from zapguard.store.api_keys import list_keys
 
     with open_runtime(config, preset, db) as runtime:
-        keys = list_keys(runtime.store, tenant_id=tenant or runtime.tenant)
+        keys = list_keys(runtime.store, tenant_id=tenant or runtime.default_tenant)
     table = Table(
         "prefixo / prefix",
         "nome / name",

@@ -24,10 +24,11 @@ from zapguard.cli._options import (
     output_console,
     styled,
 )
-from zapguard.cli._runtime import Runtime, open_runtime
+from zapguard.cli._runtime import open_runtime
 from zapguard.domain.models import AccountType, Line, Role, Severity
 
 if TYPE_CHECKING:
+    from zapguard.gateway.service import Services
     from zapguard.policy.snapshot import LineView
     from zapguard.store.records import LineRecord
 
@@ -206,7 +207,7 @@ def add(
     with open_runtime(config, preset, db) as runtime, runtime.store.transaction():
         line = Line(
             id=line_id,
-            tenant_id=runtime.tenant,
+            tenant_id=runtime.default_tenant,
             phone=normalize(phone),
             role=role,
             account=account,
@@ -229,7 +230,7 @@ def add(
         )
         for kind, secret in secrets.items():
             runtime.store.set_line_secret(
-                tenant_id=runtime.tenant, line_id=line.id, kind=kind, secret=secret, at=now
+                tenant_id=runtime.default_tenant, line_id=line.id, kind=kind, secret=secret, at=now
             )
     output_console().print(
         styled(f"linha {line.id} cadastrada / line registered: {line.phone}", style="green")
@@ -273,7 +274,11 @@ def secret(
     with open_runtime(config, preset, db) as runtime:
         _known(runtime, line_id)
         runtime.store.set_line_secret(
-            tenant_id=runtime.tenant, line_id=line_id, kind=kind, secret=value, at=datetime.now(UTC)
+            tenant_id=runtime.default_tenant,
+            line_id=line_id,
+            kind=kind,
+            secret=value,
+            at=datetime.now(UTC),
         )
     done_pt, done_en = ("removido", "removed") if clear else ("definido", "set")
     output_console().print(
@@ -306,7 +311,7 @@ def helpdesk(
     _check_helpdesk(url, config)
     with open_runtime(config, preset, db) as runtime:
         _known(runtime, line_id)
-        runtime.store.set_helpdesk_url(tenant_id=runtime.tenant, line_id=line_id, url=url)
+        runtime.store.set_helpdesk_url(tenant_id=runtime.default_tenant, line_id=line_id, url=url)
     output_console().print(
         styled(f"helpdesk da linha {line_id}: {url or '—'} / line {line_id} helpdesk: {url or '—'}")
     )
@@ -356,7 +361,7 @@ def provider(
         try:
             check_account(provider_account if provider_account is not None else line_id)
             runtime.store.set_line_provider(
-                tenant_id=runtime.tenant,
+                tenant_id=runtime.default_tenant,
                 line_id=line_id,
                 provider=name,
                 provider_account=provider_account,
@@ -372,8 +377,8 @@ def provider(
     )
 
 
-def _known(runtime: Runtime, line_id: str) -> None:
-    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.tenant) is None:
+def _known(runtime: Services, line_id: str) -> None:
+    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.default_tenant) is None:
         raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
 
 
@@ -403,7 +408,7 @@ def list_lines(
     ):
         table.add_column(header)
     with open_runtime(config, preset, db) as runtime:
-        for record in runtime.store.line_records(tenant_id=runtime.tenant):
+        for record in runtime.store.line_records(tenant_id=runtime.default_tenant):
             view = _view(runtime, record, now)
             cap = volume.window_cap(view, now, runtime.policy)
             state = warmup.ramp(view, now, runtime.policy.warmup, cap)
@@ -440,7 +445,7 @@ def show(
 
     now = datetime.now(UTC)
     with open_runtime(config, preset, db) as runtime:
-        record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.tenant)
+        record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.default_tenant)
         if record is None:
             raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
         view = _view(runtime, record, now)
@@ -502,7 +507,7 @@ def retire(
             runtime.store,
             Outbox(runtime.store),
             runtime.decider.counters,
-            tenant_id=runtime.tenant,
+            tenant_id=runtime.default_tenant,
             line_id=line_id,
         )
     count = len(retirement.cancelled)
@@ -536,7 +541,7 @@ def delete(
     with open_runtime(config, preset, db) as runtime:
         _known(runtime, line_id)
         try:
-            delete_line(runtime.store, tenant_id=runtime.tenant, line_id=line_id)
+            delete_line(runtime.store, tenant_id=runtime.default_tenant, line_id=line_id)
         except Conflict as conflict:
             raise UsageError(f"{conflict} (zapguard lines retire {line_id})") from None
     output_console().print(
@@ -561,7 +566,7 @@ def _configured(provider: str, config: Path | None) -> None:
         )
 
 
-def _view(runtime: Runtime, record: LineRecord, now: datetime) -> LineView:
+def _view(runtime: Services, record: LineRecord, now: datetime) -> LineView:
     from zapguard.gateway.snapshots import line_view
 
     window = timedelta(hours=runtime.policy.volume.window_hours)

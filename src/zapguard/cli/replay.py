@@ -56,7 +56,7 @@ def replay(
         replayer = Replayer(
             decider=runtime.decider,
             events=runtime.events,
-            tenant=runtime.tenant,
+            tenant=runtime.default_tenant,
             out=sys.stdout,
             skip_bad=skip_bad,
             on_note=lambda text: notes.print(text, style="yellow", markup=False, soft_wrap=True),

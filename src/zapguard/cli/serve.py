@@ -93,10 +93,9 @@ def serve(
 ) -> None:
     import uvicorn
 
-    from zapguard.api.factory import ServeOptions, build_app, build_services, is_loopback
+    from zapguard.api.factory import ServeOptions, build_app, build_services
     from zapguard.config import find_config
     from zapguard.service_config import load_service_config
-    from zapguard.store.api_keys import any_active_key
 
     service_config = load_service_config(find_config(config))
     options = ServeOptions(
@@ -111,39 +110,48 @@ def serve(
         _check_demo(options, workers)
     services, simulated = build_services(options)
     try:
-        if not is_loopback(options.host) and not any_active_key(services.store):
-            raise UsageError(
-                f"recuso escutar em {options.host} sem chave de API; crie uma com 'zapguard keys "
-                f"create' / refusing to listen on {options.host} without an API key; create one "
-                "with 'zapguard keys create'"
-            )
-        if demo:
-            ensure_demo_line(services)
-        _warn_about_unconfigured_providers(services)
+        _check_before_serving(services, options, demo=demo)
         typer.echo(
             f"zapguard em http://{options.local}:{options.port} (API: /docs, painel: /) / "
             f"zapguard on http://{options.local}:{options.port}",
             err=True,
         )
-        # No access log: query strings may carry webhook verify tokens.
-        if workers > 1:  # each worker opens its own services from the same options
-            options.to_environment()
+        if workers == 1:
+            # No access log: query strings may carry webhook verify tokens.
+            app = build_app(services, options, simulated=simulated)
             uvicorn.run(
-                "zapguard.api.factory:app_from_environment",
-                factory=True,
-                workers=workers,
-                host=options.host,
-                port=options.port,
-                access_log=False,
-                log_level="warning",
+                app, host=options.host, port=options.port, access_log=False, log_level="warning"
             )
             return
-        app = build_app(services, options, simulated=simulated)
-        uvicorn.run(
-            app, host=options.host, port=options.port, access_log=False, log_level="warning"
-        )
     finally:
         services.close()
+    # Each worker builds its own services from the same options (through gateway.runtime, as
+    # this process did), and its jobs take their leases: no job runs in two workers at once.
+    options.to_environment()
+    uvicorn.run(
+        "zapguard.api.factory:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=options.host,
+        port=options.port,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+def _check_before_serving(services: Services, options: ServeOptions, *, demo: bool) -> None:
+    from zapguard.api.factory import is_loopback
+    from zapguard.store.api_keys import any_active_key
+
+    if not is_loopback(options.host) and not any_active_key(services.store):
+        raise UsageError(
+            f"recuso escutar em {options.host} sem chave de API; crie uma com 'zapguard keys "
+            f"create' / refusing to listen on {options.host} without an API key; create one "
+            "with 'zapguard keys create'"
+        )
+    if demo:
+        ensure_demo_line(services)
+    _warn_about_unconfigured_providers(services)
 
 
 def _check_demo(options: ServeOptions, workers: int) -> None:

@@ -173,9 +173,10 @@ def _decode_punycode(label: str) -> str:
     if not label.startswith("xn--"):
         return label
     try:
-        return label[4:].encode("ascii").decode("punycode").lower()
+        decoded = label[4:].encode("ascii").decode("punycode").lower()
     except (UnicodeError, ValueError):
         return label  # not valid punycode: compare it as typed
+    return decoded or label  # a bare "xn--" decodes to nothing: an empty label is no label
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -1,5 +1,9 @@
 """The dispatcher: works the outbox like a careful person at a phone, one line at a time.
 
+What to send next is decided by :mod:`zapguard.gateway.dispatch_plan` over values; the reads and
+writes go through :mod:`zapguard.store.dispatch`. Sends that finish together are recorded in one
+transaction (:class:`~zapguard.gateway.batching.GroupCommit`).
+
 Each round claims due work in one write transaction, then sends outside it:
 
 1. **Recover**: rows left ``sending`` past their lease belong to a worker that died. If a status
@@ -7,8 +11,11 @@ Each round claims due work in one write transaction, then sends outside it:
    ``queued`` with its attempts kept and ``last_error`` saying it is in doubt.
 2. **Lanes**: each line has one pacing lane. A lane is due when its ``next_at`` has passed, its line
    may send (``active`` or ``warming``: paused, quarantined, banned and retired lines keep their
-   messages queued), and no send on the line is in flight: a line is never sent on twice at once,
-   by this process or another. On PostgreSQL lanes are locked ``FOR UPDATE SKIP LOCKED``, so several
+   messages queued), and fewer than ``[dispatch] line_in_flight_max`` sends on the line are in
+   flight (by default one: a line is never sent on twice at once, by this process or another;
+   above one, never to the same contact twice at once, and a round claims several on the line
+   only while its pacing allows). Each lane belongs to a shard of lines held as a named job (see
+   :class:`LaneJob`): one worker of the deployment claims on it at a time. On PostgreSQL lanes are locked ``FOR UPDATE SKIP LOCKED``, so several
    dispatcher processes share one outbox; SQLite's ``BEGIN IMMEDIATE`` lets one claimer in at a time.
 3. **Pick** on each due lane the oldest due row whose contact may receive now: not within
    ``pair_interval_seconds`` of the line's last send to that contact (the pair rate), and, for a short
@@ -55,16 +62,16 @@ import logging
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Connection, Row
 
 from zapguard.domain.models import LineState
+from zapguard.gateway import dispatch_plan as plan
+from zapguard.gateway.batching import GroupCommit
 from zapguard.gateway.events import pause_with_alert
 from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
 from zapguard.gateway.outbox import MessageOptions, is_public_id
@@ -72,7 +79,7 @@ from zapguard.policy.config import VolumeConfig
 from zapguard.providers.base import Provider, ProviderError, SendOptions, Sent
 from zapguard.service_config import DispatchConfig
 from zapguard.store import LineRecord, Store
-from zapguard.store import outbox as rows
+from zapguard.store.dispatch import ClaimRound, DispatchStore, SentSettlement
 from zapguard.store.outbox import OutboxEntry
 
 logger = logging.getLogger(__name__)
@@ -82,8 +89,6 @@ SENDABLE = (LineState.ACTIVE.value, LineState.WARMING.value, LineState.QUARANTIN
 
 A quarantined line (ZG602) still sends what the policy let through: replies to contacts who wrote in
 the last 24 hours; the decision, not the dispatcher, tells those apart."""
-MAX_TEXT_CHARS = 4096
-"""WhatsApp's longest text message: a merge stops before it would exceed this."""
 _NO_PROVIDER_PAUSE = timedelta(minutes=1)
 _ROWS_PER_LANE = 200
 """Due rows read per lane and round when the first page holds no send to make."""
@@ -107,17 +112,9 @@ class Job:
     provider: Provider
     typing_seconds: float
     attempt: int
+    line_free_at: datetime
+    """When pacing lets the line send again after this job (its lane's new ``next_at``)."""
     options: MessageOptions = field(default_factory=MessageOptions)
-
-
-@dataclass
-class _Pick:
-    primary: Row[Any]
-    followers: list[Row[Any]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(row.text for row in (self.primary, *self.followers))
 
 
 class Dispatcher:
@@ -136,12 +133,23 @@ class Dispatcher:
         ban_codes: Collection[str] = (),
     ) -> None:
         self._store = store
+        self._rounds = DispatchStore(store)
+        self._settle: GroupCommit[SentSettlement, bool] = GroupCommit(self._rounds.settle_sent)
+        """Sends that finish together are recorded in one transaction."""
         self._ban_codes = frozenset(ban_codes)
         """Provider error codes that mean the account is blocked (``[health] ban_codes``), on top of
         what each adapter already classifies as a ban."""
         self._provider_for = provider_for
         self._dispatch = dispatch
         self._volume = volume
+        self._rules = plan.PlanRules(
+            merge_window_seconds=volume.merge_window_seconds,
+            merge_max_chars=dispatch.merge_max_chars,
+            pair_interval_seconds=volume.pair_interval_seconds,
+            typing_chars_per_second=dispatch.typing_chars_per_second,
+            typing_max_seconds=dispatch.typing_max_seconds,
+            requested_delay_max_seconds=dispatch.requested_delay_max_seconds,
+        )
         self._clock = clock
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
@@ -152,6 +160,37 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: set[Future[None]] = set()
         self._in_flight_lock = threading.Lock()
+        self._lanes: frozenset[int] | None = None
+        """The shards of lines this dispatcher works (each a leased job, see :class:`LaneJob`);
+        ``None``: every line (one dispatcher alone, and the tests' :meth:`run_once`)."""
+        self._lanes_lock = threading.Lock()
+
+    # -- lanes ----------------------------------------------------------------------------------
+
+    def lane_of(self, line_id: str) -> int:
+        """The shard of a line: stable across processes and hosts (not Python's salted hash)."""
+        return zlib.crc32(line_id.encode()) % self._dispatch.lanes
+
+    def work_leased_lanes(self) -> None:
+        """From now on work only the lanes handed over by :meth:`take_lane` (none yet)."""
+        with self._lanes_lock:
+            if self._lanes is None:
+                self._lanes = frozenset()
+
+    def take_lane(self, lane: int) -> None:
+        with self._lanes_lock:
+            self._lanes = (self._lanes or frozenset()) | {lane}
+        self._wakeup.set()
+
+    def drop_lane(self, lane: int) -> None:
+        """Claim nothing more on the lane's lines; sends already claimed finish and settle."""
+        with self._lanes_lock:
+            self._lanes = (self._lanes or frozenset()) - {lane}
+
+    @property
+    def lanes(self) -> frozenset[int] | None:
+        with self._lanes_lock:
+            return self._lanes
 
     # -- running --------------------------------------------------------------------------------
 
@@ -243,23 +282,43 @@ class Dispatcher:
 
     def claim(self, *, limit: int | None = None) -> list[Job]:
         """Recover expired leases and claim at most one send per due lane, in one transaction."""
+        held = self.lanes
+        if held is not None and not held:
+            return []  # every lane is another worker's
         now = self._clock()
         jobs: list[Job] = []
-        with (
-            self._store.transaction(),
-            self._store.writing("claiming outbox work") as connection,
-        ):
-            self._recover(connection, now)
-            lanes = rows.due_lanes(connection, now=now, line_states=SENDABLE, limit=limit)
-            recheck = connection.dialect.name == "postgresql"
-            for line_id in lanes:
-                # On PostgreSQL another dispatcher may have claimed on this line after our query's
-                # snapshot was taken: look again with a fresh statement. SQLite has one writer.
-                if recheck and rows.line_busy(connection, line_id=line_id):
-                    continue
-                job = self._claim_lane(connection, line_id, now)
-                if job is not None:
+        room = self._dispatch.line_in_flight_max
+        with self._rounds.claiming() as round_:
+            self._recover(round_, now)
+            asked = limit if held is None else None
+            if room == 1:
+                lanes = [
+                    (line_id, 0)
+                    for line_id in round_.due_lanes(now=now, line_states=SENDABLE, limit=asked)
+                ]
+            else:
+                lanes = round_.lanes_with_room(
+                    now=now, line_states=SENDABLE, limit=asked, room=room
+                )
+            if held is not None:
+                lanes = [lane for lane in lanes if self.lane_of(lane[0]) in held][:limit]
+            for line_id, busy in lanes:
+                if round_.shared:
+                    # Other dispatchers claim concurrently: one may have claimed on this line
+                    # after our query's snapshot was taken. Look again. SQLite has one writer.
+                    if room == 1 and round_.line_busy(line_id=line_id):
+                        continue
+                    if room > 1:
+                        busy = round_.in_flight(line_id=line_id)
+                for _ in range(room - busy):
+                    if limit is not None and len(jobs) >= limit:
+                        break
+                    job = self._claim_lane(round_, line_id, now)
+                    if job is None:
+                        break
                     jobs.append(job)
+                    if job.line_free_at > now:
+                        break  # pacing: the line waits before its next send
         for job in jobs:
             logger.debug(
                 "claimed %s on line %s (attempt %d, %d merged)",
@@ -270,34 +329,35 @@ class Dispatcher:
             )
         return jobs
 
-    def _recover(self, connection: Connection, now: datetime) -> None:
-        expired = rows.expired_leases(connection, now=now)
-        for row in expired:  # primaries first: a follower's fate follows its primary's
-            if row.merged_into is None and _provider_took(row):
-                rows.mark_sent(
-                    connection, entry_id=row.id, provider_message_id=row.provider_message_id, at=now
+    def _recover(self, round_: ClaimRound, now: datetime) -> None:
+        expired = round_.expired_leases(now=now)
+        for entry in expired:  # primaries first: a follower's fate follows its primary's
+            if entry.merged_into is None and plan.provider_took(entry):
+                round_.mark_sent(
+                    entry_id=entry.id, provider_message_id=entry.provider_message_id, at=now
                 )
-                logger.info("in-doubt %s settled as sent by a status webhook", row.public_id)
+                logger.info("in-doubt %s settled as sent by a status webhook", entry.public_id)
         # An in-doubt send waits a little: the provider's own status webhook (carrying our
         # reference) usually settles it meanwhile, and then nothing is sent twice.
         wait_until = now + timedelta(seconds=self._dispatch.in_doubt_wait_seconds)
-        for row in expired:
-            rows.recover(connection, entry_id=row.id, last_error=IN_DOUBT, not_before=wait_until)
-            if row.merged_into is None:
+        for entry in expired:
+            round_.recover(entry_id=entry.id, last_error=IN_DOUBT, not_before=wait_until)
+            if entry.merged_into is None:
                 logger.warning(
-                    "lease of %s on line %s expired: requeued in doubt", row.public_id, row.line_id
+                    "lease of %s on line %s expired: requeued in doubt",
+                    entry.public_id,
+                    entry.line_id,
                 )
 
-    def _claim_lane(self, connection: Connection, line_id: str, now: datetime) -> Job | None:
+    def _claim_lane(self, round_: ClaimRound, line_id: str, now: datetime) -> Job | None:
         while True:
-            pick = self._pick(connection, line_id, now)
-            if pick is None:
+            chosen = self._pick(round_, line_id, now)
+            if chosen is None:
                 return None
-            primary = pick.primary
-            if primary.attempts > 0 and _provider_took(primary):
+            primary = chosen.primary
+            if primary.attempts > 0 and plan.provider_took(primary):
                 # In doubt, and a status webhook already said the provider has it: do not resend.
-                if not rows.mark_sent(
-                    connection,
+                if not round_.mark_sent(
                     entry_id=primary.id,
                     provider_message_id=primary.provider_message_id,
                     at=now,
@@ -305,7 +365,7 @@ class Dispatcher:
                 ):
                     return None  # pragma: no cover - the row was read queued in this transaction
                 continue
-            record = self._store.get_line_record(line_id=line_id)
+            record = round_.line(line_id)
             if record is None:  # pragma: no cover - lanes reference lines
                 return None
             try:
@@ -316,139 +376,66 @@ class Dispatcher:
                 logger.exception(
                     "sem provedor para a linha %s / no provider for line %s", line_id, line_id
                 )
-                rows.set_lane(connection, line_id=line_id, next_at=now + _NO_PROVIDER_PAUSE)
+                round_.set_lane(line_id=line_id, next_at=now + _NO_PROVIDER_PAUSE)
                 return None
-            text = pick.text
+            text = chosen.text
             options = MessageOptions.of(primary.options)
-            typing = self._typing_seconds(provider, text, options)
-            follower_ids = tuple(row.id for row in pick.followers)
+            typing = plan.typing_seconds(
+                text, options, self._rules, provider_types=provider.supports_typing
+            )
             lease_until = now + timedelta(seconds=self._dispatch.lease_seconds)
-            if not rows.claim(
-                connection, entry_id=primary.id, follower_ids=follower_ids, lease_until=lease_until
+            if not round_.claim(
+                entry_id=primary.id, follower_ids=chosen.follower_ids, lease_until=lease_until
             ):
                 return None  # pragma: no cover - the lane lock makes this a lost race only
             with self._rng_lock:
                 gap = self._rng.uniform(self._volume.gap_min_seconds, self._volume.gap_max_seconds)
-            rows.set_lane(
-                connection, line_id=line_id, next_at=now + timedelta(seconds=typing + gap)
-            )
-            claimed = rows.entry(primary)
+            free_at = plan.next_at(now, typing, gap)
+            round_.set_lane(line_id=line_id, next_at=free_at)
             return Job(
-                entry=claimed,
-                follower_ids=follower_ids,
+                entry=primary,
+                follower_ids=chosen.follower_ids,
                 text=text,
                 line=record,
                 provider=provider,
                 typing_seconds=typing,
-                attempt=claimed.attempts + 1,
+                attempt=primary.attempts + 1,
                 options=options,
+                line_free_at=free_at,
             )
 
-    def _pick(self, connection: Connection, line_id: str, now: datetime) -> _Pick | None:
+    def _pick(self, round_: ClaimRound, line_id: str, now: datetime) -> plan.Pick | None:
         """The row to send next on the line, with the rows to merge into it."""
-        queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_FIRST_PAGE)
+        queued = round_.queued(line_id=line_id, now=now, limit=_FIRST_PAGE)
+        chosen = self._pick_among(round_, line_id, now, queued)
         if len(queued) < _FIRST_PAGE:
-            return self._pick_among(connection, line_id, now, queued)
-        pick = self._pick_among(connection, line_id, now, queued)
-        # A page that ends mid-burst, or an in-doubt resend that must carry every row it carried
-        # before, needs the longer read.
-        if pick is None or pick.primary.attempts > 0 or pick.followers:
-            queued = rows.queued_rows(connection, line_id=line_id, now=now, limit=_ROWS_PER_LANE)
-            pick = self._pick_among(connection, line_id, now, queued)
-        return pick
+            return chosen
+        if chosen is None or chosen.needs_longer_read:
+            queued = round_.queued(line_id=line_id, now=now, limit=_ROWS_PER_LANE)
+            chosen = self._pick_among(round_, line_id, now, queued)
+        return chosen
 
     def _pick_among(
-        self, connection: Connection, line_id: str, now: datetime, queued: list[Row[Any]]
-    ) -> _Pick | None:
+        self, round_: ClaimRound, line_id: str, now: datetime, queued: list[OutboxEntry]
+    ) -> plan.Pick | None:
         if not queued:
             return None
-        pair = timedelta(seconds=self._volume.pair_interval_seconds)
+        pair = self._rules.pair_interval
         recent = (
-            rows.recently_sent_contacts(connection, line_id=line_id, since=now - pair)
+            round_.recent_contacts(line_id=line_id, since=now - pair)
             if pair > timedelta(0)
             else set()
         )
-        # Rows tentatively merged into a primary still pending wait for it (it is older).
-        tentative = {row.merged_into for row in queued if row.merged_into is not None}
-        pending_primaries = {
-            entry_id
-            for entry_id, state in rows.states_of(connection, ids=tentative).items()
-            if state in rows.PENDING
-        }
-        waiting: set[str] = set(recent)
-        for index, row in enumerate(queued):
-            if row.contact in waiting:
-                continue
-            if row.merged_into in pending_primaries:
-                waiting.add(row.contact)
-                continue
-            if self._held_for_merge(row, now):
-                waiting.add(row.contact)  # keep the contact's order: its later rows wait too
-                continue
-            return _Pick(row, self._followers(row, queued[index + 1 :]))
-        return None
-
-    def _mergeable(self, row: Row[Any]) -> bool:
-        options = MessageOptions.of(row.options)
-        return (
-            self._volume.merge_window_seconds > 0
-            and row.media_url is None
-            and row.template is None
-            and options.reply_to is None
-            and options.delay_ms is None
-            and len(row.text) <= self._dispatch.merge_max_chars
+        if self._dispatch.line_in_flight_max > 1:
+            # A contact with a send in flight waits for it: its messages arrive in order.
+            recent |= round_.in_flight_contacts(line_id=line_id)
+        return plan.pick(
+            queued,
+            now=now,
+            recent_contacts=recent,
+            pending_primaries=round_.pending(plan.merge_primaries(queued)),
+            rules=self._rules,
         )
-
-    def _held_for_merge(self, row: Row[Any], now: datetime) -> bool:
-        """A fresh short text waits out the merge window, so its burst can join it."""
-        if not self._mergeable(row) or row.attempts > 0:
-            return False
-        window = timedelta(seconds=self._volume.merge_window_seconds)
-        held: bool = row.created_at + window > now
-        return held
-
-    def _followers(self, primary: Row[Any], later: list[Row[Any]]) -> list[Row[Any]]:
-        """The rows to merge into ``primary``.
-
-        A resend of an attempt that ended in doubt carries exactly the rows that attempt carried
-        (the provider may already hold that text under this reference). A first send gathers the
-        burst behind a short text: the same contact's short texts, each within the merge window of
-        the one before, until one does not fit. A retried row goes alone.
-        """
-        carried = [row for row in later if row.merged_into == primary.id]
-        if carried or primary.attempts > 0 or not self._mergeable(primary):
-            return carried
-        window = timedelta(seconds=self._volume.merge_window_seconds)
-        followers: list[Row[Any]] = []
-        length = len(primary.text)
-        previous = primary.created_at
-        for row in later:
-            if row.contact != primary.contact:
-                continue
-            fits = (
-                self._mergeable(row)
-                and row.attempts == 0
-                and row.merged_into is None
-                and row.created_at - previous <= window
-                and length + 1 + len(row.text) <= MAX_TEXT_CHARS
-            )
-            if not fits:
-                break  # the burst ends here; what follows keeps its order behind it
-            followers.append(row)
-            length += 1 + len(row.text)
-            previous = row.created_at
-        return followers
-
-    def _typing_seconds(self, provider: Provider, text: str, options: MessageOptions) -> float:
-        """zapguard's own typing time, lengthened (never shortened) by a requested delay."""
-        speed = self._dispatch.typing_chars_per_second
-        own = 0.0
-        if speed > 0 and provider.supports_typing:
-            own = min(self._dispatch.typing_max_seconds, len(text) / speed)
-        requested = 0.0
-        if options.delay_ms is not None:
-            requested = min(self._dispatch.requested_delay_max_seconds, options.delay_ms / 1000)
-        return max(own, requested)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -497,10 +484,9 @@ class Dispatcher:
             return
         SEND_SECONDS.labels(kind).observe(time.perf_counter() - started)
         now = self._clock()
-        with self._store.transaction(), self._store.writing("recording a send") as connection:
-            settled = rows.mark_sent(
-                connection, entry_id=entry.id, provider_message_id=sent.provider_message_id, at=now
-            )
+        settled = self._settle.submit(
+            SentSettlement(entry_id=entry.id, provider_message_id=sent.provider_message_id, at=now)
+        )
         SENDS.labels(kind, "sent").inc()
         if settled:
             logger.info(
@@ -543,8 +529,7 @@ class Dispatcher:
         """The provider's id of the message ``entry`` replies to (see the module docstring)."""
         if reply_to is None or not is_public_id(reply_to):
             return reply_to
-        with self._store.read_connection("reading a quoted message") as connection:
-            quoted = rows.by_public_id(connection, public_id=reply_to, tenant_id=entry.tenant_id)
+        quoted = self._rounds.message(public_id=reply_to, tenant_id=entry.tenant_id)
         if quoted is not None and quoted.line_id == entry.line_id and quoted.provider_message_id:
             return quoted.provider_message_id
         logger.info(
@@ -566,14 +551,12 @@ class Dispatcher:
             return
         if error.retryable and job.attempt < self._dispatch.max_attempts:
             delay = self._backoff(job.attempt, error.retry_after)
-            with self._store.transaction(), self._store.writing("scheduling a retry") as connection:
-                rows.requeue(
-                    connection,
-                    entry_id=entry.id,
-                    attempt=job.attempt,
-                    not_before=now + timedelta(seconds=delay),
-                    last_error=f"nova tentativa / retrying: {what}",
-                )
+            self._rounds.requeue(
+                entry_id=entry.id,
+                attempt=job.attempt,
+                not_before=now + timedelta(seconds=delay),
+                last_error=f"nova tentativa / retrying: {what}",
+            )
             SENDS.labels(kind, "retry").inc()
             logger.info(
                 "send of %s on line %s failed (%s, attempt %d): retry in %.1f s",
@@ -589,10 +572,7 @@ class Dispatcher:
             if error.retryable
             else "o provedor recusou a mensagem / the provider refused the message"
         )
-        with self._store.transaction(), self._store.writing("failing a message") as connection:
-            rows.mark_failed(
-                connection, entry_id=entry.id, attempt=job.attempt, last_error=f"{prefix}: {what}"
-            )
+        self._rounds.fail(entry_id=entry.id, attempt=job.attempt, last_error=f"{prefix}: {what}")
         SENDS.labels(kind, "failed").inc()
         logger.warning(
             "send of %s on line %s failed for good (%s, attempt %d)",
@@ -606,16 +586,11 @@ class Dispatcher:
         """The provider says the number is out: keep the message, stop the line, raise an alert."""
         entry = job.entry
         line = job.line.line
-        with self._store.transaction(), self._store.writing("pausing a line") as connection:
-            rows.requeue(
-                connection,
-                entry_id=entry.id,
-                attempt=job.attempt,
-                not_before=None,
-                last_error=f"linha pausada por sinal de banimento / line paused on a ban signal: {what}",
-                give_back_attempt=True,
-            )
-            pause_with_alert(
+        self._rounds.give_back(
+            entry_id=entry.id,
+            attempt=job.attempt,
+            last_error=f"linha pausada por sinal de banimento / line paused on a ban signal: {what}",
+            with_it=lambda: pause_with_alert(
                 self._store,
                 tenant=line.tenant_id,
                 line_id=line.id,
@@ -628,7 +603,8 @@ class Dispatcher:
                     "message_pt": "o provedor sinalizou banimento; linha pausada",
                     "message_en": "the provider signalled a ban; line paused",
                 },
-            )
+            ),
+        )
         logger.warning(
             "ban signal from provider %s on line %s (%s): line paused, %s kept queued",
             line.provider,
@@ -648,9 +624,19 @@ class Dispatcher:
         return max(delay, retry_after or 0.0)
 
 
-def _provider_took(row: Row[Any]) -> bool:
-    """A status webhook already reported this row: the provider has it."""
-    return row.provider_message_id is not None or row.delivery_status in rows.DELIVERY_RANK
+class LaneJob:
+    """One shard of lines as a named job: whoever holds its lease sends on those lines."""
+
+    def __init__(self, dispatcher: Dispatcher, lane: int) -> None:
+        self.name = f"dispatch:lane-{lane}"
+        self._dispatcher = dispatcher
+        self._lane = lane
+
+    def start(self) -> None:
+        self._dispatcher.take_lane(self._lane)
+
+    def stop(self) -> None:
+        self._dispatcher.drop_lane(self._lane)
 
 
 def _status_label(error: ProviderError) -> str:

@@ -1,5 +1,5 @@
-"""The retention job: what ``zapguard purge`` runs, and the server every ``[retention]
-every_minutes``. Each kind of working data goes once it can no longer matter:
+"""The retention job: what ``zapguard purge`` runs, and one worker of the deployment (the holder of
+the ``retention`` job's lease) every ``[retention] every_minutes``. Each kind of working data goes once it can no longer matter:
 
 * quota reservations: once older than both the rolling window (ZG501) and two days, which covers any
   line's calendar day (ZG901) in any time zone;
@@ -17,8 +17,6 @@ every_minutes``. Each kind of working data goes once it can no longer matter:
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from zapguard.gateway import events
@@ -64,31 +62,3 @@ def purge_working_data(
     }
     log.info("limpeza / purge: %s", purged)
     return purged
-
-
-class RetentionJob:
-    """Runs :func:`purge_working_data` in the background every ``config.every_minutes``."""
-
-    def __init__(self, run: Callable[[], object], config: RetentionConfig) -> None:
-        self._run = run
-        self._interval = config.every_minutes * 60
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="zapguard-retention", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stopping.wait(self._interval):
-            try:
-                self._run()
-            except Exception:  # the next round tries again; serving goes on
-                log.exception("limpeza falhou / purge failed")

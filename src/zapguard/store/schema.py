@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -442,4 +443,17 @@ health_penalties = Table(
     Column("recorded_at", UTCDateTime, nullable=False, server_default=func.current_timestamp()),
     UniqueConstraint("line_id", "key"),
     Index(None, "line_id", "at"),
+)
+
+# Who holds each named background job (dispatcher lanes, retention) when the coordination backend
+# is this SQL database (``store.leases.table``): one row per job name. ``expires_at`` is epoch
+# seconds, renewed by the holder's heartbeat; a holder that dies stops renewing and the job is
+# free once it passes. ``token`` grows with every new grant: a fencing token.
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("token", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )

@@ -50,9 +50,11 @@ def run_together(group: GroupCommit, works: list[Callable[[], object]]) -> list[
     return got
 
 
-def test_concurrent_writers_commit_once_and_a_failing_one_fails_alone(
+def test_concurrent_writers_share_one_commit_on_sqlite_and_a_failing_one_fails_alone(
     store: Store, sql_url: str
 ) -> None:
+    """On PostgreSQL each writer commits alone (batches of other processes taking row and
+    advisory locks in other orders would deadlock); the answers are the same."""
     group = GroupCommit(store, gather_seconds=5.0)
 
     def tenant(name: str, fail: bool = False) -> Callable[[], object]:
@@ -66,7 +68,7 @@ def test_concurrent_writers_commit_once_and_a_failing_one_fails_alone(
 
     commits = SQL_ACTIVITY.commits
     got = run_together(group, [tenant("t1"), tenant("t2", fail=True), tenant("t3")])
-    assert SQL_ACTIVITY.commits - commits == 1
+    assert SQL_ACTIVITY.commits - commits == (1 if store.single_writer else 2)
     assert got[0] == "t1" and got[2] == "t3"
     assert isinstance(got[1], Refused)
     elsewhere = Store(open_engine(sql_url))  # another process: only committed work shows

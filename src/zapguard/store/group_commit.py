@@ -82,6 +82,12 @@ class GroupCommit:
         transaction committed, or its own error (then nothing it wrote was kept)."""
         if self._store.in_transaction():
             return work()  # already inside this thread's own transaction: it commits with that
+        if not self._store.single_writer:
+            # On PostgreSQL each piece of work takes row and advisory locks as it goes (a line's
+            # quota, its tenant's line generation): two batches of other processes taking them in
+            # another order would deadlock. Each caller commits alone there, concurrently.
+            with self._store.transaction():
+                return work()
         item: _Item[T] = _Item(work)
         with self._cond:
             self._pending.append(item)  # type: ignore[arg-type]

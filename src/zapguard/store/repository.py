@@ -406,6 +406,12 @@ class Store:
             finally:
                 self._current.connection = None
 
+    @property
+    def single_writer(self) -> bool:
+        """Whether the database lets one write transaction run at a time (SQLite), so that
+        gathering writers into one transaction can only shorten their queue, never deadlock."""
+        return self._engine.dialect.name == "sqlite"
+
     def in_transaction(self) -> bool:
         """Whether this thread is inside :meth:`transaction`."""
         return self._current.connection is not None

@@ -33,7 +33,7 @@ from zapguard.gateway.dispatcher import IN_DOUBT
 from zapguard.gateway.outbox import Outbox
 from zapguard.store import Store, upgrade
 
-MESSAGES = 300
+MESSAGES = 600  # enough that the outbox outlasts every round of kills, however fast a worker sends
 ROUNDS = 24
 WORKER = Path(__file__).with_name("crash_worker.py")
 

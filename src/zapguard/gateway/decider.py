@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
+from zapguard.gateway.outbox import IdempotencyConflict
 from zapguard.gateway.snapshots import CanSend, build_snapshot, day_since, quota_key
 from zapguard.policy import volume
 from zapguard.policy.config import PolicyConfig
@@ -24,6 +25,7 @@ from zapguard.policy.explain import summary
 from zapguard.policy.snapshot import Snapshot
 from zapguard.store import quota
 from zapguard.store.counters.base import Counters, Limit
+from zapguard.store.errors import StoreError
 from zapguard.store.group_commit import GroupCommit
 from zapguard.store.repository import Store
 
@@ -80,13 +82,19 @@ class Decider:
             # transaction when the counters live in the store's database, else the counters' own
             # atomic step just before it; shared with concurrent submissions (group commit).
             joined = quota.shares_transactions(self.store, self.counters)
-            if not joined and not self._reserve(message, decision, snapshot, now, reservation_id):
-                continue
+            entry = reservation_id or message.idempotency_key or uuid.uuid4().hex
             send = partial(
-                self._write_send, message, decision, snapshot, now, reservation_id, joined, on_send
+                self._write_send, message, decision, snapshot, now, entry, joined, on_send
             )
-            if self._group.run(send):
-                break
+            if joined:
+                if self._group.run(send):
+                    break
+                continue
+            if not self._reserve(message, decision, snapshot, now, entry):
+                continue
+            assert decision.line is not None  # a decision that sends names its line
+            self._write_reserved(send, quota_key(snapshot.lines[decision.line].line), entry)
+            break
         else:  # pragma: no cover - needs > _MAX_ROUNDS workers winning every round in turn
             decision = Decision(
                 Verdict.DEFER, decision.line, decision.findings, now + timedelta(seconds=1)
@@ -95,13 +103,27 @@ class Decider:
         self._log(message, decision)
         return decision
 
+    def _write_reserved(self, send: Callable[[], bool], key: str, entry: str) -> None:
+        """Write a send whose quota the counters (outside the store's database) already hold; if
+        the write fails, give the quota back: no message was queued to use it."""
+        try:
+            self._group.run(send)
+        except IdempotencyConflict:
+            raise  # the key's reservation may be the winner's: the submitter knows whose it is
+        except Exception:
+            try:
+                self.counters.release(key, entry)
+            except StoreError:
+                log.warning("could not give back the reservation %s of %s", entry, key)
+            raise
+
     def _write_send(
         self,
         message: OutgoingMessage,
         decision: Decision,
         snapshot: Snapshot,
         now: datetime,
-        reservation_id: str | None,
+        entry: str,
         reserve: bool,
         on_send: Callable[[Decision, int], None] | None,
     ) -> bool:
@@ -109,7 +131,7 @@ class Decider:
         the store's transaction), bookkeeping, decision record and ``on_send``, in one
         transaction; ``False`` (nothing written) when the reservation was refused."""
         with self.store.transaction():
-            if reserve and not self._reserve(message, decision, snapshot, now, reservation_id):
+            if reserve and not self._reserve(message, decision, snapshot, now, entry):
                 return False
             self._record_send(message, decision, snapshot, now)
             decision_id = self._record_decision(message, decision, now)
@@ -136,7 +158,7 @@ class Decider:
         decision: Decision,
         snapshot: Snapshot,
         now: datetime,
-        reservation_id: str | None,
+        entry: str,
     ) -> bool:
         usage = decision.usage
         assert usage is not None and decision.line is not None
@@ -145,7 +167,6 @@ class Decider:
         if usage.day_cap is not None:
             limits.append(Limit(since=day_since(usage.day_start), cap=usage.day_cap))
         line = snapshot.lines[decision.line].line  # decide only picks lines of the snapshot
-        entry = reservation_id or message.idempotency_key or uuid.uuid4().hex
         return quota.reserve(self.store, self.counters, quota_key(line), now, limits, entry)
 
     def _record_send(

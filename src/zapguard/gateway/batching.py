@@ -1,4 +1,8 @@
-"""Group commit for concurrent callers: whoever arrives while a commit runs rides the next one.
+"""Batched commits of like items: whoever arrives while a commit runs rides the next one.
+
+Unlike :class:`~zapguard.store.group_commit.GroupCommit` (arbitrary work, each piece in its own
+savepoint), the items here are values one ``commit`` function writes together, in one statement if
+it can: the dispatcher's settlements of sends that finished at the same time.
 
 The first caller with nothing in progress commits its own item at once (no added wait when idle);
 callers arriving meanwhile queue up, and when that commit ends one of them commits everything
@@ -17,7 +21,7 @@ _Item = TypeVar("_Item")
 _Answer = TypeVar("_Answer")
 
 
-class GroupCommit(Generic[_Item, _Answer]):
+class BatchCommit(Generic[_Item, _Answer]):
     """``commit(items)`` writes a batch in one transaction and answers each item, in order."""
 
     def __init__(self, commit: Callable[[Sequence[_Item]], Sequence[_Answer]]) -> None:
@@ -56,4 +60,4 @@ class GroupCommit(Generic[_Item, _Answer]):
                     future.set_result(answer)
 
 
-__all__ = ["GroupCommit"]
+__all__ = ["BatchCommit"]

@@ -2,7 +2,7 @@
 
 What to send next is decided by :mod:`zapguard.gateway.dispatch_plan` over values; the reads and
 writes go through :mod:`zapguard.store.dispatch`. Sends that finish together are recorded in one
-transaction (:class:`~zapguard.gateway.batching.GroupCommit`).
+transaction (:class:`~zapguard.gateway.batching.BatchCommit`).
 
 Each round claims due work in one write transaction, then sends outside it:
 
@@ -71,7 +71,7 @@ from datetime import datetime, timedelta
 
 from zapguard.domain.models import LineState
 from zapguard.gateway import dispatch_plan as plan
-from zapguard.gateway.batching import GroupCommit
+from zapguard.gateway.batching import BatchCommit
 from zapguard.gateway.events import pause_with_alert
 from zapguard.gateway.metrics import PROVIDER_ERRORS, SEND_SECONDS, SENDS
 from zapguard.gateway.outbox import MessageOptions, is_public_id
@@ -134,7 +134,7 @@ class Dispatcher:
     ) -> None:
         self._store = store
         self._rounds = DispatchStore(store)
-        self._settle: GroupCommit[SentSettlement, bool] = GroupCommit(self._rounds.settle_sent)
+        self._settle: BatchCommit[SentSettlement, bool] = BatchCommit(self._rounds.settle_sent)
         """Sends that finish together are recorded in one transaction."""
         self._ban_codes = frozenset(ban_codes)
         """Provider error codes that mean the account is blocked (``[health] ban_codes``), on top of

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from zapguard.gateway.batching import GroupCommit
+from zapguard.gateway.batching import BatchCommit
 
 
 def test_an_idle_caller_commits_alone_and_gets_its_answer() -> None:
@@ -20,7 +20,7 @@ def test_an_idle_caller_commits_alone_and_gets_its_answer() -> None:
         batches.append(list(items))
         return [item * 10 for item in items]
 
-    group: GroupCommit[int, int] = GroupCommit(commit)
+    group: BatchCommit[int, int] = BatchCommit(commit)
     assert group.submit(1) == 10
     assert group.submit(2) == 20
     assert batches == [[1], [2]]
@@ -36,7 +36,7 @@ def test_callers_arriving_during_a_commit_share_the_next_one() -> None:
             release.wait(5)  # the first commit is slow: everybody else queues meanwhile
         return [item + 100 for item in items]
 
-    group: GroupCommit[int, int] = GroupCommit(commit)
+    group: BatchCommit[int, int] = BatchCommit(commit)
     with ThreadPoolExecutor(9) as pool:
         first = pool.submit(group.submit, 0)
         while not batches:
@@ -62,7 +62,7 @@ def test_a_failed_commit_fails_its_callers_and_the_next_commit_still_runs() -> N
             raise RuntimeError("database away")
         return list(items)
 
-    group: GroupCommit[int, int] = GroupCommit(commit)
+    group: BatchCommit[int, int] = BatchCommit(commit)
     with pytest.raises(RuntimeError, match="database away"):
         group.submit(1)
     assert group.submit(2) == 2

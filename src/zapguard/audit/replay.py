@@ -79,7 +79,7 @@ class Replayer:
         return self.decider.store
 
     def run(self, lines: Iterable[str]) -> ReplayReport:
-        self.store.ensure_tenant(tenant_id=self.tenant, name=self.tenant)
+        self.store.tenants.ensure(tenant_id=self.tenant, name=self.tenant)
         for item in read_records(lines):
             try:
                 if isinstance(item, BadRecord):
@@ -146,7 +146,7 @@ class Replayer:
             )
 
     def _known_line(self, line_id: str, number: int) -> None:
-        if self.store.get_line(line_id=line_id, tenant_id=self.tenant) is None:
+        if self.store.lines.get(line_id=line_id, tenant_id=self.tenant) is None:
             raise BadRecord(
                 number,
                 f"linha desconhecida / unknown line {line_id!r}: declare-a antes / declare it first",
@@ -180,7 +180,7 @@ class Replayer:
     def _consent(self, record: ConsentRecord) -> None:
         contact = normalize(record.contact)
         if record.granted:
-            self.store.grant_consent(
+            self.store.consent.grant(
                 consent=Consent(
                     tenant_id=self.tenant,
                     contact=contact,
@@ -192,7 +192,7 @@ class Replayer:
                 )
             )
         else:
-            self.store.revoke_consent(
+            self.store.consent.revoke(
                 tenant_id=self.tenant,
                 contact=contact,
                 purpose=record.purpose,

@@ -68,7 +68,7 @@ def build_snapshot(
     with store.reading():
         # The bans among the lines' identifiers come with the records (kept in memory while the
         # tenant's line generation stands): no lookup over every line per decision.
-        records, (banned_phones, banned_devices, banned_networks) = store.lines_and_bans(
+        records, (banned_phones, banned_devices, banned_networks) = store.lines.records_and_bans(
             tenant_id=tenant
         )
         lines = _line_views(
@@ -83,11 +83,11 @@ def build_snapshot(
         identical: list[datetime] = []
         if fingerprint is not None:
             since = now - timedelta(minutes=config.volume.identical_window_minutes)
-            identical = store.identical_since(
+            identical = store.conversations.identical_since(
                 tenant_id=tenant, fingerprint=fingerprint, since=since
             )
         contact = contact_view(store=store, tenant=tenant, contact=message.contact)
-        blocked = store.blocked_among(domains=domains)
+        blocked = store.blocklist.among(domains=domains)
     return Snapshot(
         config=config,
         lines=lines,
@@ -124,11 +124,13 @@ def line_view(
 
 
 def contact_view(*, store: Store, tenant: str, contact: str) -> ContactView:
-    last_inbound, last_outbound, unanswered = store.contact_stats(tenant_id=tenant, contact=contact)
+    last_inbound, last_outbound, unanswered = store.conversations.contact_stats(
+        tenant_id=tenant, contact=contact
+    )
     return ContactView(
         phone=contact,
-        consent=store.current_consent(tenant_id=tenant, contact=contact, purpose="marketing"),
-        conversations=store.conversations_for(tenant_id=tenant, contact=contact),
+        consent=store.consent.current(tenant_id=tenant, contact=contact, purpose="marketing"),
+        conversations=store.conversations.of_contact(tenant_id=tenant, contact=contact),
         last_inbound_at=last_inbound,
         last_outbound_at=last_outbound,
         unanswered=unanswered,

@@ -51,7 +51,10 @@ class Decider:
 
     def advise(self, message: OutgoingMessage, now: datetime) -> Decision:
         """The decision alone: nothing is reserved or recorded (advisory mode, ``zapguard check``)."""
-        return decide(message, self._snapshot(message, now, judging_log=False, sending=False), now)
+        with self.store.reading():  # the lines' counts are read as the engine asks for them
+            return decide(
+                message, self._snapshot(message, now, judging_log=False, sending=False), now
+            )
 
     def submit(
         self,
@@ -70,7 +73,7 @@ class Decider:
         so that a cancelled message can give its quota back.
         """
         for _ in range(_MAX_ROUNDS):
-            with self._group.expecting():
+            with self._group.expecting(), self.store.reading():
                 snapshot = self._snapshot(
                     message, now, judging_log=judging_log, sending=not judging_log
                 )

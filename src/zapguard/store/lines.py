@@ -7,7 +7,7 @@ line is retired or banned. Every write here moves the tenant's line generation
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
@@ -314,32 +314,35 @@ class Lines:
         with self._work.read_connection("listing lines") as connection:
             if self._work.in_transaction():
                 return _read_records(connection, tenant_id)
-            return self._kept_records(connection, tenant_id)[1]
+            return list(self._kept_records(connection, tenant_id)[1].values())
 
-    def records_and_bans(self, *, tenant_id: str) -> tuple[list[LineRecord], BannedSets]:
-        """The tenant's line records (as :meth:`records`) and which of their phones, devices
+    def records_and_bans(self, *, tenant_id: str) -> tuple[Mapping[str, LineRecord], BannedSets]:
+        """The tenant's line records by id (as :meth:`records`, read-only) and which of their phones, devices
         and networks are banned (as :meth:`~zapguard.store.bans.Bans.among`). Outside a write
         transaction both come from this process's memory while the tenant's line generation says
         nothing changed: a snapshot then costs one small read, however many lines the tenant has."""
         with self._work.read_connection("listing lines") as connection:
             if self._work.in_transaction():
                 records = _read_records(connection, tenant_id)
-                return records, bans_of(connection, records)
+                return {r.line.id: r for r in records}, bans_of(connection, records)
             generation, kept = self._kept_records(connection, tenant_id)
             cache = self._generations.cache
             bans = cache.bans(tenant_id, generation)
             if bans is None:
-                bans = bans_of(connection, kept)
+                bans = bans_of(connection, list(kept.values()))
                 cache.load_bans(tenant_id, generation, bans)
             return kept, bans
 
-    def _kept_records(self, connection: Connection, tenant_id: str) -> tuple[int, list[LineRecord]]:
+    def _kept_records(
+        self, connection: Connection, tenant_id: str
+    ) -> tuple[int, Mapping[str, LineRecord]]:
         generation = self._generations.current(connection, tenant_id)
         cache = self._generations.cache
         kept = cache.get(tenant_id, generation)
         if kept is None:
-            kept = _read_records(connection, tenant_id)
-            cache.load(tenant_id, generation, kept)
+            records = _read_records(connection, tenant_id)
+            cache.load(tenant_id, generation, records)
+            kept = {r.line.id: r for r in records}
         return generation, kept
 
     # -- state and bookkeeping ------------------------------------------------------------------

@@ -104,6 +104,19 @@ class AppConfig(BaseModel):
             "default: the same database; postgresql://... or redis://... across hosts"
         ),
     )
+    counters_restore_settle_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description=(
+            "quando o Redis perde os contadores, quanto esperar antes de restaurá-los das "
+            "mensagens aceitas, para que as gravadas logo antes da perda já estejam no banco / "
+            "when Redis lost the counters, how long to wait before restoring them from the "
+            "accepted messages, so that those written just before the loss are in the database "
+            "(source: zapguard's choice, far longer than one write transaction, which takes "
+            "milliseconds)"
+        ),
+    )
     job_lease_seconds: float = Field(
         default=15.0,
         ge=1,

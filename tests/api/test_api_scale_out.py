@@ -81,3 +81,29 @@ def test_the_core_path_runs_unchanged_on_postgresql_and_redis(scaled: Scene) -> 
     assert api.client.post("/webhooks/simulator", content=body, headers=signed).status_code == 200
     followed = api.client.get(f"/v1/messages/{first.json()['id']}").json()
     assert (followed["state"], followed["delivery_status"]) == ("sent", "read")
+
+
+def test_redis_losing_its_counters_never_lets_a_line_past_its_cap(
+    scaled: Scene, redis_url: str
+) -> None:
+    import redis
+
+    api = scaled
+    api.add_line(daily_cap=3)
+    api.customer_writes()
+    request = {"to": CUSTOMER, "line": "sac"}
+    sent = [
+        api.client.post("/v1/messages", json={**request, "text": f"Mensagem {n}"}) for n in range(3)
+    ]
+    assert [answer.status_code for answer in sent] == [202, 202, 202]
+    cancelled = api.client.delete(f"/v1/messages/{sent[2].json()['id']}").json()
+    assert cancelled["state"] == "cancelled"  # its quota given back: two held
+
+    redis.Redis.from_url(redis_url).flushdb()  # Redis restarted empty: every counter is gone
+
+    again = [
+        api.client.post("/v1/messages", json={**request, "text": f"Depois {n}"}) for n in range(3)
+    ]
+    # The two accepted messages are restored from the outbox before anything is reserved: one
+    # more fits the cap of 3 (the cancelled one holds nothing), the rest are refused.
+    assert [answer.status_code for answer in again] == [202, 429, 429]

@@ -222,6 +222,14 @@ class Outbox:
         with self._store.read_connection("reading the outbox") as connection:
             return rows.queued_of_line(connection, line_id=line_id)
 
+    def reserved_since(
+        self, since: datetime
+    ) -> builtins.list[tuple[str, str, str | None, str, datetime]]:
+        """Every message accepted after ``since`` and not cancelled: tenant, line, idempotency
+        key, public id, accepted at (what rebuilds quota counters that lost their data)."""
+        with self._store.read_connection("reading accepted messages") as connection:
+            return rows.reserved_since(connection, since=since)
+
     def depths(self) -> dict[str, int]:
         """Messages queued or being sent, per line (for the queue-depth metric)."""
         with self._store.read_connection("measuring the outbox") as connection:

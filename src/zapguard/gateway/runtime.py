@@ -28,7 +28,7 @@ from zapguard.gateway.events import EventApplier
 from zapguard.gateway.jobs import JobRegistry, JobRunner, PeriodicJob
 from zapguard.gateway.outbox import Outbox
 from zapguard.gateway.service import Services, utc_now
-from zapguard.gateway.submission import Submitter
+from zapguard.gateway.submission import Submitter, durable_reservations
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
 from zapguard.policy.config import PolicyConfig
 from zapguard.service_config import ServiceConfig
@@ -53,6 +53,8 @@ class Sources:
     """Job leases and wake-ups; ``None``: the database itself."""
     job_lease_seconds: float = 15.0
     """``[app] job_lease_seconds``."""
+    counters_restore_settle_seconds: float = 1.0
+    """``[app] counters_restore_settle_seconds``."""
 
 
 def sources_from_files(
@@ -91,6 +93,7 @@ def sources_from_files(
         counters_url=None if db else app.counters_url,
         coordination_url=None if db else app.coordination_url,
         job_lease_seconds=app.job_lease_seconds,
+        counters_restore_settle_seconds=app.counters_restore_settle_seconds,
         policy=policy,
         config=service,
         tenant=app.tenant,
@@ -126,6 +129,12 @@ def open_services(
             sources.config.providers, http, simulator_url=simulator_url
         )
         outbox = Outbox(store)
+        # Counters that can lose their data (Redis) restore it from the accepted messages.
+        longest = timedelta(hours=max(sources.policy.volume.window_hours, 24))
+        counters.restore_from(
+            lambda: durable_reservations(outbox, since=clock() - longest),
+            settle_seconds=sources.counters_restore_settle_seconds,
+        )
         dispatcher = Dispatcher(
             store,
             connections.provider_for,

@@ -210,6 +210,15 @@ def reservation_id_of(idempotency_key: str | None, public_id: str) -> str:
     return idempotency_key or public_id
 
 
+def durable_reservations(outbox: Outbox, *, since: datetime) -> list[tuple[str, str, datetime]]:
+    """The quota reservations the accepted messages hold, as the counters keep them: ``(key,
+    entry id, at)`` of each message accepted after ``since`` and not cancelled."""
+    return [
+        (line_quota_key(tenant, line), reservation_id_of(key, public_id), at)
+        for tenant, line, key, public_id, at in outbox.reserved_since(since)
+    ]
+
+
 def count_decision(decision: Decision) -> None:
     codes = decision.codes or ["none"]
     for code in codes:

@@ -427,6 +427,26 @@ def recently_sent_contacts(connection: Connection, *, line_id: str, since: datet
     return set(connection.scalars(RECENTLY_SENT, {"line_id": line_id, "since": since}))
 
 
+_RESERVED_SINCE = select(
+    outbox.c.tenant_id,
+    outbox.c.line_id,
+    outbox.c.idempotency_key,
+    outbox.c.public_id,
+    outbox.c.created_at,
+).where(outbox.c.created_at > bindparam("since"), outbox.c.state != "cancelled")
+
+
+def reserved_since(
+    connection: Connection, *, since: datetime
+) -> list[tuple[str, str, str | None, str, datetime]]:
+    """Every message accepted after ``since`` and not cancelled (each holds a quota reservation
+    made when it was accepted): tenant, line, idempotency key, public id, accepted at."""
+    return [
+        (row.tenant_id, row.line_id, row.idempotency_key, row.public_id, row.created_at)
+        for row in connection.execute(_RESERVED_SINCE, {"since": since})
+    ]
+
+
 def claim(
     connection: Connection,
     *,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self, TypeVar, cast
@@ -90,6 +90,16 @@ class Counters(ABC):
     def purge(self, before: datetime) -> int:
         """Drop entries of every key with ``at < before``; returns how many went. Run it with a
         ``before`` older than the longest window any caller asks about."""
+
+    def restore_from(  # noqa: B027 - optional hook: only a backend that can lose data needs it
+        self,
+        source: Callable[[], Iterable[tuple[str, str, datetime]]],
+        *,
+        settle_seconds: float = 1.0,
+    ) -> None:
+        """Where the durable reservations (``(key, entry id, at)`` in the longest window) come
+        from, should the backend lose its data (Redis restarted empty). Backends that keep their
+        data (SQL) or live and die with the process (memory) need none."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections."""

@@ -1,9 +1,15 @@
 -- Reserve one entry on a sorted set if every limit has room (zapguard quota counters).
 -- KEYS[1]  the key's sorted set (score: epoch seconds; member: entry id)
+-- KEYS[2]  the marker set once the counters hold every durable reservation (see redis.py)
 -- ARGV[1]  score of the new entry      ARGV[2]  entry id
 -- ARGV[3], ARGV[4], ...: pairs of (since, cap): at most cap members with score > since
+-- Returns 1 (reserved, or already held), 0 (a limit is full), -1 (the marker is gone: Redis lost
+-- its data, so the counts are too low until they are restored; nothing is reserved).
 -- Scores stay strings end to end: Lua's number-to-string conversion would round them.
 -- Nothing is trimmed here: a shorter window must not drop entries a longer one still counts.
+if redis.call('EXISTS', KEYS[2]) == 0 then
+    return -1
+end
 if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
     return 1
 end

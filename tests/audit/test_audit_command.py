@@ -154,7 +154,7 @@ def test_the_business_is_the_author_who_answers_most_contacts(tmp_path: Path) ->
 def test_a_group_is_one_conversation_whose_members_answer(tmp_path: Path) -> None:
     export = write_export(
         tmp_path / "grupo.txt",
-        "14/03/2024 09:00 - Loja criou o grupo \"Clientes VIP\"\n"
+        '14/03/2024 09:00 - Loja criou o grupo "Clientes VIP"\n'
         "14/03/2024 09:01 - Ana: oi pessoal\n14/03/2024 09:02 - Loja: bem-vindas!\n"
         "14/03/2024 09:03 - Bia: obrigada\n14/03/2024 09:04 - Loja: ofertas amanhã\n",
     )

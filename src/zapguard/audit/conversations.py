@@ -28,7 +28,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TextIO
 from zoneinfo import ZoneInfo
 
 from zapguard.audit.exports import ChatLine, ExportShape, read_export
@@ -49,7 +49,7 @@ class Conversation:
 
     name: str
     shape: ExportShape
-    lines: Iterable[str]
+    lines: TextIO
     authors: tuple[str, ...]
 
 

@@ -45,14 +45,12 @@ _SPACES = "[ \u00a0\u202f]"  # AM/PM follows a space, a no-break space or a narr
 _AMPM = rf"(?:{_SPACES}?(?P<ampm>[AaPp]\.?{_SPACES}?[Mm]\.?))?"
 
 _ANDROID = re.compile(
-    r"(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2,4}),? (?P<h>\d{1,2}):(?P<m>\d{2})"
-    rf"(?::(?P<s>\d{{2}}))?{_AMPM} [-\u2013] (?P<body>.*)",
-    re.DOTALL,
+    r"[\u200e\u200f\ufeff]*(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2,4}),? (?P<h>\d{1,2}):(?P<m>\d{2})"
+    rf"(?::(?P<s>\d{{2}}))?{_AMPM} [-\u2013] (?P<body>[^\r\n]*)",
 )
 _IOS = re.compile(
-    r"\[(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2,4}),? (?P<h>\d{1,2}):(?P<m>\d{2})"
-    rf"(?::(?P<s>\d{{2}}))?{_AMPM}\] (?P<body>.*)",
-    re.DOTALL,
+    r"[\u200e\u200f\ufeff]*\[(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2,4}),? (?P<h>\d{1,2}):(?P<m>\d{2})"
+    rf"(?::(?P<s>\d{{2}}))?{_AMPM}\] (?P<body>[^\r\n]*)",
 )
 _HEADERS: dict[ExportFormat, re.Pattern[str]] = {"android": _ANDROID, "ios": _IOS}
 
@@ -69,6 +67,10 @@ _NOTICE = re.compile(
     r"|você bloqueou este contato|you blocked this contact"
     r"|você desbloqueou este contato|you unblocked this contact)",
     re.IGNORECASE,
+)
+# The notices' first four letters: a message that starts otherwise is not tried against _NOTICE.
+_NOTICE_STARTS = frozenset(
+    ("as m", "mens", "mess", "seu ", "your", "esta", "this", "este", "você", "you ")
 )
 # Group events: system lines only where WhatsApp marks them (iOS: a U+200E before the text), never
 # a person's "I left the keys" on Android.
@@ -194,34 +196,36 @@ def sniff(lines: Iterable[str]) -> ExportShape:
 def read_export(lines: Iterable[str], shape: ExportShape) -> Iterator[ChatLine]:
     """Every message and system line of the export, in file order. A header whose date cannot be a
     date (month 13, hour 25) raises :class:`NotAChatExport` naming its line."""
-    pattern = _HEADERS[shape.format]
+    match_header = _HEADERS[shape.format].match
     day_first = shape.order.day_first
     pending: ChatLine | None = None
     extra: list[str] = []
     number = 0
+    # Consecutive messages often share their minute: the instant of a header prefix seen just
+    # before is not parsed again.
+    last_prefix, last_at = "", datetime.min
     for number, raw in enumerate(lines, start=1):
-        text = raw.rstrip("\r\n")
-        match = (
-            pattern.match(text.lstrip(_MARKS)) if text[:1] in "[0123456789\u200e\ufeff" else None
-        )
+        match = match_header(raw)
         if match is None:
             if pending is None:
-                if text.strip(_MARKS + " \t"):
+                if raw.strip(_MARKS + " \t\r\n"):
                     raise NotAChatExport(number, raw)
                 continue
-            extra.append(text)
+            extra.append(raw.rstrip("\r\n"))
             continue
         if pending is not None:
-            yield _finish(pending, extra)
+            yield _finish(pending, extra) if extra or pending.kind == "message" else pending
             extra = []
-        pending = _header(match, number, day_first)
-    if pending is not None:
-        yield _finish(pending, extra)
-    elif number == 0 or pending is None:
+        prefix = raw[: match.start("body")]
+        if prefix != last_prefix:
+            last_prefix, last_at = prefix, _instant(match, number, day_first)
+        pending = _header(match, number, last_at)
+    if pending is None:
         raise NotAChatExport(max(number, 1), "")
+    yield _finish(pending, extra)
 
 
-def _header(match: re.Match[str], number: int, day_first: bool) -> ChatLine:
+def _instant(match: re.Match[str], number: int, day_first: bool) -> datetime:
     a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
     day, month = (a, b) if day_first else (b, a)
     hour, minute = int(match["h"]), int(match["m"])
@@ -232,7 +236,7 @@ def _header(match: re.Match[str], number: int, day_first: bool) -> ChatLine:
             raise NotAChatExport(number, match.string)
         hour = hour % 12 + (12 if ampm[0] in "Pp" else 0)
     try:
-        at = datetime(
+        return datetime(
             year + 2000 if year < 100 else year,
             month,
             day,
@@ -242,22 +246,35 @@ def _header(match: re.Match[str], number: int, day_first: bool) -> ChatLine:
         )
     except ValueError:
         raise NotAChatExport(number, match.string) from None
+
+
+def _header(match: re.Match[str], number: int, at: datetime) -> ChatLine:
     body = match["body"]
+    seconds = match["s"] is not None
     author, sep, said = body.partition(": ")
-    if not sep or _NOTICE.match(_strip_marks(body)):
-        return ChatLine(number, at, None, _strip_marks(body), "system", seconds is not None)
-    marked = said.startswith(_LRM)
-    said = _strip_marks(said)
-    if _NOTICE.match(said) or (marked and _EVENT.match(said)):
-        return ChatLine(number, at, None, said, "system", seconds is not None)
-    return ChatLine(number, at, _strip_marks(author).strip(), said, "message", seconds is not None)
+    if not sep:
+        return ChatLine(number, at, None, body.lstrip(_MARKS), "system", seconds)
+    if said[:1] in _MARKS:
+        marked = said[0] == _LRM
+        said = said.lstrip(_MARKS)
+        if _is_notice(said) or (marked and _EVENT.match(said)):
+            return ChatLine(number, at, None, said, "system", seconds)
+    elif _is_notice(said) or _is_notice(body.lstrip(_MARKS)):
+        return ChatLine(number, at, None, body.lstrip(_MARKS), "system", seconds)
+    return ChatLine(number, at, author.lstrip(_MARKS).strip(), said, "message", seconds)
+
+
+def _is_notice(text: str) -> bool:
+    return text[:4].lower() in _NOTICE_STARTS and _NOTICE.match(text) is not None
 
 
 def _finish(line: ChatLine, extra: list[str]) -> ChatLine:
     if extra:
         line.text = "\n".join([line.text, *extra])
-    if line.kind == "message":
-        stripped = line.text.strip(_MARKS + " ")
+    text = line.text
+    # Placeholders are short, or end as an attachment's do: other messages skip the patterns.
+    if line.kind == "message" and (len(text) <= 48 or text.endswith((")", ">"))):
+        stripped = text.strip(_MARKS + " ")
         if _DELETED.match(stripped):
             line.kind = "deleted"
         elif _MEDIA.match(stripped):

@@ -28,7 +28,7 @@ from zapguard.audit.conversations import ChatReplay, Conversation
 from zapguard.audit.exports import ExportShape, NotAChatExport, sniff
 from zapguard.audit.records import BadRecord, Numbered, OutboundRecord, read_records
 from zapguard.audit.replay import Replayer
-from zapguard.audit.sources import AuditInputError, Source, open_lines, source_for
+from zapguard.audit.sources import AuditInputError, Source, open_lines, position, source_for
 from zapguard.audit.stats import FileStats, business_of, count_export, count_log, log_business
 from zapguard.domain.models import Author, Decision, Severity
 from zapguard.policy.catalogue import CATALOGUE, num_en, num_pt
@@ -174,6 +174,7 @@ def audit(
     for source in sources:
         meter.what = f"contando / counting {source.name}"
         files.append(_count(source, shapes, meter))
+        meter.done += source.size
     business = business_of(files, me)
     exports = [(s, f) for s, f in zip(sources, files, strict=True) if s.kind == "export"]
     if exports and me is not None and not any(me in stats.authors for _, stats in exports):
@@ -217,14 +218,15 @@ def count_pass(path: Path) -> FileStats:
 
 
 def _count(source: Source, shapes: dict[Source, ExportShape], meter: _Meter) -> FileStats:
-    with open_lines(source) as lines:
-        metered = meter.wrap(lines)
+    with open_lines(source) as text:
         try:
             if source.kind == "jsonl":
-                return count_log(source.name, metered)
+                return count_log(source.name, text)
             shape = _sniff(source)
             shapes[source] = shape
-            return count_export(source.name, metered, shape)
+            return count_export(
+                source.name, text, shape, on_line=lambda _: meter.tell(position(text))
+            )
         except (NotAChatExport, BadRecord) as error:
             raise AuditInputError(f"{source.name}: {error}") from None
 
@@ -236,20 +238,16 @@ def _sniff(source: Source) -> ExportShape:
 
 @dataclass
 class _Meter:
-    """Characters read across the files of one pass, told to ``progress`` now and then."""
+    """Bytes read across the files of one pass, told to ``progress`` now and then."""
 
     progress: Progress
     total: int
     what: str = ""
-    read: int = 0
+    done: int = 0
+    """Bytes of the files already read whole."""
 
-    def wrap(self, lines: Iterator[str]) -> Iterator[str]:
-        for number, line in enumerate(lines):
-            self.read += len(line)
-            if number & 0x3FFF == 0:
-                self.progress(self.what, self.read, self.total)
-            yield line
-        self.progress(self.what, self.read, self.total)
+    def tell(self, read: int) -> None:
+        self.progress(self.what, self.done + read, self.total)
 
 
 def _on_decision(result: AuditResult, quote: Callable[[], dict[str, Any]]) -> Callable[..., None]:
@@ -306,19 +304,26 @@ def _replay_exports(
             Conversation(
                 name=source.name,
                 shape=shapes[source],
-                lines=meter.wrap(stack.enter_context(open_lines(source))),
+                lines=stack.enter_context(open_lines(source)),
                 authors=tuple(stats.authors),
             )
             for source, stats in exports
         ]
         with services() as runtime:
             result.daily_cap = runtime.policy.volume.daily_cap
+            decided = _on_decision(result, quote)
+
+            def on_decision(record: OutboundRecord, decision: Decision) -> None:
+                decided(record, decision)
+                if result.business_messages & 0xFF == 0:
+                    meter.tell(sum(position(c.lines) for c in conversations))
+
             replayer = Replayer(
                 decider=runtime.decider,
                 events=runtime.events,
                 tenant=runtime.default_tenant,
                 out=None,
-                on_decision=_on_decision(result, quote),
+                on_decision=on_decision,
             )
             try:
                 report = replayer.run_records(chat.records(conversations))

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
-__all__ = ["AuditInputError", "Source", "open_lines", "source_for"]
+__all__ = ["AuditInputError", "Source", "open_lines", "position", "source_for"]
 
 
 class AuditInputError(ValueError):
@@ -75,27 +75,27 @@ def source_for(path: Path) -> Source:
 
 
 @contextmanager
-def open_lines(source: Source) -> Iterator[Iterator[str]]:
-    """The source's lines (UTF-8, a leading byte-order mark dropped), read as they are needed."""
-    if source.member is None:
-        with source.path.open(encoding="utf-8-sig") as text:
-            yield _decoded(text, source)
-        return
-    with (
-        zipfile.ZipFile(source.path) as archive,
-        archive.open(source.member) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8-sig") as text,
-    ):
-        yield _decoded(text, source)
-
-
-def _decoded(text: io.TextIOBase, source: Source) -> Iterator[str]:
-    number = 0
+def open_lines(source: Source) -> Iterator[TextIO]:
+    """The source as text (UTF-8, a leading byte-order mark dropped), read a line at a time by
+    iterating it; :func:`position` tells how far it has been read."""
     try:
-        for number, line in enumerate(text, start=1):  # noqa: B007 - the count names the line
-            yield line
+        if source.member is None:
+            with source.path.open(encoding="utf-8-sig") as text:
+                yield text
+            return
+        with (
+            zipfile.ZipFile(source.path) as archive,
+            archive.open(source.member) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig") as text,
+        ):
+            yield text
     except UnicodeDecodeError as error:
         raise AuditInputError(
-            f"{source.name}: linha {number + 1}: não é UTF-8 / line {number + 1}: not UTF-8 "
-            f"({error.reason})"
+            f"{source.name}: não é texto UTF-8 / not UTF-8 text ({error.reason})"
         ) from None
+
+
+def position(text: TextIO) -> int:
+    """Bytes of ``text`` read so far (of the uncompressed member, for a zip); the buffer's position,
+    so it runs ahead of the lines handed out by at most one buffer."""
+    return int(text.buffer.tell())

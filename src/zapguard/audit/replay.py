@@ -76,6 +76,7 @@ class Replayer:
     """Receives each outbound record with its decision (the audit quotes them)."""
     report: ReplayReport = field(default_factory=ReplayReport)
     _last_at: datetime | None = None
+    _known_lines: set[str] = field(default_factory=set)
 
     @property
     def store(self) -> Store:
@@ -153,7 +154,12 @@ class Replayer:
             )
 
     def _known_line(self, line_id: str, number: int) -> None:
-        if self.store.get_line(line_id=line_id, tenant_id=self.tenant) is None:
+        # A replay never removes a line: one found once is asked for again from memory.
+        if line_id in self._known_lines:
+            return
+        if self.store.get_line(line_id=line_id, tenant_id=self.tenant) is not None:
+            self._known_lines.add(line_id)
+        else:
             raise BadRecord(
                 number,
                 f"linha desconhecida / unknown line {line_id!r}: declare-a antes / declare it first",

@@ -217,3 +217,37 @@ def test_a_name_given_with_me_that_wrote_nothing_is_refused() -> None:
     result = zapguard("audit", EXPORTS / "android_pt.txt", "--me", "Loja")
     assert result.exit_code == 2
     assert "Loja Exemplo, Maria Souza" in " ".join(result.stderr.split())
+
+
+def test_exports_whose_times_interleave_are_replayed_in_time_order(tmp_path: Path) -> None:
+    first = write_export(
+        tmp_path / "ana.txt",
+        "14/03/2024 09:00 - Ana: oi\n14/03/2024 09:10 - Loja: olá Ana\n"
+        "14/03/2024 09:05 - Ana: chegou atrasada\n",  # delivered late: taken as 09:10
+    )
+    second = write_export(
+        tmp_path / "bia.txt", "14/03/2024 09:02 - Bia: bom dia\n14/03/2024 09:08 - Loja: olá Bia\n"
+    )
+    report = audit(first, second, "--me", "Loja")
+    assert report["business_messages"] == 2
+    assert report["contact_messages"] == 3
+    assert findings(report) == {}
+    assert report["risk"] == "baixo"
+
+
+def test_a_zip_without_a_chat_is_refused_by_name(tmp_path: Path) -> None:
+    archive = tmp_path / "fotos.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("IMG-20240312-WA0001.jpg", b"\xff\xd8")
+    result = zapguard("audit", archive)
+    assert result.exit_code == 2
+    assert "fotos.zip: o zip não contém a conversa (.txt)" in " ".join(result.stderr.split())
+
+
+def test_a_malformed_log_record_is_refused_with_its_line(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text(DEMO_LOG.read_text(encoding="utf-8") + '{"type": "inbound"\n', encoding="utf-8")
+    result = zapguard("audit", log)
+    assert result.exit_code == 2
+    lines = len(DEMO_LOG.read_text(encoding="utf-8").splitlines())
+    assert f"log.jsonl: linha {lines + 1}: JSON inválido" in " ".join(result.stderr.split())

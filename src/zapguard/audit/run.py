@@ -175,6 +175,7 @@ def audit(
         meter.what = f"contando / counting {source.name}"
         files.append(_count(source, shapes, meter))
         meter.done += source.size
+        meter.tell(0)
     business = business_of(files, me)
     exports = [(s, f) for s, f in zip(sources, files, strict=True) if s.kind == "export"]
     if exports and me is not None and not any(me in stats.authors for _, stats in exports):
@@ -327,6 +328,7 @@ def _replay_exports(
             )
             try:
                 report = replayer.run_records(chat.records(conversations))
+                meter.tell(meter.total)
             except (BadRecord, NotAChatExport) as error:
                 origin = chat.current
                 raise AuditInputError(f"{origin.file if origin else '-'}: {error}") from None

@@ -164,3 +164,14 @@ def test_a_header_with_an_impossible_date_names_its_line() -> None:
     lines = ["13/03/2024 09:00 - Ana: oi\n", "12/13/2024 09:00 - Ana: oi\n"]
     with pytest.raises(NotAChatExport, match="line 2"):
         list(read_export(lines, sniff(lines)))
+
+
+def test_a_notice_attributed_to_the_chat_without_a_mark_is_still_a_system_line() -> None:
+    lines = [
+        "[12/03/2024, 08:59:00] Maria Souza: Messages and calls are end-to-end encrypted. No one "
+        "outside of this chat, not even WhatsApp, can read or listen to them.\n",
+        "[12/03/2024, 09:00:00] Maria Souza: Mensagens temporárias: ativadas\n",
+        "[12/03/2024, 09:01:00] Maria Souza: Messages and calls, as promised\n",
+    ]
+    kinds = [item.kind for item in read_export(lines, sniff(lines))]
+    assert kinds == ["system", "system", "message"]

@@ -259,8 +259,10 @@ def _header(match: re.Match[str], number: int, at: datetime) -> ChatLine:
         said = said.lstrip(_MARKS)
         if _is_notice(said) or (marked and _EVENT.match(said)):
             return ChatLine(number, at, None, said, "system", seconds)
-    elif _is_notice(said) or _is_notice(body.lstrip(_MARKS)):
-        return ChatLine(number, at, None, body.lstrip(_MARKS), "system", seconds)
+    elif _is_notice(said):  # a notice attributed to the chat's name without a mark
+        return ChatLine(number, at, None, said, "system", seconds)
+    elif _is_notice(body):  # Android writes a notice whole; one holding ": " starts the body
+        return ChatLine(number, at, None, body, "system", seconds)
     return ChatLine(number, at, author.lstrip(_MARKS).strip(), said, "message", seconds)
 
 

@@ -31,6 +31,7 @@ from typing import Literal
 __all__ = [
     "ChatLine",
     "DateOrder",
+    "ExportFormat",
     "ExportShape",
     "NotAChatExport",
     "read_export",

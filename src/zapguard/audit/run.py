@@ -36,7 +36,14 @@ from zapguard.policy.catalogue import CATALOGUE, num_en, num_pt
 if TYPE_CHECKING:
     from zapguard.gateway.service import Services
 
-__all__ = ["AuditResult", "FindingSummary", "audit", "count_pass"]
+__all__ = [
+    "EXAMPLES_PER_CODE",
+    "AuditResult",
+    "FindingSummary",
+    "Progress",
+    "audit",
+    "count_pass",
+]
 
 _STOPPERS = frozenset({"ZG501", "ZG601", "ZG702"})
 _BLOCKING = (Severity.DEFER, Severity.REJECT)

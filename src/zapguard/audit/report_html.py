@@ -88,29 +88,39 @@ def _per_day(days: list[dict[str, Any]], cap: int) -> str:
         return title + "<p>Nenhuma mensagem da empresa. <span class=en>/ No business message."
     counts = [int(d["business"]) for d in days]
     busiest = max(counts)
-    top = max(busiest, cap) * 1.1
+    # The scale follows the busiest day; the cap is drawn when it fits, else named above the bars
+    # (a cap of 6,000 would flatten a few dozen messages a day to nothing).
+    top = max(busiest, 1) * 1.15
     width, height, left, bottom = 900, 260, 50, 30
     plot_w, plot_h = width - left - 10, height - bottom - 10
     bar = plot_w / len(days)
     bars = []
     for index, (day, count) in enumerate(zip(days, counts, strict=True)):
-        h = plot_h * count / top
+        h = plot_h * min(count, top) / top
         x = left + index * bar
         color = "#c62828" if count > cap else "#1565c0"
         bars.append(
             f'<rect x="{x:.1f}" y="{10 + plot_h - h:.1f}" width="{max(bar - 1, 0.5):.1f}" '
             f'height="{h:.1f}" fill="{color}"><title>{_e(day["day"])}: {count}</title></rect>'
         )
-    cap_y = 10 + plot_h - plot_h * cap / top
+    if cap <= top:
+        cap_y = 10 + plot_h - plot_h * cap / top
+        cap_mark = (
+            f'<line x1="{left}" x2="{width - 10}" y1="{cap_y:.1f}" y2="{cap_y:.1f}" '
+            f'stroke="#c62828" stroke-dasharray="6 4"/>'
+            f'<text x="{left + 4}" y="{cap_y - 4:.1f}" font-size="12" fill="#c62828">'
+            f"limite / cap {cap}</text>"
+        )
+    else:
+        cap_mark = (
+            f'<text x="{width - 14}" y="24" font-size="12" fill="#c62828" text-anchor="end">'
+            f"limite / cap {cap} (acima da escala / above the scale)</text>"
+        )
     first, last = date.fromisoformat(days[0]["day"]), date.fromisoformat(days[-1]["day"])
     svg = (
         f'<svg viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="mensagens por dia / messages per day">'
-        f"{''.join(bars)}"
-        f'<line x1="{left}" x2="{width - 10}" y1="{cap_y:.1f}" y2="{cap_y:.1f}" stroke="#c62828" '
-        f'stroke-dasharray="6 4"/>'
-        f'<text x="{left + 4}" y="{cap_y - 4:.1f}" font-size="12" fill="#c62828">'
-        f"limite / cap {cap}</text>"
+        f"{''.join(bars)}{cap_mark}"
         f'<text x="{left}" y="{height - 8}" font-size="12">{first.isoformat()}</text>'
         f'<text x="{width - 10}" y="{height - 8}" font-size="12" text-anchor="end">'
         f"{last.isoformat()}</text>"
@@ -118,8 +128,8 @@ def _per_day(days: list[dict[str, Any]], cap: int) -> str:
     )
     over = sum(1 for c in counts if c > cap)
     return (
-        f"{title}{svg}<p>{len(days)} dias, no máximo {busiest} mensagens num dia; {over} dias acima "
-        f"do limite de {cap}. <span class=en>/ {len(days)} days, at most {busiest} messages a "
+        f"{title}{svg}<p>{len(days)} dias com mensagens, no máximo {busiest} mensagens num dia; {over} dias acima "
+        f"do limite de {cap}. <span class=en>/ {len(days)} days with messages, at most {busiest} messages a "
         f"day; {over} days over the cap of {cap}.</span></p>"
     )
 

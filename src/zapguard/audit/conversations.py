@@ -75,6 +75,8 @@ class ChatReplay:
     current: Origin | None = None
     contacts: dict[str, str] = field(default_factory=dict)
     """Contact key → stand-in number."""
+    inbound: int = 0
+    """Messages of the contacts handed out so far."""
 
     def contact_for(self, conversation: Conversation) -> str:
         others = [a for a in conversation.authors if a != self.business]
@@ -96,6 +98,7 @@ class ChatReplay:
                 started = True
                 yield Numbered(0, self._line_record(at))
             self.current = Origin(line.file, number, line.author, line.text, at)
+            self.inbound += kind == "in"
             yield Numbered(number, self._record(kind, at, contact, line))
 
     def _line_record(self, first: datetime) -> LineRecord:

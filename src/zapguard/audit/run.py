@@ -334,12 +334,12 @@ def _replay_exports(
                 on_decision=on_decision,
             )
             try:
-                report = replayer.run_records(chat.records(conversations))
+                replayer.run_records(chat.records(conversations))
                 meter.tell(meter.total)
             except (BadRecord, NotAChatExport) as error:
                 origin = chat.current
                 raise AuditInputError(f"{origin.file if origin else '-'}: {error}") from None
-    result.contact_messages += report.records - report.outbound - 1  # less the line record
+    result.contact_messages += chat.inbound
 
 
 def _replay_log(

@@ -134,9 +134,11 @@ class AuditResult:
         return actions
 
     def to_json(self) -> dict[str, Any]:
-        business_of_file = dict(zip((f.file for f in self.files), self.businesses, strict=True))
         return {
-            "files": [stats.to_json(business_of_file[stats.file]) for stats in self.files],
+            "files": [
+                stats.to_json(business)
+                for stats, business in zip(self.files, self.businesses, strict=True)
+            ],
             "findings": [summary.to_json() for summary in self.ranked()],
             "risk": self.risk,
             "top_actions": self.top_actions(),

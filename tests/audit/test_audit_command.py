@@ -251,3 +251,14 @@ def test_a_malformed_log_record_is_refused_with_its_line(tmp_path: Path) -> None
     assert result.exit_code == 2
     lines = len(DEMO_LOG.read_text(encoding="utf-8").splitlines())
     assert f"log.jsonl: linha {lines + 1}: JSON inválido" in " ".join(result.stderr.split())
+
+
+def test_an_android_zip_export_reads_its_only_txt(tmp_path: Path) -> None:
+    archive = tmp_path / "WhatsApp Chat with John Smith.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.write(EXPORTS / "android_en.txt", "WhatsApp Chat with John Smith.txt")
+    report = audit(archive)
+    (stats,) = report["files"]
+    assert stats["file"] == f"{archive.name}:WhatsApp Chat with John Smith.txt"
+    assert (stats["format"], stats["messages"], stats["business"]) == ("android", 8, "Acme Store")
+    assert findings(report) == {"ZG701": 1, "ZG801": 1}

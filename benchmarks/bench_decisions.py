@@ -514,12 +514,12 @@ def populate(store: Store, tenant: str, n_contacts: int) -> Workload:
     consented = contacts(n_contacts, 10_000_000)
     unconsented = contacts(500, 20_000_000)
     with store.transaction():
-        store.ensure_tenant(tenant_id=tenant, name=tenant)
+        store.tenants.ensure(tenant_id=tenant, name=tenant)
         for line in lines_of(tenant):
-            store.add_line(line=line, registered_at=registered)
-            store.record_human_activity(tenant_id=tenant, line_id=line.id, at=START)
+            store.lines.add(line=line, registered_at=registered)
+            store.lines.record_human_activity(tenant_id=tenant, line_id=line.id, at=START)
         for k, phone in enumerate(consented):
-            store.grant_consent(
+            store.consent.grant(
                 consent=Consent(
                     tenant_id=tenant,
                     contact=phone,
@@ -530,7 +530,7 @@ def populate(store: Store, tenant: str, n_contacts: int) -> Workload:
                 )
             )
             if k % 3 == 0:
-                store.record_inbound(
+                store.conversations.record_inbound(
                     tenant_id=tenant,
                     line_id="recv",
                     contact=phone,
@@ -922,12 +922,14 @@ def accept_cost(
     people = contacts(GROWTH_CONTACTS, 30_000_000)
     try:
         with store.transaction():
-            store.ensure_tenant(tenant_id=tenant, name=tenant)
+            store.tenants.ensure(tenant_id=tenant, name=tenant)
             for line in growth_lines_of(tenant, lines):
-                store.add_line(line=line, registered_at=registered)
-                store.record_human_activity(tenant_id=tenant, line_id=line.id, at=wrote)
+                store.lines.add(line=line, registered_at=registered)
+                store.lines.record_human_activity(tenant_id=tenant, line_id=line.id, at=wrote)
             for phone in people:
-                store.record_inbound(tenant_id=tenant, line_id="l0", contact=phone, at=wrote)
+                store.conversations.record_inbound(
+                    tenant_id=tenant, line_id="l0", contact=phone, at=wrote
+                )
         fill = sql_fill(counters)
         for line in growth_lines_of(tenant, lines):
             extra = on_measured if line.id == "l0" else 0
@@ -977,9 +979,9 @@ class OutboxState:
         self.tenant = "growth"
         registered = START - timedelta(days=400)
         with self.store.transaction():
-            self.store.ensure_tenant(tenant_id=self.tenant, name=self.tenant)
+            self.store.tenants.ensure(tenant_id=self.tenant, name=self.tenant)
             for line in growth_lines_of(self.tenant, OUTBOX_LINES):
-                self.store.add_line(line=line, registered_at=registered)
+                self.store.lines.add(line=line, registered_at=registered)
         with self.store.engine.begin() as connection:
             connection.execute(
                 dispatch_lanes.insert(),

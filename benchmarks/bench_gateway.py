@@ -221,7 +221,7 @@ def seed_inbound(database: str, tenant: str, lines: int, count: int) -> None:
         for first in range(0, count, 1000):
             with store.transaction():
                 for n in range(first, min(count, first + 1000)):
-                    store.record_inbound(
+                    store.conversations.record_inbound(
                         tenant_id=tenant, line_id=f"l{n % lines}", contact=f"+{contact(n)}", at=at
                     )
     finally:

@@ -77,8 +77,8 @@ def run(folder: Path, messages: int, in_flight: int, senders: int, latency: floa
     upgrade(url)
     store = Store(url)
     now = datetime.now(UTC)
-    store.ensure_tenant(tenant_id="t")
-    store.add_line(
+    store.tenants.ensure(tenant_id="t")
+    store.lines.add(
         line=Line(
             id="api",
             tenant_id="t",

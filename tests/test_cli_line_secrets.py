@@ -43,7 +43,7 @@ def add(*extra: str, env: dict[str, str] | None = None) -> Result:
 def stored(kind: str) -> str | None:
     store = Store(load_app_config(find_config(None)).database_url)
     try:
-        return store.line_secret(line_id="sac", kind=kind)
+        return store.line_secrets.get(line_id="sac", kind=kind)
     finally:
         store.close()
 

@@ -105,7 +105,7 @@ def test_a_line_with_history_is_retired_not_deleted() -> None:
     assert add("sac", "--provider", "meta").exit_code == 0
     store = Store("sqlite:///zapguard.db")
     try:  # a customer wrote to the line: history
-        store.record_inbound(
+        store.conversations.record_inbound(
             tenant_id="default", line_id="sac", contact="+5531988776655", at=datetime.now(UTC)
         )
     finally:
@@ -135,8 +135,8 @@ def replayed(line_id: str = "antiga", phone: str = "+5511912349999") -> None:
     upgrade("sqlite:///zapguard.db")
     store = Store("sqlite:///zapguard.db")
     try:
-        store.ensure_tenant(tenant_id="default")
-        store.add_line(
+        store.tenants.ensure(tenant_id="default")
+        store.lines.add(
             line=Line(
                 id=line_id,
                 tenant_id="default",
@@ -148,7 +148,7 @@ def replayed(line_id: str = "antiga", phone: str = "+5511912349999") -> None:
             ),
             registered_at=datetime.now(UTC),
         )
-        store.record_inbound(  # its history stays with it
+        store.conversations.record_inbound(  # its history stays with it
             tenant_id="default", line_id=line_id, contact="+5531988776655", at=datetime.now(UTC)
         )
     finally:
@@ -167,7 +167,9 @@ def test_a_replayed_line_is_given_a_provider_and_keeps_its_history() -> None:
     assert "meta (1065403)" in shown
     store = Store("sqlite:///zapguard.db")
     try:
-        assert store.conversations_for(tenant_id="default", contact="+5531988776655")["antiga"]
+        assert store.conversations.of_contact(tenant_id="default", contact="+5531988776655")[
+            "antiga"
+        ]
     finally:
         store.close()
 

@@ -151,24 +151,24 @@ class Lab:
         services = self.tenants.scene.services
         store = services.store
         lines = []
-        for record in store.line_records(tenant_id=tenant):
+        for record in store.lines.records(tenant_id=tenant):
             line_id = record.line.id
-            kinds = sorted(store.line_secret_kinds(line_id=line_id))
+            kinds = sorted(store.line_secrets.kinds(line_id=line_id))
             lines.append(
                 (
                     record,
-                    [(kind, store.line_secret(line_id=line_id, kind=kind)) for kind in kinds],
+                    [(kind, store.line_secrets.get(line_id=line_id, kind=kind)) for kind in kinds],
                 )
             )
         return {
             "lines": lines,
             "outbox": services.outbox.list(tenant_id=tenant, limit=500),
             "consent": (
-                store.current_consent(tenant_id=tenant, contact=CUSTOMER),
-                store.consent_history(tenant_id=tenant, contact=CUSTOMER),
+                store.consent.current(tenant_id=tenant, contact=CUSTOMER),
+                store.consent.history(tenant_id=tenant, contact=CUSTOMER),
             ),
-            "events": store.list_events(tenant_id=tenant, limit=500),
-            "decisions": store.list_decisions(tenant_id=tenant, limit=500),
+            "events": store.journal.events(tenant_id=tenant, limit=500),
+            "decisions": store.journal.decisions(tenant_id=tenant, limit=500),
             "media": media_lines(store, tenant_id=tenant, media_id=self.media_id),
         }
 
@@ -253,7 +253,7 @@ def _send_of(fake: Fake, seen: Seen, answer: Any) -> ProviderSend | None:
 
 
 def account_of_line(tenants: Tenants, line_id: str) -> str:
-    record = tenants.scene.services.store.get_line_record(line_id=line_id)
+    record = tenants.scene.services.store.lines.record(line_id=line_id)
     assert record is not None
     return record.account
 

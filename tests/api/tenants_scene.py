@@ -229,7 +229,7 @@ class Tenants:
 
 def make_keys(scene: Scene, tenant: str) -> Keys:
     store = scene.services.store
-    store.ensure_tenant(tenant_id=tenant, name=tenant)
+    store.tenants.ensure(tenant_id=tenant, name=tenant)
     admin, _ = create_key(
         store, tenant_id=tenant, name="admin", at=scene.clock(), scopes=[ADMIN_SCOPE]
     )

@@ -11,7 +11,7 @@ from zapguard.store.api_keys import create_key
 
 
 def _key(api: Scene, tenant: str) -> dict[str, str]:
-    api.services.store.ensure_tenant(tenant_id=tenant, name=tenant)
+    api.services.store.tenants.ensure(tenant_id=tenant, name=tenant)
     key, _ = create_key(api.services.store, tenant_id=tenant, name="test", at=api.clock())
     return {"Authorization": f"Bearer {key}"}
 

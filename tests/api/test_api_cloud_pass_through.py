@@ -40,7 +40,7 @@ def meta(sqlite_url: str, graph: Upstream) -> Iterator[Scene]:
         "meta": ProviderSettings(kind="cloud", base_url=graph.url, token=SecretStr(META_TOKEN))
     }
     with provider_scene(sqlite_url, providers) as made:
-        made.services.store.ensure_tenant(tenant_id="acme", name="acme")
+        made.services.store.tenants.ensure(tenant_id="acme", name="acme")
         key, _ = create_key(made.services.store, tenant_id="acme", name="k", at=made.clock())
         made.client.headers["Authorization"] = f"Bearer {key}"
         made.add_line(provider="meta", provider_account="100200300")

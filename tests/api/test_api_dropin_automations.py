@@ -443,7 +443,7 @@ def test_cloud_ice_breakers_and_the_welcome_request_pass_for_an_admin(
 def test_another_tenants_admin_key_cannot_change_the_instances_settings(
     lines: Scene, providers: Upstream
 ) -> None:
-    lines.services.store.ensure_tenant(tenant_id="rival", name="rival")
+    lines.services.store.tenants.ensure(tenant_id="rival", name="rival")
     key, _ = create_key(
         lines.services.store, tenant_id="rival", name="adm", at=lines.clock(), scopes=(ADMIN_SCOPE,)
     )

@@ -53,7 +53,7 @@ def test_cloud_surface_answers_a_bad_key_and_a_bad_body_as_the_graph_api_would(
     api: Scene,
 ) -> None:
     api.add_line()
-    api.services.store.ensure_tenant(tenant_id="acme", name="acme")
+    api.services.store.tenants.ensure(tenant_id="acme", name="acme")
     create_key(api.services.store, tenant_id="acme", name="k", at=api.clock())
 
     unauthorized = api.client.post(

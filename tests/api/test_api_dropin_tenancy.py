@@ -42,7 +42,7 @@ class Reseller:
 
 
 def _key(scene: Scene, tenant: str) -> dict[str, str]:
-    scene.services.store.ensure_tenant(tenant_id=tenant, name=tenant)
+    scene.services.store.tenants.ensure(tenant_id=tenant, name=tenant)
     key, _ = create_key(
         scene.services.store, tenant_id=tenant, name="k", at=scene.clock(), scopes=[ADMIN_SCOPE]
     )

@@ -87,7 +87,7 @@ def test_the_key_in_the_body_is_held_to_the_same_rule(ready: Scene) -> None:
 
 def test_another_tenant_may_use_the_same_key_for_its_own_message(ready: Scene) -> None:
     mine = _send(ready, {"to": CUSTOMER, "text": "Seu pedido saiu.", "line": "sac"})
-    ready.services.store.ensure_tenant(tenant_id="globex")
+    ready.services.store.tenants.ensure(tenant_id="globex")
     key, _ = create_key(ready.services.store, tenant_id="globex", name="t", at=ready.clock())
     theirs = ready.client.post(
         "/v1/messages",

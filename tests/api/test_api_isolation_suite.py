@@ -554,7 +554,7 @@ def health(lab: Lab, line_id: str) -> int:
 def events_of(lab: Lab, line_id: str) -> list[tuple[str, datetime]]:
     return [
         (event.kind, event.at)
-        for event in lab.tenants.scene.services.store.list_events(tenant_id=A, limit=500)
+        for event in lab.tenants.scene.services.store.journal.events(tenant_id=A, limit=500)
         if event.line_id == line_id
     ]
 

@@ -19,7 +19,7 @@ LINE_SECRET = "segredo-do-app-meta-da-loja"
 
 
 def _key(api: Scene, tenant: str) -> dict[str, str]:
-    api.services.store.ensure_tenant(tenant_id=tenant, name=tenant)
+    api.services.store.tenants.ensure(tenant_id=tenant, name=tenant)
     key, _ = create_key(api.services.store, tenant_id=tenant, name="test", at=api.clock())
     return {"Authorization": f"Bearer {key}"}
 
@@ -46,7 +46,10 @@ def test_a_secret_can_be_set_changed_and_removed_later(api: Scene) -> None:
         "chatwoot"
     ]
     api.client.put(url, json={"secret": "segredo-do-chatwoot-2"})
-    assert api.services.store.line_secret(line_id="sac", kind="chatwoot") == "segredo-do-chatwoot-2"
+    assert (
+        api.services.store.line_secrets.get(line_id="sac", kind="chatwoot")
+        == "segredo-do-chatwoot-2"
+    )
     removed = api.client.delete(url)
     assert removed.status_code == 200 and removed.json()["secrets"]["chatwoot"] is False
 
@@ -89,8 +92,8 @@ def test_another_tenants_key_cannot_set_or_remove_a_lines_secret(api: Scene) -> 
     )
 
     assert put.status_code == delete.status_code == helpdesk.status_code == 404
-    assert api.services.store.line_secret(line_id="sac", kind="webhook") == LINE_SECRET
-    record = api.services.store.get_line_record(line_id="sac")
+    assert api.services.store.line_secrets.get(line_id="sac", kind="webhook") == LINE_SECRET
+    record = api.services.store.lines.record(line_id="sac")
     assert record is not None and record.helpdesk_url is None
 
 
@@ -168,7 +171,7 @@ def test_a_future_dated_event_is_refused_with_a_clear_422(api: Scene) -> None:
     assert response.status_code == 422
     error = response.json()["error"]
     assert "futuro" in error["message_pt"] and "future" in error["message_en"]
-    assert api.services.store.conversations_for(tenant_id="default", contact=CUSTOMER) == {}
+    assert api.services.store.conversations.of_contact(tenant_id="default", contact=CUSTOMER) == {}
 
 
 def test_an_event_a_minute_ahead_is_accepted(api: Scene) -> None:

@@ -14,7 +14,7 @@ from zapguard.domain.models import AccountType, Line, Role
 
 def replayed_line(api: Scene, line_id: str = "a-replayed", *, pool: str = "receptive") -> None:
     """Register a line as ``zapguard replay`` does: no provider, only ever judged."""
-    api.services.store.add_line(
+    api.services.store.lines.add(
         line=Line(
             id=line_id,
             tenant_id="default",
@@ -102,7 +102,7 @@ def test_a_pool_of_lines_without_provider_is_refused_naming_them(
     api: Scene, lines: list[str]
 ) -> None:
     for number, line_id in enumerate(lines):
-        api.services.store.add_line(
+        api.services.store.lines.add(
             line=Line(
                 id=line_id,
                 tenant_id="default",

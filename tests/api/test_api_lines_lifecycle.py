@@ -14,7 +14,7 @@ from zapguard.store.api_keys import create_key
 
 
 def _key(api: Scene, tenant: str) -> dict[str, str]:
-    api.services.store.ensure_tenant(tenant_id=tenant, name=tenant)
+    api.services.store.tenants.ensure(tenant_id=tenant, name=tenant)
     key, _ = create_key(api.services.store, tenant_id=tenant, name="test", at=api.clock())
     return {"Authorization": f"Bearer {key}"}
 
@@ -54,7 +54,7 @@ def test_a_line_dated_more_than_a_day_ahead_is_refused_with_a_clear_422(api: Sce
 
 def test_a_stored_line_dated_9999_does_not_break_decisions_that_consider_it(api: Scene) -> None:
     api.add_line()
-    api.services.store.add_line(
+    api.services.store.lines.add(
         line=Line(
             id="promo",
             tenant_id="default",
@@ -146,7 +146,7 @@ def test_a_retired_lines_number_and_account_may_be_registered_again(api: Scene) 
     again = api.client.post("/v1/lines", json=_line_body("sac2"))
 
     assert again.status_code == 201, again.text
-    record = api.services.store.line_for_account(provider="simulator", account="100200300")
+    record = api.services.store.lines.for_account(provider="simulator", account="100200300")
     assert record is not None and record.line.id == "sac2"
     assert (
         api.client.post("/v1/lines", json=_line_body("sac3", phone="+5511912340003")).status_code

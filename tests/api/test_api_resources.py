@@ -199,7 +199,7 @@ def test_the_home_page_says_zapguard_is_running(api: Scene) -> None:
 
 
 def test_the_home_page_shows_a_tenants_lines_only_to_that_tenant(api: Scene) -> None:
-    api.services.store.ensure_tenant(tenant_id="outra", name="outra")
+    api.services.store.tenants.ensure(tenant_id="outra", name="outra")
     key, _ = create_key(api.services.store, tenant_id="outra", name="k", at=api.clock())
 
     anonymous = api.client.get("/")

@@ -57,5 +57,5 @@ def test_a_number_still_in_use_stops_the_replay_at_its_record(workdir: Path) -> 
 def test_replayed_lines_have_no_provider_and_cannot_be_sent_on(tmp_path: Path) -> None:
     with bench(f"sqlite:///{tmp_path / 'b.db'}") as replay:
         replay.replay(line("sac", "+55 11 91234-0001"))
-        record = replay.store.get_line_record(line_id="sac", tenant_id=TENANT)
+        record = replay.store.lines.record(line_id="sac", tenant_id=TENANT)
     assert record is not None and record.line.provider is None

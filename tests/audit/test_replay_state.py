@@ -50,7 +50,7 @@ def test_a_status_code_may_be_a_string_or_a_number(url: str, code: str | int) ->
 
     with bench(url) as replay:
         run = replay.replay(line("recv", "+55 11 91234-0001"), status)
-        record = replay.store.get_line_record(line_id="recv", tenant_id=TENANT)
+        record = replay.store.lines.record(line_id="recv", tenant_id=TENANT)
 
     assert run.report.skipped == [] and run.report.records == 2
     assert record is not None and record.health_score == 95  # 131048 is a spam code: -5
@@ -61,7 +61,7 @@ def test_a_status_without_a_code_or_contact_is_accepted(url: str) -> None:
 
     with bench(url) as replay:
         replay.replay(line("recv", "+55 11 91234-0001"), status)
-        record = replay.store.get_line_record(line_id="recv", tenant_id=TENANT)
+        record = replay.store.lines.record(line_id="recv", tenant_id=TENANT)
 
     assert record is not None and record.health_score == 80
 

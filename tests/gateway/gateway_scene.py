@@ -111,7 +111,7 @@ class Gateway:
 
     def used(self, line_id: str, since: datetime) -> int:
         """Reservations the counters hold for ``line_id`` after ``since``."""
-        found = self.store.get_line(line_id=line_id, tenant_id=TENANT)
+        found = self.store.lines.get(line_id=line_id, tenant_id=TENANT)
         assert found is not None
         return self.counters.count(quota_key(found), since)
 
@@ -127,7 +127,7 @@ def open_gateway(
     ``counters_url`` says otherwise."""
     config = config or PolicyConfig()
     store = Store(url)
-    store.ensure_tenant(tenant_id=TENANT, name="Loja Exemplo")
+    store.tenants.ensure(tenant_id=TENANT, name="Loja Exemplo")
     counters = counters_from_url(counters_url or url)
     return Gateway(store, counters, Decider(store, counters, config), EventApplier(store, config))
 

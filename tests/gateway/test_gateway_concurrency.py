@@ -77,7 +77,7 @@ def assert_exactly_the_cap_went_out(url: str, outcomes: list[Outcome]) -> None:
             conversation.outbound_count
             for share in shares()
             for to in share
-            for conversation in gateway.store.conversations_for(
+            for conversation in gateway.store.conversations.of_contact(
                 tenant_id=TENANT, contact=to
             ).values()
         )

@@ -53,7 +53,7 @@ def shop(gateway: Gateway) -> Gateway:
         line("recv", "+5511912340001"),
         line("camp", "+5511912340002", role=Role.CAMPAIGN),
     )
-    gateway.store.grant_consent(consent=opt_in(ANA, NOW - 30 * DAY))
+    gateway.store.consent.grant(consent=opt_in(ANA, NOW - 30 * DAY))
     assert gateway.decider.advise(promotion(), NOW).verdict is Verdict.ALLOW
     return gateway
 
@@ -68,7 +68,7 @@ def test_an_opt_out_keyword_revokes_marketing_consent_tenant_wide_and_is_confirm
 
     assert outcome.opted_out
     assert outcome.confirmation == OPT_OUT_CONFIRMATION_PT
-    consent = shop.store.current_consent(tenant_id=TENANT, contact=ANA, purpose="marketing")
+    consent = shop.store.consent.current(tenant_id=TENANT, contact=ANA, purpose="marketing")
     assert consent is not None and not consent.active and consent.revoked_how == "keyword"
     # Written to the receptive line, it stops marketing from the campaign line too.
     decision = shop.decider.advise(promotion(on="camp"), NOW)
@@ -84,7 +84,7 @@ def test_a_sentence_that_contains_a_keyword_is_not_an_opt_out(shop: Gateway, tex
 
     assert not outcome.opted_out
     assert outcome.confirmation is None
-    consent = shop.store.current_consent(tenant_id=TENANT, contact=ANA, purpose="marketing")
+    consent = shop.store.consent.current(tenant_id=TENANT, contact=ANA, purpose="marketing")
     assert consent is not None and consent.active
     assert shop.decider.advise(promotion(), NOW).verdict is Verdict.ALLOW
 
@@ -112,7 +112,7 @@ def test_each_report_costs_twenty_health_points(gateway: Gateway) -> None:
     ]
 
     assert healths == [80, 60, 40, 20]
-    record = gateway.store.get_line_record(line_id="recv", tenant_id=TENANT)
+    record = gateway.store.lines.record(line_id="recv", tenant_id=TENANT)
     assert record is not None and record.health_score == 20 and record.health_at == NOW
 
 
@@ -165,7 +165,7 @@ def after_a_ban(gateway: Gateway) -> tuple[Gateway, list[str]]:
         line("gemeo", "+5511912340011", role=Role.CAMPAIGN, device="galaxy-j"),
         line("longe", "+5511912340012", role=Role.CAMPAIGN),
     )
-    gateway.store.grant_consent(consent=opt_in(ANA, NOW - 30 * DAY))
+    gateway.store.consent.grant(consent=opt_in(ANA, NOW - 30 * DAY))
     for on in ("velho", "vizinho", "gemeo", "longe"):
         inbound(gateway, "Oi", on=on, at=NOW - 2 * HOUR)
     quarantined = gateway.events.ban(tenant=TENANT, line_id="velho", at=NOW - HOUR)
@@ -207,12 +207,12 @@ def test_registering_a_banned_device_is_refused_unless_not_strict(
 
     with pytest.raises(LineRefused, match=r"^\[ZG601\]"):
         register_line(reuse, gateway.store, NOW)
-    assert gateway.store.get_line(line_id="reuso", tenant_id=TENANT) is None
+    assert gateway.store.lines.get(line_id="reuso", tenant_id=TENANT) is None
 
     findings = register_line(reuse, gateway.store, NOW, strict=False)
 
     assert [f.code for f in findings] == ["ZG601"]
-    assert gateway.store.get_line(line_id="reuso", tenant_id=TENANT) == reuse
+    assert gateway.store.lines.get(line_id="reuso", tenant_id=TENANT) == reuse
     assert gateway.decider.advise(promotion(on="reuso"), NOW).codes == ["ZG601"]
 
 

@@ -38,7 +38,7 @@ def fail(gateway: Gateway, at: datetime, code: str = "131048", key: str | None =
 
 
 def health_now(gateway: Gateway, now: datetime = NOW) -> tuple[int, datetime | None]:
-    record = gateway.store.get_line_record(line_id="recv", tenant_id=TENANT)
+    record = gateway.store.lines.record(line_id="recv", tenant_id=TENANT)
     assert record is not None
     return (
         health.current_health(record.health_score, record.health_at, now, CONFIG),
@@ -94,7 +94,7 @@ def test_health_is_the_same_whatever_order_the_failures_arrive_in(sqlite_url: st
                 code=code,
                 key=f"report-{index}",
             )
-        record = gateway.store.get_line_record(line_id=line_id, tenant_id=TENANT)
+        record = gateway.store.lines.record(line_id=line_id, tenant_id=TENANT)
         assert record is not None
         results.add((record.health_score, record.health_at))
     gateway.close()
@@ -135,7 +135,7 @@ def test_failures_reported_at_once_by_many_workers_all_count(
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(worker, range(8)))
 
-    record = gateway.store.get_line_record(line_id="recv", tenant_id=TENANT)
+    record = gateway.store.lines.record(line_id="recv", tenant_id=TENANT)
     assert record is not None
     expected = health.fold([health.Penalty(at, 1) for at in when], CONFIG)
     assert (record.health_score, record.health_at) == expected

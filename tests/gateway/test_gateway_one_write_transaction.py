@@ -18,7 +18,9 @@ def gateway(request: pytest.FixtureRequest) -> Iterator[Gateway]:
     upgrade(url)
     opened = open_gateway(url)
     opened.register(line("recv", "+5511912340001"))
-    opened.store.record_inbound(tenant_id=TENANT, line_id="recv", contact=contact(1), at=NOW - DAY)
+    opened.store.conversations.record_inbound(
+        tenant_id=TENANT, line_id="recv", contact=contact(1), at=NOW - DAY
+    )
     yield opened
     opened.close()
 
@@ -60,7 +62,9 @@ def separate_counters(request: pytest.FixtureRequest, sqlite_url: str) -> Iterat
     upgrade(sqlite_url)
     opened = open_gateway(sqlite_url, counters_url)
     opened.register(line("recv", "+5511912340001"))
-    opened.store.record_inbound(tenant_id=TENANT, line_id="recv", contact=contact(1), at=NOW - DAY)
+    opened.store.conversations.record_inbound(
+        tenant_id=TENANT, line_id="recv", contact=contact(1), at=NOW - DAY
+    )
     yield opened
     opened.close()
 

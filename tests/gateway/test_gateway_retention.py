@@ -67,7 +67,7 @@ def purge(gateway: Gateway, now: datetime = NOW, **retention: float) -> dict[str
 
 def penalty_times(gateway: Gateway) -> list[datetime]:
     return sorted(
-        at for at, _ in gateway.store.latest_health_penalties(line_id="recv", limit=10**6)
+        at for at, _ in gateway.store.lines.latest_health_penalties(line_id="recv", limit=10**6)
     )
 
 

@@ -152,9 +152,9 @@ class FakeProvider:
 
 def make_store(url: str) -> Store:
     store = Store(url)
-    store.ensure_tenant(tenant_id=TENANT)
+    store.tenants.ensure(tenant_id=TENANT)
     for n, line_id in enumerate(LINES):
-        store.add_line(
+        store.lines.add(
             line=Line(
                 id=line_id,
                 tenant_id=TENANT,

@@ -31,6 +31,6 @@ def test_a_configured_ban_code_on_a_send_pauses_the_line(
 
     assert make_dispatcher(store, clock, provider, ban_codes=ban_codes).run_once() == 1
 
-    line = store.get_line(line_id="l1", tenant_id=TENANT)
+    line = store.lines.get(line_id="l1", tenant_id=TENANT)
     assert line is not None and (line.state is LineState.PAUSED) is paused
     assert row(store, queued.id).state == ("queued" if paused else "failed")

@@ -359,7 +359,7 @@ def test_a_ban_signal_pauses_the_line_raises_an_alert_and_keeps_the_message(
 
     kept = row(store, first.id)
     assert (kept.state, kept.attempts) == ("queued", 0)
-    line = store.get_line(line_id="l1")
+    line = store.lines.get(line_id="l1")
     assert line is not None and line.state is LineState.PAUSED
     (alert,) = alerts(store)
     assert (alert.code, alert.line_id, alert.tenant_id) == ("provider_ban_signal", "l1", TENANT)
@@ -383,12 +383,12 @@ def test_a_line_that_may_not_send_keeps_its_messages_queued(
 ) -> None:
     queue(outbox, clock, contact(1))
     queue(outbox, clock, contact(2), line="l2")
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=state)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=state)
     dispatcher = dispatcher_for()
 
     assert dispatcher.run_once() == 1  # only l2
     assert dispatcher.run_once() == 0
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=LineState.WARMING)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=LineState.WARMING)
     assert dispatcher.run_once() == 1
 
 
@@ -397,7 +397,7 @@ def test_a_quarantined_line_sends_what_the_policy_let_through(
 ) -> None:
     # ZG602 already refused everything but replies to contacts who wrote in 24 h at decision time.
     queue(outbox, clock, contact(1))
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=LineState.QUARANTINED)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=LineState.QUARANTINED)
 
     assert dispatcher_for().run_once() == 1
 
@@ -467,11 +467,11 @@ def test_a_status_for_a_recovered_row_settles_it_before_any_resend(
     store: Store, outbox: Outbox, clock: Clock, provider: FakeProvider, dispatcher_for: Build
 ) -> None:
     queued = queue(outbox, clock, contact(1))
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=LineState.ACTIVE)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=LineState.ACTIVE)
     dispatcher = dispatcher_for(lease_seconds=60)
     dispatcher.claim()
     clock.advance(61)
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=LineState.PAUSED)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=LineState.PAUSED)
     dispatcher.run_once()  # recovers the lease: queued, in doubt
     assert row(store, queued.id).state == "queued"
 
@@ -480,7 +480,7 @@ def test_a_status_for_a_recovered_row_settles_it_before_any_resend(
     )
 
     assert row(store, queued.id).state == "sent"
-    store.set_line_state(tenant_id=TENANT, line_id="l1", state=LineState.ACTIVE)
+    store.lines.set_state(tenant_id=TENANT, line_id="l1", state=LineState.ACTIVE)
     assert dispatcher.run_once() == 0
 
 

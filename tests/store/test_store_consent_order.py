@@ -22,13 +22,13 @@ ANA = "+5531988776655"
 def store(sqlite_url: str) -> Iterator[Store]:
     upgrade(sqlite_url)
     made = Store(sqlite_url)
-    made.ensure_tenant(tenant_id="acme")
+    made.tenants.ensure(tenant_id="acme")
     yield made
     made.close()
 
 
 def grant(store: Store, at: datetime, source: str = "site") -> None:
-    store.grant_consent(
+    store.consent.grant(
         consent=Consent(
             tenant_id="acme", contact=ANA, purpose="marketing", granted_at=at, source=source
         )
@@ -36,11 +36,11 @@ def grant(store: Store, at: datetime, source: str = "site") -> None:
 
 
 def revoke(store: Store, at: datetime, how: str = "keyword") -> None:
-    store.revoke_consent(tenant_id="acme", contact=ANA, at=at, how=how)
+    store.consent.revoke(tenant_id="acme", contact=ANA, at=at, how=how)
 
 
 def current(store: Store) -> Consent | None:
-    return store.current_consent(tenant_id="acme", contact=ANA)
+    return store.consent.current(tenant_id="acme", contact=ANA)
 
 
 def test_an_opt_out_received_after_a_grant_revokes_it_even_when_dated_earlier(
@@ -53,7 +53,7 @@ def test_an_opt_out_received_after_a_grant_revokes_it_even_when_dated_earlier(
     assert consent is not None and not consent.active
     assert consent.revoked_at == T - timedelta(minutes=30)
     assert [c.granted_at or c.revoked_at for c in
-            store.consent_history(tenant_id="acme", contact=ANA)] == [T - timedelta(minutes=30), T]  # fmt: skip
+            store.consent.history(tenant_id="acme", contact=ANA)] == [T - timedelta(minutes=30), T]  # fmt: skip
 
 
 def test_an_old_grant_imported_after_an_opt_out_does_not_bring_consent_back(store: Store) -> None:

@@ -93,7 +93,7 @@ def test_counters_on_the_store_url_share_the_store_engine(sql_url: str) -> None:
 def test_an_in_memory_sqlite_store_can_be_migrated() -> None:
     store = Store("sqlite://")
     upgrade("sqlite://")
-    assert store.ensure_tenant(tenant_id="acme").name == "acme"
+    assert store.tenants.ensure(tenant_id="acme").name == "acme"
     store.close()
 
 

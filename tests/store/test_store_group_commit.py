@@ -59,7 +59,7 @@ def test_concurrent_writers_share_one_commit_on_sqlite_and_a_failing_one_fails_a
 
     def tenant(name: str, fail: bool = False) -> Callable[[], object]:
         def work() -> object:
-            store.ensure_tenant(tenant_id=name)
+            store.tenants.ensure(tenant_id=name)
             if fail:
                 raise Refused(name)
             return name
@@ -125,13 +125,13 @@ def test_a_writer_already_in_its_own_transaction_runs_there(store: Store) -> Non
 def test_a_writer_alone_commits_once_without_a_savepoint(store: Store) -> None:
     group = GroupCommit(store)
     statements, commits = SQL_ACTIVITY.statements, SQL_ACTIVITY.commits
-    assert group.run(lambda: store.ensure_tenant(tenant_id="t1").id) == "t1"
+    assert group.run(lambda: store.tenants.ensure(tenant_id="t1").id) == "t1"
     # As many statements as the same write in a plain transaction: none for a savepoint.
     assert SQL_ACTIVITY.commits - commits == 1
     single = SQL_ACTIVITY.statements - statements
     statements = SQL_ACTIVITY.statements
     with store.transaction():
-        store.ensure_tenant(tenant_id="t2")
+        store.tenants.ensure(tenant_id="t2")
     assert SQL_ACTIVITY.statements - statements == single
 
 
@@ -140,7 +140,7 @@ def test_a_writer_alone_that_fails_keeps_nothing_and_gets_its_error(store: Store
     kept: list[str] = []
 
     def work() -> object:
-        store.ensure_tenant(tenant_id="t1")
+        store.tenants.ensure(tenant_id="t1")
         with store.writing("testing") as connection:
             after_commit(connection, lambda: kept.append("committed"))
         raise Refused("t1")
@@ -150,4 +150,4 @@ def test_a_writer_alone_that_fails_keeps_nothing_and_gets_its_error(store: Store
     assert kept == []
     with store.reading() as connection:
         assert list(connection.exec_driver_sql("SELECT id FROM tenants")) == []
-    assert group.run(lambda: store.ensure_tenant(tenant_id="t2").id) == "t2"
+    assert group.run(lambda: store.tenants.ensure(tenant_id="t2").id) == "t2"

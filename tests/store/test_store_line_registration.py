@@ -33,9 +33,9 @@ def line(line_id: str, phone: str = PHONE, *, tenant: str = "acme", **extra: obj
 
 @pytest.fixture
 def two_tenants(store: Store) -> Store:
-    store.ensure_tenant(tenant_id="acme", name="Acme Ltda")
-    store.ensure_tenant(tenant_id="rival", name="Rival SA")
-    store.add_line(
+    store.tenants.ensure(tenant_id="acme", name="Acme Ltda")
+    store.tenants.ensure(tenant_id="rival", name="Rival SA")
+    store.lines.add(
         line=line("acme-segredo-vendas", tenant="acme"),
         registered_at=T0,
         provider_account="100200300",
@@ -45,7 +45,7 @@ def two_tenants(store: Store) -> Store:
 
 def _refusal(store: Store, candidate: Line, provider_account: str | None = None) -> str:
     with pytest.raises(Conflict) as refused:
-        store.add_line(line=candidate, registered_at=T0, provider_account=provider_account)
+        store.lines.add(line=candidate, registered_at=T0, provider_account=provider_account)
     return str(refused.value)
 
 
@@ -76,26 +76,26 @@ def test_within_a_tenant_the_conflict_names_its_own_line(two_tenants: Store) -> 
 
 
 def test_a_retired_line_frees_its_number_for_any_tenant(two_tenants: Store) -> None:
-    two_tenants.set_line_state(
+    two_tenants.lines.set_state(
         tenant_id="acme", line_id="acme-segredo-vendas", state=LineState.RETIRED
     )
-    two_tenants.add_line(line=line("r1", tenant="rival"), registered_at=T0)
+    two_tenants.lines.add(line=line("r1", tenant="rival"), registered_at=T0)
     # ... but then the rival's active line holds it, for everybody, the former owner included.
     assert "r1" not in _refusal(two_tenants, line("a2"))
 
 
 def test_a_banned_line_no_longer_holds_its_number_in_the_line_table(two_tenants: Store) -> None:
-    two_tenants.record_ban(
+    two_tenants.bans.record(
         tenant_id="acme", line_id="acme-segredo-vendas", at=T0, quarantine=quarantined_neighbours
     )
-    two_tenants.add_line(line=line("a2"), registered_at=T0)  # the replay's way: sends refused
-    assert two_tenants.is_banned(phone=PHONE)
-    holders = [item.id for item in two_tenants.list_lines(tenant_id="acme")]
+    two_tenants.lines.add(line=line("a2"), registered_at=T0)  # the replay's way: sends refused
+    assert two_tenants.bans.is_banned(phone=PHONE)
+    holders = [item.id for item in two_tenants.lines.of_tenant(tenant_id="acme")]
     assert holders == ["a2", "acme-segredo-vendas"]
 
 
 def test_a_line_without_a_provider_round_trips(store: Store) -> None:
-    store.ensure_tenant(tenant_id="acme")
+    store.tenants.ensure(tenant_id="acme")
     judged_only = Line(
         id="log1",
         tenant_id="acme",
@@ -105,8 +105,8 @@ def test_a_line_without_a_provider_round_trips(store: Store) -> None:
         in_use_since=date(2024, 3, 1),
         pool="receptive",
     )
-    store.add_line(line=judged_only, registered_at=T0)
-    assert store.get_line(line_id="log1") == judged_only
+    store.lines.add(line=judged_only, registered_at=T0)
+    assert store.lines.get(line_id="log1") == judged_only
     assert judged_only.provider is None
 
 
@@ -140,10 +140,10 @@ def test_a_database_from_before_keeps_its_lines_through_the_migration(
 
     store = Store(url)
     try:
-        assert store.get_line(line_id="velha", tenant_id="acme") == line("velha")
+        assert store.lines.get(line_id="velha", tenant_id="acme") == line("velha")
         with pytest.raises(Conflict):
-            store.add_line(line=line("nova"), registered_at=T0, provider_account="100200300")
-        store.set_line_state(tenant_id="acme", line_id="velha", state=LineState.RETIRED)
-        store.add_line(line=line("nova"), registered_at=T0, provider_account="100200300")
+            store.lines.add(line=line("nova"), registered_at=T0, provider_account="100200300")
+        store.lines.set_state(tenant_id="acme", line_id="velha", state=LineState.RETIRED)
+        store.lines.add(line=line("nova"), registered_at=T0, provider_account="100200300")
     finally:
         store.close()

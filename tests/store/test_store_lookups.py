@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 from zapguard.domain.models import AccountType, Line, LineState, Role
 from zapguard.store import Store
-from zapguard.store.line_lookup import line_by_phone
 from zapguard.store.probe import database_answers
 
 PHONE = "+5511912340001"
@@ -28,23 +27,23 @@ def _line(line_id: str, *, provider: str = "meta", phone: str = PHONE) -> Line:
 
 
 def test_a_number_finds_the_line_using_it_before_a_retired_one_sharing_it(store: Store) -> None:
-    store.ensure_tenant(tenant_id="acme")
-    store.add_line(line=_line("a-antiga"), registered_at=T0)
-    store.set_line_state(tenant_id="acme", line_id="a-antiga", state=LineState.RETIRED)
-    store.add_line(line=_line("b-nova"), registered_at=T0)
+    store.tenants.ensure(tenant_id="acme")
+    store.lines.add(line=_line("a-antiga"), registered_at=T0)
+    store.lines.set_state(tenant_id="acme", line_id="a-antiga", state=LineState.RETIRED)
+    store.lines.add(line=_line("b-nova"), registered_at=T0)
 
-    found = line_by_phone(store, provider="meta", phone=PHONE)
+    found = store.lines.by_phone(provider="meta", phone=PHONE)
 
     assert found is not None
     assert found.line.id == "b-nova"
 
 
 def test_a_number_is_looked_up_within_one_provider_connection(store: Store) -> None:
-    store.ensure_tenant(tenant_id="acme")
-    store.add_line(line=_line("waha-1", provider="waha"), registered_at=T0)
+    store.tenants.ensure(tenant_id="acme")
+    store.lines.add(line=_line("waha-1", provider="waha"), registered_at=T0)
 
-    assert line_by_phone(store, provider="meta", phone=PHONE) is None
-    assert line_by_phone(store, provider="waha", phone="+5511900000000") is None
+    assert store.lines.by_phone(provider="meta", phone=PHONE) is None
+    assert store.lines.by_phone(provider="waha", phone="+5511900000000") is None
 
 
 def test_the_probe_says_whether_the_database_answers(store: Store) -> None:
@@ -58,10 +57,10 @@ def test_the_probe_says_whether_the_database_answers(store: Store) -> None:
 
 
 def test_blocked_domains_are_found_among_a_few_or_many_asked(store: Store) -> None:
-    store.add_blocked_domains(domains=["spam.example", "x.test"], source="test", at=T0)
+    store.blocklist.add(domains=["spam.example", "x.test"], source="test", at=T0)
     few = ["a.example", "spam.example", "example"]
     many = [f"site{i}.example" for i in range(40)] + ["x.test"]
-    assert store.blocked_among(domains=few) == frozenset({"spam.example"})
-    assert store.blocked_among(domains=[*few, *few]) == frozenset({"spam.example"})
-    assert store.blocked_among(domains=many) == frozenset({"x.test"})
-    assert store.blocked_among(domains=[]) == frozenset()
+    assert store.blocklist.among(domains=few) == frozenset({"spam.example"})
+    assert store.blocklist.among(domains=[*few, *few]) == frozenset({"spam.example"})
+    assert store.blocklist.among(domains=many) == frozenset({"x.test"})
+    assert store.blocklist.among(domains=[]) == frozenset()

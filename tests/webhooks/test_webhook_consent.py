@@ -17,7 +17,7 @@ def test_an_opt_out_dated_before_a_grant_recorded_earlier_still_revokes_it(
     at 13:05 and recorded before the webhook arrived. The confirmation goes out, so consent must
     really be revoked."""
     scene = two_tenants
-    scene.store.grant_consent(
+    scene.store.consent.grant(
         consent=Consent(
             tenant_id="loja-a",
             contact=ANA,
@@ -33,13 +33,13 @@ def test_an_opt_out_dated_before_a_grant_recorded_earlier_still_revokes_it(
     assert receipt.status_code == 200 and len(receipt.replies) == 1
     assert not scene.consent_active("loja-a")
     assert scene.consent_active("loja-b")  # the other tenant's consent is its own
-    history = scene.store.consent_history(tenant_id="loja-a", contact=ANA)
+    history = scene.store.consent.history(tenant_id="loja-a", contact=ANA)
     assert len(history) == 3  # both grants and the opt-out are kept as evidence
 
 
 def test_a_meta_preference_stop_dated_earlier_still_revokes(two_tenants: Scene) -> None:
     scene = two_tenants
-    scene.store.grant_consent(
+    scene.store.consent.grant(
         consent=Consent(
             tenant_id="loja-a",
             contact=ANA,

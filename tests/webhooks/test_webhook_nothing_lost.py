@@ -14,7 +14,7 @@ from zapguard.domain.models import LineState
 
 
 def inbound_count(scene: Scene, tenant: str, line: str) -> int:
-    conversation = scene.store.conversations_for(tenant_id=tenant, contact=ANA).get(line)
+    conversation = scene.store.conversations.of_contact(tenant_id=tenant, contact=ANA).get(line)
     return 0 if conversation is None else conversation.inbound_count
 
 

@@ -99,7 +99,7 @@ def test_a_forward_the_helpdesk_never_took_is_kept_for_a_person(two_tenants: Sce
 
 def test_an_undelivered_evolution_forward_keeps_no_secret(two_tenants: Scene) -> None:
     scene = two_tenants
-    scene.store.set_line_secret(
+    scene.store.line_secrets.set(
         tenant_id="loja-a",
         line_id="a-evo",
         kind="helpdesk",
@@ -119,7 +119,7 @@ def test_an_unchanged_payload_about_two_lines_is_forwarded_once_to_each(two_tena
     """The operator's connection covers both tenants' lines: each helpdesk gets its own part."""
     scene = two_tenants
     for line, url in (("a-bsp", "https://helpdesk-a.example.com/bsp"), ("b-bsp", None)):
-        scene.store.set_helpdesk_url(tenant_id=BY_ID[line].tenant, line_id=line, url=url)
+        scene.store.lines.set_helpdesk_url(tenant_id=BY_ID[line].tenant, line_id=line, url=url)
     payload = scene.fixture("cloud_text", "a-bsp")
 
     first = scene.post("a-bsp", payload)

@@ -97,7 +97,7 @@ class Scene:
         return self.receiver.receive(provider="evo", headers={}, body=body)
 
     def line(self, line_id: str) -> Any:
-        record = self.store.get_line_record(line_id=line_id)
+        record = self.store.lines.record(line_id=line_id)
         assert record is not None
         return record
 
@@ -129,25 +129,25 @@ def _line(line_id: str, phone: str, provider: str, role: Role = Role.RECEPTIVE) 
 def scene(sqlite_url: str) -> Iterator[Scene]:
     upgrade(sqlite_url)
     store = Store(sqlite_url)
-    store.ensure_tenant(tenant_id=TENANT, name="Loja Exemplo")
+    store.tenants.ensure(tenant_id=TENANT, name="Loja Exemplo")
     registered = datetime(2026, 1, 1, tzinfo=UTC)
-    store.add_line(
+    store.lines.add(
         line=_line("recv", "+5511912340001", "meta"),
         registered_at=registered,
         provider_account="106540352242922",
         helpdesk_url=HELPDESK,
     )
-    store.add_line(
+    store.lines.add(
         line=_line("evo-recv", "+5511912340003", "evo"),
         registered_at=registered,
         provider_account="loja-recepcao",
     )
-    store.add_line(
+    store.lines.add(
         line=_line("camp", "+5511912340002", "waha", Role.CAMPAIGN),
         registered_at=registered,
         provider_account="loja-campanha",
     )
-    store.grant_consent(
+    store.consent.grant(
         consent=Consent(
             tenant_id=TENANT,
             contact=ANA,
@@ -159,7 +159,7 @@ def scene(sqlite_url: str) -> Iterator[Scene]:
         )
     )
     for kind, secret in (("chatwoot", CHATWOOT_SECRET), ("helpdesk", HELPDESK_SECRET)):
-        store.set_line_secret(
+        store.line_secrets.set(
             tenant_id=TENANT, line_id="recv", kind=kind, secret=secret, at=registered
         )
     ledger = Ledger()
@@ -169,7 +169,7 @@ def scene(sqlite_url: str) -> Iterator[Scene]:
 
 
 def marketing_active(scene: Scene) -> bool:
-    consent = scene.store.current_consent(tenant_id=TENANT, contact=ANA)
+    consent = scene.store.consent.current(tenant_id=TENANT, contact=ANA)
     return consent is not None and consent.active
 
 
@@ -180,7 +180,7 @@ def test_an_opt_out_keyword_revokes_consent_and_asks_for_a_confirmation(scene: S
     receipt = scene.evolution(load("evolution_messages_upsert"))  # "Sair"
     assert receipt.status_code == 200
     assert not marketing_active(scene)
-    consent = scene.store.current_consent(tenant_id=TENANT, contact=ANA)
+    consent = scene.store.consent.current(tenant_id=TENANT, contact=ANA)
     assert consent is not None and consent.revoked_how == "keyword"
     [reply] = receipt.replies
     assert (reply.tenant, reply.line_id, reply.contact, reply.text) == (
@@ -198,7 +198,7 @@ def test_a_retried_webhook_changes_nothing_the_second_time(scene: Scene) -> None
     assert first.status_code == again.status_code == 200
     assert len(first.replies) == 1
     assert again.replies == []  # one confirmation, not two
-    conversation = scene.store.conversations_for(tenant_id=TENANT, contact=ANA)["evo-recv"]
+    conversation = scene.store.conversations.of_contact(tenant_id=TENANT, contact=ANA)["evo-recv"]
     assert conversation.inbound_count == 1
     assert [e[0] for e in scene.events()].count("opt_out") == 1
 
@@ -215,7 +215,7 @@ def test_a_waha_opt_out_keyword_is_honoured_too(scene: Scene) -> None:
 def test_meta_user_preferences_stop_revokes_marketing_consent(scene: Scene) -> None:
     receipt = scene.cloud("cloud_user_preferences_stop")
     assert receipt.status_code == 200
-    consent = scene.store.current_consent(tenant_id=TENANT, contact=ANA)
+    consent = scene.store.consent.current(tenant_id=TENANT, contact=ANA)
     assert consent is not None and consent.revoked_how == "user_preferences"
     assert receipt.replies == []  # Meta already confirmed it to the person
 
@@ -236,7 +236,7 @@ def test_a_wa_id_without_the_9th_digit_is_the_same_contact_as_the_canonical_numb
     scene: Scene,
 ) -> None:
     assert scene.cloud("cloud_text").status_code == 200  # from 553188776655
-    conversations = scene.store.conversations_for(tenant_id=TENANT, contact=ANA)
+    conversations = scene.store.conversations.of_contact(tenant_id=TENANT, contact=ANA)
     assert conversations["recv"].inbound_count == 1
 
 
@@ -434,7 +434,7 @@ def test_a_connection_that_opts_in_accepts_unsigned_payloads_and_says_so_at_star
 
 
 def test_an_opted_in_connection_accepts_unsigned_payloads(scene: Scene) -> None:
-    scene.store.add_line(
+    scene.store.lines.add(
         line=_line("aberta", "+5511912340009", "aberto"),
         registered_at=datetime(2026, 1, 1, tzinfo=UTC),
         provider_account="106540352242922",

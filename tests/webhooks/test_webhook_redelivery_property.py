@@ -247,16 +247,16 @@ def state(scene: Scene) -> dict[str, Any]:
     people = {}
     for tenant in ("loja-a", "loja-b"):
         for contact in (ANA, OTHER):
-            consent = store.current_consent(tenant_id=tenant, contact=contact)
+            consent = store.consent.current(tenant_id=tenant, contact=contact)
             people[(tenant, contact)] = (
                 None if consent is None else (consent.active, consent.revoked_at),
-                store.conversations_for(tenant_id=tenant, contact=contact),
-                store.contact_stats(tenant_id=tenant, contact=contact),
+                store.conversations.of_contact(tenant_id=tenant, contact=contact),
+                store.conversations.contact_stats(tenant_id=tenant, contact=contact),
             )
     logged = Counter(
         (e.kind, e.line_id, e.contact, e.code, e.at)
         for tenant in ("loja-a", "loja-b")
-        for e in store.list_events(tenant_id=tenant, limit=10_000)
+        for e in store.journal.events(tenant_id=tenant, limit=10_000)
     )
     return {"lines": lines, "people": people, "events": logged}
 

@@ -45,11 +45,11 @@ def test_a_quality_update_by_phone_reaches_the_line_now_using_the_number(sqlite_
     upgrade(sqlite_url)
     store = Store(sqlite_url)
     try:
-        store.ensure_tenant(tenant_id="acme")
+        store.tenants.ensure(tenant_id="acme")
         registered = datetime(2026, 1, 1, tzinfo=UTC)
-        store.add_line(line=_line("antiga"), registered_at=registered, provider_account="111")
-        store.set_line_state(tenant_id="acme", line_id="antiga", state=LineState.RETIRED)
-        store.add_line(line=_line("nova"), registered_at=registered, provider_account="222")
+        store.lines.add(line=_line("antiga"), registered_at=registered, provider_account="111")
+        store.lines.set_state(tenant_id="acme", line_id="antiga", state=LineState.RETIRED)
+        store.lines.add(line=_line("nova"), registered_at=registered, provider_account="222")
         providers = {
             "meta": ProviderSettings(
                 kind="cloud", base_url="https://graph.facebook.com", app_secret=SecretStr(SECRET)
@@ -65,7 +65,7 @@ def test_a_quality_update_by_phone_reaches_the_line_now_using_the_number(sqlite_
         )
 
         assert receipt.status_code == 200
-        states = {line.id: line.state for line in store.list_lines(tenant_id="acme")}
+        states = {line.id: line.state for line in store.lines.of_tenant(tenant_id="acme")}
         assert states == {"antiga": LineState.RETIRED, "nova": LineState.PAUSED}
     finally:
         store.close()

@@ -23,7 +23,7 @@ from zapguard.service_config import load_service_config
 def state_of(scene: Scene, line: str, tenant: str) -> tuple[Any, ...]:
     """Everything a webhook could have changed on ``line``."""
     record = scene.record(line)
-    conversations = scene.store.conversations_for(tenant_id=tenant, contact=ANA)
+    conversations = scene.store.conversations.of_contact(tenant_id=tenant, contact=ANA)
     return (
         record.line.state,
         record.health_score,
@@ -130,7 +130,9 @@ def test_a_batch_signed_for_one_tenant_applies_only_to_that_tenants_line(
 
     assert receipt.status_code == 200
     assert state_of(scene, "b-meta", "loja-b") == before_b
-    assert scene.store.conversations_for(tenant_id="loja-a", contact=ANA)["a-meta"].inbound_count
+    assert scene.store.conversations.of_contact(tenant_id="loja-a", contact=ANA)[
+        "a-meta"
+    ].inbound_count
     [kept] = scene.inbox()
     # The reason names the account the payload named, never the other tenant's line.
     assert "222000222" in kept.error and "proof covers" in kept.error and "b-meta" not in kept.error

@@ -78,7 +78,7 @@ def test_an_inbound_dated_in_2030_opens_the_window_at_the_receipt_time(
         receipt = scene.post("a-meta", in_2030(scene.fixture("cloud_text", "a-meta")))
 
     assert receipt.status_code == 200 and receipt.body["applied"] == 1
-    conversation = scene.store.conversations_for(tenant_id="loja-a", contact=ANA)["a-meta"]
+    conversation = scene.store.conversations.of_contact(tenant_id="loja-a", contact=ANA)["a-meta"]
     assert conversation.last_inbound_at == NOW
     assert any(
         "2030-01-01" in r.getMessage() and "future" in r.getMessage() for r in caplog.records
@@ -91,7 +91,9 @@ def test_a_clamped_event_keeps_its_original_time(two_tenants: Scene) -> None:
     payload["date_time"] = "2031-05-05T10:00:00.000Z"
     scene.post("b-evo", payload)
     [alert] = [
-        e for e in scene.store.list_events(tenant_id="loja-b", line_id="b-evo") if e.kind == "alert"
+        e
+        for e in scene.store.journal.events(tenant_id="loja-b", line_id="b-evo")
+        if e.kind == "alert"
     ]
     assert alert.at == NOW
     assert alert.data["original_at"].startswith("2031-05-05T10:00:00")
@@ -105,7 +107,7 @@ def test_an_event_a_little_ahead_of_our_clock_keeps_its_time(two_tenants: Scene)
         int(ahead.timestamp())
     )
     scene.post("a-meta", payload)
-    conversation = scene.store.conversations_for(tenant_id="loja-a", contact=ANA)["a-meta"]
+    conversation = scene.store.conversations.of_contact(tenant_id="loja-a", contact=ANA)["a-meta"]
     assert conversation.last_inbound_at == ahead
 
 

@@ -151,7 +151,7 @@ class Scene:
         return retarget(load(name), DIALECTS.get(spec.provider, spec.provider), spec.account)
 
     def record(self, line: str) -> LineRecord:
-        found = self.store.get_line_record(line_id=line)
+        found = self.store.lines.record(line_id=line)
         assert found is not None
         return found
 
@@ -166,7 +166,7 @@ class Scene:
         return WebhookInbox(self.store).recent(limit=1000)
 
     def consent_active(self, tenant: str, contact: str = ANA) -> bool:
-        consent = self.store.current_consent(tenant_id=tenant, contact=contact)
+        consent = self.store.consent.current(tenant_id=tenant, contact=contact)
         return consent is not None and consent.active
 
 
@@ -189,8 +189,8 @@ def build_scene(url: str, *, config: PolicyConfig | None = None) -> Scene:
     store = Store(url)
     registered = datetime(2026, 1, 1, tzinfo=UTC)
     for tenant in ("loja-a", "loja-b"):
-        store.ensure_tenant(tenant_id=tenant)
-        store.grant_consent(
+        store.tenants.ensure(tenant_id=tenant)
+        store.consent.grant(
             consent=Consent(
                 tenant_id=tenant,
                 contact=ANA,
@@ -202,7 +202,7 @@ def build_scene(url: str, *, config: PolicyConfig | None = None) -> Scene:
             )
         )
     for spec in LINES:
-        store.add_line(
+        store.lines.add(
             line=line_of(spec),
             registered_at=registered,
             provider_account=spec.account,
@@ -214,7 +214,7 @@ def build_scene(url: str, *, config: PolicyConfig | None = None) -> Scene:
             ("helpdesk", spec.helpdesk_secret),
         ):
             if secret is not None:
-                store.set_line_secret(
+                store.line_secrets.set(
                     tenant_id=spec.tenant, line_id=spec.id, kind=kind, secret=secret, at=registered
                 )
     return open_scene(store, config=config)

@@ -87,7 +87,7 @@ class Replayer:
 
     def run_records(self, items: Iterable[Numbered | BadRecord]) -> ReplayReport:
         """Replay records already parsed (a chat export's, built by the audit)."""
-        self.store.ensure_tenant(tenant_id=self.tenant, name=self.tenant)
+        self.store.tenants.ensure(tenant_id=self.tenant, name=self.tenant)
         for item in items:
             try:
                 if isinstance(item, BadRecord):
@@ -157,7 +157,7 @@ class Replayer:
         # A replay never removes a line: one found once is asked for again from memory.
         if line_id in self._known_lines:
             return
-        if self.store.get_line(line_id=line_id, tenant_id=self.tenant) is not None:
+        if self.store.lines.get(line_id=line_id, tenant_id=self.tenant) is not None:
             self._known_lines.add(line_id)
         else:
             raise BadRecord(
@@ -193,7 +193,7 @@ class Replayer:
     def _consent(self, record: ConsentRecord) -> None:
         contact = normalize(record.contact)
         if record.granted:
-            self.store.grant_consent(
+            self.store.consent.grant(
                 consent=Consent(
                     tenant_id=self.tenant,
                     contact=contact,
@@ -205,7 +205,7 @@ class Replayer:
                 )
             )
         else:
-            self.store.revoke_consent(
+            self.store.consent.revoke(
                 tenant_id=self.tenant,
                 contact=contact,
                 purpose=record.purpose,

@@ -53,7 +53,7 @@ def import_blocklist(
     if len(parsed.skipped) > 20:
         error_console().print(f"... +{len(parsed.skipped) - 20}")
     with open_runtime(config, preset, db) as runtime:
-        added = runtime.store.add_blocked_domains(
+        added = runtime.store.blocklist.add(
             domains=parsed.domains, source=f"{parsed.fmt}:{path.name}", at=datetime.now(UTC)
         )
     output_console().print(

@@ -69,8 +69,8 @@ def grant(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
-        runtime.store.grant_consent(
+        runtime.store.tenants.ensure(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
+        runtime.store.consent.grant(
             consent=Consent(
                 tenant_id=runtime.default_tenant,
                 contact=phone,
@@ -100,8 +100,8 @@ def revoke(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
-        runtime.store.revoke_consent(
+        runtime.store.tenants.ensure(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
+        runtime.store.consent.revoke(
             tenant_id=runtime.default_tenant,
             contact=phone,
             at=_aware(at),
@@ -126,7 +126,7 @@ def show(
 
     phone = normalize(contact)
     with open_runtime(config, preset, db) as runtime:
-        history = runtime.store.consent_history(tenant_id=runtime.default_tenant, contact=phone)
+        history = runtime.store.consent.history(tenant_id=runtime.default_tenant, contact=phone)
     table = Table(box=box.SIMPLE_HEAD, title=f"Consentimento / Consent {phone}")
     for header in (
         "Quando / When",
@@ -185,10 +185,10 @@ def import_csv(
                 f"{csv_file}: {len(problems)} linha(s) inválida(s), nada importado (use --skip-bad) / "
                 f"{len(problems)} bad row(s), nothing imported"
             )
-        runtime.store.ensure_tenant(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
+        runtime.store.tenants.ensure(tenant_id=runtime.default_tenant, name=runtime.default_tenant)
         with runtime.store.transaction():
             for row in rows:
-                runtime.store.grant_consent(consent=row.consent)
+                runtime.store.consent.grant(consent=row.consent)
     output_console().print(styled(f"{len(rows)} opt-in(s) importado(s) / imported", style="green"))
 
 

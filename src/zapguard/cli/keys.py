@@ -64,7 +64,7 @@ def create(
 
     with open_runtime(config, preset, db) as runtime:
         owner = tenant or runtime.default_tenant
-        runtime.store.ensure_tenant(tenant_id=owner, name=owner)
+        runtime.store.tenants.ensure(tenant_id=owner, name=owner)
         key, record = create_key(
             runtime.store,
             tenant_id=owner,

@@ -229,7 +229,7 @@ def add(
             business_account=business_account,
         )
         for kind, secret in secrets.items():
-            runtime.store.set_line_secret(
+            runtime.store.line_secrets.set(
                 tenant_id=runtime.default_tenant, line_id=line.id, kind=kind, secret=secret, at=now
             )
     output_console().print(
@@ -273,7 +273,7 @@ def secret(
     value = None if clear else read_secret(source or "")
     with open_runtime(config, preset, db) as runtime:
         _known(runtime, line_id)
-        runtime.store.set_line_secret(
+        runtime.store.line_secrets.set(
             tenant_id=runtime.default_tenant,
             line_id=line_id,
             kind=kind,
@@ -311,7 +311,9 @@ def helpdesk(
     _check_helpdesk(url, config)
     with open_runtime(config, preset, db) as runtime:
         _known(runtime, line_id)
-        runtime.store.set_helpdesk_url(tenant_id=runtime.default_tenant, line_id=line_id, url=url)
+        runtime.store.lines.set_helpdesk_url(
+            tenant_id=runtime.default_tenant, line_id=line_id, url=url
+        )
     output_console().print(
         styled(f"helpdesk da linha {line_id}: {url or '—'} / line {line_id} helpdesk: {url or '—'}")
     )
@@ -360,7 +362,7 @@ def provider(
         _known(runtime, line_id)
         try:
             check_account(provider_account if provider_account is not None else line_id)
-            runtime.store.set_line_provider(
+            runtime.store.lines.set_provider(
                 tenant_id=runtime.default_tenant,
                 line_id=line_id,
                 provider=name,
@@ -378,7 +380,7 @@ def provider(
 
 
 def _known(runtime: Services, line_id: str) -> None:
-    if runtime.store.get_line(line_id=line_id, tenant_id=runtime.default_tenant) is None:
+    if runtime.store.lines.get(line_id=line_id, tenant_id=runtime.default_tenant) is None:
         raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
 
 
@@ -408,7 +410,7 @@ def list_lines(
     ):
         table.add_column(header)
     with open_runtime(config, preset, db) as runtime:
-        for record in runtime.store.line_records(tenant_id=runtime.default_tenant):
+        for record in runtime.store.lines.records(tenant_id=runtime.default_tenant):
             view = _view(runtime, record, now)
             cap = volume.window_cap(view, now, runtime.policy)
             state = warmup.ramp(view, now, runtime.policy.warmup, cap)
@@ -445,11 +447,11 @@ def show(
 
     now = datetime.now(UTC)
     with open_runtime(config, preset, db) as runtime:
-        record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.default_tenant)
+        record = runtime.store.lines.record(line_id=line_id, tenant_id=runtime.default_tenant)
         if record is None:
             raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
         view = _view(runtime, record, now)
-        secret_kinds = runtime.store.line_secret_kinds(line_id=line_id)
+        secret_kinds = runtime.store.line_secrets.kinds(line_id=line_id)
         cap = volume.window_cap(view, now, runtime.policy)
         day_cap = warmup.ramp(view, now, runtime.policy.warmup, cap).day_cap
         line = view.line

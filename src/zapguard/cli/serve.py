@@ -176,7 +176,7 @@ def _check_demo(options: ServeOptions, workers: int) -> None:
 def _warn_about_unconfigured_providers(services: Services) -> None:
     """Lines naming a provider this server does not have keep their messages queued: say so now,
     not when a customer's reply never arrives (the demo's lines, served without --demo, say)."""
-    missing = sorted(services.store.providers_in_use() - set(services.provider_settings))
+    missing = sorted(services.store.lines.providers_in_use() - set(services.provider_settings))
     for name in missing:
         typer.echo(
             f"aviso: há linhas no provedor {name!r}, que não está configurado: as mensagens delas "
@@ -196,7 +196,7 @@ def ensure_demo_line(services: Services) -> None:
     from zapguard.service_config import SIMULATOR
 
     tenant = services.default_tenant
-    if services.store.get_line(line_id="sac", tenant_id=tenant) is None:
+    if services.store.lines.get(line_id="sac", tenant_id=tenant) is None:
         line = Line(
             id="sac",
             tenant_id=tenant,

@@ -51,7 +51,10 @@ class Decider:
 
     def advise(self, message: OutgoingMessage, now: datetime) -> Decision:
         """The decision alone: nothing is reserved or recorded (advisory mode, ``zapguard check``)."""
-        return decide(message, self._snapshot(message, now, judging_log=False, sending=False), now)
+        with self.store.reading():  # the lines' counts are read as the engine asks for them
+            return decide(
+                message, self._snapshot(message, now, judging_log=False, sending=False), now
+            )
 
     def submit(
         self,
@@ -70,7 +73,7 @@ class Decider:
         so that a cancelled message can give its quota back.
         """
         for _ in range(_MAX_ROUNDS):
-            with self._group.expecting():
+            with self._group.expecting(), self.store.reading():
                 snapshot = self._snapshot(
                     message, now, judging_log=judging_log, sending=not judging_log
                 )
@@ -175,7 +178,7 @@ class Decider:
         assert decision.line is not None and decision.usage is not None
         line_view = snapshot.lines[decision.line]
         campaign = message.category is Category.MARKETING or message.campaign_id is not None
-        self.store.record_outbound(
+        self.store.conversations.record_outbound(
             tenant_id=message.tenant_id,
             line_id=decision.line,
             contact=message.contact,
@@ -184,17 +187,17 @@ class Decider:
             fingerprint=volume.fingerprint(message.text) if campaign and message.text else None,
         )
         if message.author is Author.AGENT:  # a person wrote it: the line is not a bot alone (ZG801)
-            self.store.record_human_activity(
+            self.store.lines.record_human_activity(
                 tenant_id=message.tenant_id, line_id=decision.line, at=now
             )
         anchor = decision.usage.ramp_anchor
         if anchor is not None and anchor != (line_view.ramp_anchor or line_view.line.in_use_since):
-            self.store.update_line(
+            self.store.lines.update(
                 tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
             )
 
     def _record_decision(self, message: OutgoingMessage, decision: Decision, now: datetime) -> int:
-        return self.store.record_decision(
+        return self.store.journal.record_decision(
             tenant_id=message.tenant_id, at=now, message=message, decision=decision
         )
 

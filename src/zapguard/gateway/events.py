@@ -48,13 +48,15 @@ class EventApplier:
         self, *, tenant: str, line_id: str, contact: str, at: datetime, text: str | None
     ) -> InboundOutcome:
         with self.store.transaction():
-            self.store.record_inbound(tenant_id=tenant, line_id=line_id, contact=contact, at=at)
+            self.store.conversations.record_inbound(
+                tenant_id=tenant, line_id=line_id, contact=contact, at=at
+            )
             opted_out = text is not None and is_opt_out(text, self.config.consent)
             if opted_out:
-                self.store.revoke_consent(
+                self.store.consent.revoke(
                     tenant_id=tenant, contact=contact, purpose="marketing", at=at, how="keyword"
                 )
-            self.store.record_event(
+            self.store.journal.record_event(
                 event=Event("opt_out" if opted_out else "inbound", at, tenant, line_id, contact)
             )
         if opted_out:
@@ -85,8 +87,8 @@ class EventApplier:
             # writers queue instead of deadlocking; SQLite: one writer at a time anyway): two
             # penalties for one line are folded one after the other, never into the same stale
             # score.
-            record = self.store.line_record_for_update(line_id=line_id, tenant_id=tenant)
-            charged = points > 0 and self.store.add_health_penalty(
+            record = self.store.lines.record_for_update(line_id=line_id, tenant_id=tenant)
+            charged = points > 0 and self.store.lines.add_health_penalty(
                 tenant_id=tenant,
                 line_id=line_id,
                 at=at,
@@ -102,10 +104,10 @@ class EventApplier:
             score, scored_at = record.health_score, record.health_at
             if charged:
                 score, scored_at = self._charged(record, at, points)
-                self.store.update_line(
+                self.store.lines.update(
                     tenant_id=tenant, line_id=line_id, health_score=score, health_at=scored_at
                 )
-            self.store.record_event(
+            self.store.journal.record_event(
                 event=Event(
                     status.value,
                     at,
@@ -133,17 +135,17 @@ class EventApplier:
         return self._refold(record.line.id)
 
     def _refold(self, line_id: str) -> tuple[int, datetime | None]:
-        latest = self.store.latest_health_penalties(line_id=line_id, limit=FOLD_LIMIT)
+        latest = self.store.lines.latest_health_penalties(line_id=line_id, limit=FOLD_LIMIT)
         penalties = [health.Penalty(at, points) for at, points in latest]
         return health.fold_latest(penalties, self.config.health, complete=len(latest) < FOLD_LIMIT)
 
     def ban(self, *, tenant: str, line_id: str, at: datetime) -> list[str]:
         """Register the line's number and device as banned; returns the quarantined neighbours."""
         with self.store.transaction():
-            quarantined = self.store.record_ban(
+            quarantined = self.store.bans.record(
                 tenant_id=tenant, line_id=line_id, at=at, quarantine=quarantined_neighbours
             )
-            self.store.record_event(
+            self.store.journal.record_event(
                 event=Event("ban", at, tenant, line_id, data={"quarantined": ",".join(quarantined)})
             )
         log.warning("ZG601 line %s banned; ZG602 quarantined: %s", line_id, quarantined or "-")
@@ -151,8 +153,8 @@ class EventApplier:
 
     def human_activity(self, *, tenant: str, line_id: str, at: datetime) -> None:
         with self.store.transaction():
-            self.store.record_human_activity(tenant_id=tenant, line_id=line_id, at=at)
-            self.store.record_event(event=Event("human_activity", at, tenant, line_id))
+            self.store.lines.record_human_activity(tenant_id=tenant, line_id=line_id, at=at)
+            self.store.journal.record_event(event=Event("human_activity", at, tenant, line_id))
 
     def pause_with_alert(
         self, *, tenant: str, line_id: str, at: datetime, code: str, data: dict[str, str]
@@ -168,8 +170,10 @@ def pause_with_alert(
     a red quality rating, a provider's ban signal on a send): nothing more goes out on it until a
     person looks and resumes it. Joins the caller's transaction, if any."""
     with store.transaction():
-        store.set_line_state(tenant_id=tenant, line_id=line_id, state=LineState.PAUSED)
-        store.record_event(event=Event("alert", at, tenant, line_id, code=code, data=dict(data)))
+        store.lines.set_state(tenant_id=tenant, line_id=line_id, state=LineState.PAUSED)
+        store.journal.record_event(
+            event=Event("alert", at, tenant, line_id, code=code, data=dict(data))
+        )
     log.warning(
         "linha %s pausada (%s) / line %s paused (%s): %s",
         line_id,

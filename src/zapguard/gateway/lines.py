@@ -31,12 +31,12 @@ class InvalidLine(ValueError):
 def registration_findings(line: Line, store: Store) -> list[Finding]:
     """What the catalogue says about registering ``line`` next to the tenant's other lines
     (:func:`zapguard.policy.registration.registration_findings`, over what the store knows)."""
-    phones, devices, _ = store.bans_among(
+    phones, devices, _ = store.bans.among(
         phones=[line.phone], devices=[line.device] if line.device else [], networks=[]
     )
     return policy_findings(
         line,
-        others=store.list_lines(tenant_id=line.tenant_id),
+        others=store.lines.of_tenant(tenant_id=line.tenant_id),
         banned_phones=phones,
         banned_devices=devices,
     )
@@ -72,8 +72,8 @@ def register_line(
         raise LineRefused(
             f"[{refusals[0].code}] {refusals[0].message_pt} / {refusals[0].message_en}"
         )
-    store.ensure_tenant(tenant_id=line.tenant_id, name=line.tenant_id)
-    store.add_line(
+    store.tenants.ensure(tenant_id=line.tenant_id, name=line.tenant_id)
+    store.lines.add(
         line=line,
         registered_at=now,
         provider_account=provider_account,
@@ -132,7 +132,7 @@ def retire_line(
 
     The state changes first, so that no message is allowed onto the line and no dispatcher claims
     one while the queue is being emptied."""
-    line = store.get_line(line_id=line_id, tenant_id=tenant_id)
+    line = store.lines.get(line_id=line_id, tenant_id=tenant_id)
     if line is None:
         raise NotFound(f"linha não encontrada / line not found: {line_id}")
     if line.state is LineState.BANNED:
@@ -141,7 +141,7 @@ def retire_line(
             "banned and stays so, as evidence"
         )
     if line.state is not LineState.RETIRED:
-        store.set_line_state(tenant_id=tenant_id, line_id=line_id, state=LineState.RETIRED)
+        store.lines.set_state(tenant_id=tenant_id, line_id=line_id, state=LineState.RETIRED)
     cancelled = tuple(
         public_id
         for public_id in outbox.queued_of_line(line_id=line_id)
@@ -149,7 +149,7 @@ def retire_line(
         is not None
         and entry.state == "cancelled"
     )
-    retired = store.get_line(line_id=line_id, tenant_id=tenant_id)
+    retired = store.lines.get(line_id=line_id, tenant_id=tenant_id)
     assert retired is not None  # lines are never deleted while retiring
     return Retirement(retired, cancelled)
 
@@ -157,4 +157,4 @@ def retire_line(
 def delete_line(store: Store, *, tenant_id: str, line_id: str) -> None:
     """Delete a line that never sent or received anything (a mistaken registration). A line with
     any history raises :class:`Conflict`: retire it instead."""
-    store.delete_line(tenant_id=tenant_id, line_id=line_id)
+    store.lines.delete(tenant_id=tenant_id, line_id=line_id)

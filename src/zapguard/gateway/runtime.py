@@ -117,7 +117,7 @@ def open_services(
     leases = None
     wakeups = None
     try:
-        store.ensure_tenant(tenant_id=sources.tenant, name=sources.tenant)
+        store.tenants.ensure(tenant_id=sources.tenant, name=sources.tenant)
         counters = counters_from_url(sources.counters_url or sources.database_url)
         dispatch = sources.config.dispatch
         http = httpx.Client(

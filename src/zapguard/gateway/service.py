@@ -84,7 +84,7 @@ class Services:
             if settings.token is not None
             and hmac.compare_digest(settings.token.get_secret_value().encode(), token.encode())
         ]
-        tenants = self.store.tenants_of_providers(providers=names)
+        tenants = self.store.lines.tenants_of_providers(providers=names)
         return next(iter(tenants)) if len(tenants) == 1 else None
 
     def settings_of(self, line: Line) -> ProviderSettings | None:
@@ -117,7 +117,7 @@ class Services:
         )
         decision = Decision(Verdict.ALLOW, line_id, (confirmation,))
         with self.store.transaction():
-            decision_id = self.store.record_decision(
+            decision_id = self.store.journal.record_decision(
                 tenant_id=tenant_id, at=now, message=message, decision=decision
             )
             return self.outbox.enqueue(

@@ -7,7 +7,7 @@ text. A long blocklist is therefore never read whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -56,7 +56,10 @@ def build_snapshot(
     can_send: CanSend | None = None,
 ) -> Snapshot:
     """``can_send``: which lines may be picked for a pool or a reroute (``None``: every line, as
-    when judging a log or advising a caller who sends itself)."""
+    when judging a log or advising a caller who sends itself).
+
+    A line's counts are read when the engine first looks its view up: decide inside the same
+    :meth:`Store.reading` block as this call for one consistent view of the SQL counters."""
     tenant = message.tenant_id
     window = timedelta(hours=config.volume.window_hours)
     fingerprint = None
@@ -68,10 +71,10 @@ def build_snapshot(
     with store.reading():
         # The bans among the lines' identifiers come with the records (kept in memory while the
         # tenant's line generation stands): no lookup over every line per decision.
-        records, (banned_phones, banned_devices, banned_networks) = store.lines_and_bans(
+        records, (banned_phones, banned_devices, banned_networks) = store.lines.records_and_bans(
             tenant_id=tenant
         )
-        lines = _line_views(
+        lines = _LineViews(
             store=store,
             counters=counters,
             config=config,
@@ -83,14 +86,15 @@ def build_snapshot(
         identical: list[datetime] = []
         if fingerprint is not None:
             since = now - timedelta(minutes=config.volume.identical_window_minutes)
-            identical = store.identical_since(
+            identical = store.conversations.identical_since(
                 tenant_id=tenant, fingerprint=fingerprint, since=since
             )
         contact = contact_view(store=store, tenant=tenant, contact=message.contact)
-        blocked = store.blocked_among(domains=domains)
+        blocked = store.blocklist.among(domains=domains)
     return Snapshot(
         config=config,
         lines=lines,
+        roster=lines.roster(),
         contact=contact,
         banned_phones=banned_phones,
         banned_devices=banned_devices,
@@ -124,53 +128,93 @@ def line_view(
 
 
 def contact_view(*, store: Store, tenant: str, contact: str) -> ContactView:
-    last_inbound, last_outbound, unanswered = store.contact_stats(tenant_id=tenant, contact=contact)
+    last_inbound, last_outbound, unanswered = store.conversations.contact_stats(
+        tenant_id=tenant, contact=contact
+    )
     return ContactView(
         phone=contact,
-        consent=store.current_consent(tenant_id=tenant, contact=contact, purpose="marketing"),
-        conversations=store.conversations_for(tenant_id=tenant, contact=contact),
+        consent=store.consent.current(tenant_id=tenant, contact=contact, purpose="marketing"),
+        conversations=store.conversations.of_contact(tenant_id=tenant, contact=contact),
         last_inbound_at=last_inbound,
         last_outbound_at=last_outbound,
         unanswered=unanswered,
     )
 
 
-def _line_views(
-    *,
-    store: Store,
-    counters: Counters,
-    config: PolicyConfig,
-    records: Sequence[LineRecord],
-    now: datetime,
-    window: timedelta,
-    can_send: CanSend | None = None,
-) -> dict[str, LineView]:
-    """Every line's view; both counts of every line come from one call to the counters (on SQL
-    counters sharing the store's database, inside the snapshot's read transaction)."""
-    since = now - window
-    queries: list[tuple[str, datetime]] = []
-    for record in records:
+class _LineViews(Mapping[str, LineView]):
+    """The tenant's line views, each built when the engine first looks it up: its two counts (window
+    and day) from the counters then, so that a decision counts the lines it judges, not every line
+    of the tenant. Built inside the caller's read block, they see the snapshot's view of the SQL
+    counters."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        counters: Counters,
+        config: PolicyConfig,
+        records: Mapping[str, LineRecord],
+        now: datetime,
+        window: timedelta,
+        can_send: CanSend | None,
+    ) -> None:
+        self._records = records
+        self._built: dict[str, LineView] = {}
+        self._store, self._counters, self._config = store, counters, config
+        self._now, self._window, self._can_send = now, window, can_send
+
+    def roster(self) -> Mapping[str, Line]:
+        return _Roster(self._records)
+
+    def __getitem__(self, line_id: str) -> LineView:
+        view = self._built.get(line_id)
+        if view is None:
+            view = self._built[line_id] = self._build(self._records[line_id])
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, line_id: object) -> bool:
+        return line_id in self._records
+
+    def _build(self, record: LineRecord) -> LineView:
         key = quota_key(record.line)
-        day_start = warmup.local_day_start(now, record.line.timezone)
-        queries += [(key, since), (key, day_since(day_start))]
-    counted = quota.counts(store, counters, queries)
-
-    def oldest(key: str, n: int) -> list[datetime]:
-        return quota.oldest(store, counters, key, since, n)
-
-    return {
-        record.line.id: _line_view(
-            record=record,
-            config=config,
-            now=now,
-            window=window,
-            in_window=counted[2 * i],
-            today=counted[2 * i + 1],
-            oldest=oldest,
-            can_send=can_send is None or can_send(record.line),
+        since = self._now - self._window
+        day_start = warmup.local_day_start(self._now, record.line.timezone)
+        in_window, today = quota.counts(
+            self._store, self._counters, [(key, since), (key, day_since(day_start))]
         )
-        for i, record in enumerate(records)
-    }
+        store, counters = self._store, self._counters
+        return _line_view(
+            record=record,
+            config=self._config,
+            now=self._now,
+            window=self._window,
+            in_window=in_window,
+            today=today,
+            oldest=lambda key, n: quota.oldest(store, counters, key, since, n),
+            can_send=self._can_send is None or self._can_send(record.line),
+        )
+
+
+class _Roster(Mapping[str, Line]):
+    """The lines of the records, by id, without copying them (built for every decision)."""
+
+    def __init__(self, records: Mapping[str, LineRecord]) -> None:
+        self._records = records
+
+    def __getitem__(self, line_id: str) -> Line:
+        return self._records[line_id].line
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
 def _line_view(

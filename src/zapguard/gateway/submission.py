@@ -137,14 +137,14 @@ class Submitter:
             return
         store = self.outbox.store
         if message.line is not None:
-            named = store.get_line(line_id=message.line, tenant_id=message.tenant_id)
+            named = store.lines.get(line_id=message.line, tenant_id=message.tenant_id)
             problem = self.send_problem(named) if named is not None else None
             if problem is not None:
                 raise LineCannotSend(f"{problem[0]} / {problem[1]}")
             return
         pool = [
             line
-            for line in store.list_lines(tenant_id=message.tenant_id)
+            for line in store.lines.of_tenant(tenant_id=message.tenant_id)
             if line.pool == message.pool
         ]
         if pool and all(self.send_problem(line) is not None for line in pool):

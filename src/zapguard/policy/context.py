@@ -43,7 +43,7 @@ class Context:
         """Warm-up chatter between the tenant's own numbers (seed tip 9) is not a customer chat."""
         if self.message.category is not Category.WARMUP:
             return False
-        return any(view.line.phone == self.contact.phone for view in self.snapshot.lines.values())
+        return any(line.phone == self.contact.phone for line in self.snapshot.roster.values())
 
     def business_initiated_on(self, view: LineView) -> bool:
         """True when the contact never wrote to this line: sending would start the chat (ZG302)."""
@@ -55,11 +55,11 @@ class Context:
     @cached_property
     def home_zone(self) -> ZoneInfo:
         """Where instants are shown: the zone of the line the caller asked for (or of its pool)."""
-        lines = self.snapshot.lines
-        view = lines.get(self.message.line) if self.message.line else None
-        if view is None:
-            view = next((v for v in lines.values() if v.line.pool == self.message.pool), None)
-        return zone(view.line.timezone if view else DEFAULT_ZONE)
+        roster = self.snapshot.roster
+        line = roster.get(self.message.line) if self.message.line else None
+        if line is None:
+            line = next((v for v in roster.values() if v.pool == self.message.pool), None)
+        return zone(line.timezone if line else DEFAULT_ZONE)
 
     def contact_wrote_within(self, hours: float) -> bool:
         last = self.contact.last_inbound_at

@@ -152,7 +152,8 @@ def _origin(ctx: Context) -> _LineJudgement:
         return _judge(ctx, view)
     if message.pool is None:
         raise PolicyInputError("informe a linha ou o pool / give a line or a pool")
-    members = [v for v in lines.values() if v.line.pool == message.pool]
+    roster = ctx.snapshot.roster
+    members = [lines[key] for key, line in roster.items() if line.pool == message.pool]
     if not members:
         raise PolicyInputError(
             f"pool vazio ou desconhecido / empty or unknown pool: {message.pool!r}"
@@ -180,17 +181,19 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
     wants_campaign_line = bool(codes & _ROLE_CODES)
     wants_pool_peer = bool(codes - _ROLE_CODES)
     line = origin.view.line
-    return [
-        view
-        for view in ctx.snapshot.lines.values()
-        if view.line.id != line.id
-        and view.can_send
-        and view.line.state not in _UNUSABLE
+    # Chosen on the registered lines first: only the candidates' activity is looked up.
+    named = [
+        other.id
+        for other in ctx.snapshot.roster.values()
+        if other.id != line.id
+        and other.state not in _UNUSABLE
         and (
-            (wants_campaign_line and view.line.role is Role.CAMPAIGN)
-            or (wants_pool_peer and view.line.pool == line.pool)
+            (wants_campaign_line and other.role is Role.CAMPAIGN)
+            or (wants_pool_peer and other.pool == line.pool)
         )
     ]
+    views = [ctx.snapshot.lines[key] for key in named]
+    return [view for view in views if view.can_send]
 
 
 def _best(judged: list[_LineJudgement]) -> _LineJudgement | None:

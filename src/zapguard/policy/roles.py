@@ -40,7 +40,7 @@ def check_line(ctx: Context, view: LineView) -> Iterator[Finding]:
 
 def _isolation(ctx: Context, view: LineView) -> Iterator[Finding]:
     line = view.line
-    shared = receptive_neighbours(line, [other.line for other in ctx.snapshot.lines.values()])
+    shared = receptive_neighbours(line, list(ctx.snapshot.roster.values()))
     if shared:
         yield finding(
             "ZG401",

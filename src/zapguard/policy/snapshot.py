@@ -2,6 +2,11 @@
 
 The engine never fetches anything; whatever it needs is here. Builders fill it from the store; tests
 build it by hand. Counts are "as of the decision's ``now``".
+
+The engine reads every line of the tenant through :attr:`Snapshot.roster` (the lines as
+registered) and a line's counts only through :attr:`Snapshot.lines`, for the lines it judges: a
+builder may then count a line's sends only when the engine asks for it, so that a decision costs
+the same with one line or a hundred.
 """
 
 from __future__ import annotations
@@ -66,7 +71,8 @@ class Snapshot:
 
     config: PolicyConfig
     lines: Mapping[str, LineView]
-    """Every line of the tenant (reroute candidates come from here)."""
+    """Every line of the tenant with its activity, by id (a builder may compute each view when it
+    is first looked up)."""
     contact: ContactView
     banned_phones: frozenset[str] = frozenset()
     banned_devices: frozenset[str] = frozenset()
@@ -77,3 +83,10 @@ class Snapshot:
     judging_log: bool = False
     """True when replaying or auditing a log: bursts and pacing (ZG502/ZG503) become warnings,
     since nothing can merge or space messages that were already sent."""
+    roster: Mapping[str, Line] = field(default_factory=dict)
+    """Every line of the tenant as registered, by id: the same ids as :attr:`lines`. Left empty, it
+    is taken from :attr:`lines`."""
+
+    def __post_init__(self) -> None:
+        if not self.roster:
+            object.__setattr__(self, "roster", {key: view.line for key, view in self.lines.items()})

@@ -8,9 +8,10 @@ from __future__ import annotations
 from zapguard.store.counters import Counters, Limit, counters_from_url
 from zapguard.store.database import open_engine, shared_engine
 from zapguard.store.errors import ConfigurationError, Conflict, NotFound, StoreError
+from zapguard.store.lines import UNSET
 from zapguard.store.migrate import upgrade
 from zapguard.store.records import BannedSets, ContactStats, DecisionRecord, LineRecord
-from zapguard.store.repository import UNSET, Store
+from zapguard.store.repository import Store
 
 __all__ = [
     "UNSET",

@@ -128,7 +128,7 @@ class ClaimRound:
         return {entry_id for entry_id, state in states.items() if state in rows.PENDING}
 
     def line(self, line_id: str) -> LineRecord | None:
-        return self._store.get_line_record(line_id=line_id)
+        return self._store.lines.record(line_id=line_id)
 
     def claim(self, *, entry_id: int, follower_ids: Collection[int], lease_until: datetime) -> bool:
         return rows.claim(

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from sqlalchemy import Engine
 
@@ -33,17 +34,18 @@ class LineCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[str, tuple[int, tuple[LineRecord, ...]]] = {}
+        self._kept: dict[str, tuple[int, dict[str, LineRecord]]] = {}
         self._bans: dict[str, tuple[int, BannedSets]] = {}
 
-    def get(self, tenant_id: str, generation: int) -> list[LineRecord] | None:
-        """The tenant's records when they are as of ``generation`` or newer (a reader whose
-        transaction began before this process's latest commit gets the newer, committed ones)."""
+    def get(self, tenant_id: str, generation: int) -> Mapping[str, LineRecord] | None:
+        """The tenant's records by line id when they are as of ``generation`` or newer (a reader
+        whose transaction began before this process's latest commit gets the newer, committed
+        ones). A read-only view of what is kept: a change replaces it, never alters it."""
         with self._lock:
             kept = self._kept.get(tenant_id)
         if kept is None or kept[0] < generation:
             return None
-        return list(kept[1])
+        return MappingProxyType(kept[1])
 
     def bans(self, tenant_id: str, generation: int) -> BannedSets | None:
         """The bans among the tenant's lines' identifiers, when known as of ``generation``."""
@@ -71,7 +73,7 @@ class LineCache:
         with self._lock:
             kept = self._kept.get(tenant_id)
             if kept is None or kept[0] <= generation:
-                self._kept[tenant_id] = (generation, tuple(records))
+                self._kept[tenant_id] = (generation, {r.line.id: r for r in records})
 
     def changed(self, tenant_id: str, now: int, line_id: str, patch: Patch | None) -> None:
         """A write to the tenant's line ``line_id`` committed, taking the generation to ``now``:
@@ -82,9 +84,9 @@ class LineCache:
             if kept is None or patch is None or kept[0] != now - 1:
                 self._kept.pop(tenant_id, None)
                 return
-            records = tuple(
-                patch(record) if record.line.id == line_id else record for record in kept[1]
-            )
+            records = dict(kept[1])  # a copy: readers may hold the previous one
+            if line_id in records:
+                records[line_id] = patch(records[line_id])
             self._kept[tenant_id] = (now, records)
             # A patch changes bookkeeping, never a phone, device or network: the bans stand.
             if bans is not None and bans[0] == now - 1:

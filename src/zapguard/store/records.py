@@ -54,7 +54,7 @@ class BannedSets(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
-    """One logged decision, as :meth:`Store.list_decisions` returns it."""
+    """One logged decision, as :meth:`~zapguard.store.journal.Journal.decisions` returns it."""
 
     id: int
     tenant_id: str

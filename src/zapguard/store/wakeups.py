@@ -174,7 +174,9 @@ class RedisWakeups(Wakeups):
         self._client.publish(self.channel, b"")
 
     def _subscribe_until_closed(self) -> None:
-        pubsub: Any = self._client.pubsub(ignore_subscribe_messages=True)
+        # Through Any: redis-py's typing of pubsub() differs between releases (untyped before 8).
+        client: Any = self._client
+        pubsub: Any = client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(self.channel)
             self._heard()  # anything queued before this subscription

@@ -449,7 +449,7 @@ class _Binder:
 
     def _lines(self) -> list[LineRecord]:
         if self._records is None:
-            self._records = self._services.store.line_records(tenant_id=self._caller.tenant)
+            self._records = self._services.store.lines.records(tenant_id=self._caller.tenant)
         return self._records
 
     def json_body(self) -> dict[str, Any] | Refusal:
@@ -576,7 +576,7 @@ def _relay_list(call: Call) -> Response:
     """A call that lists across the provider server: each of the tenant's connections of this
     dialect is asked, and each answer is cut to the tenant's own lines."""
     connections: dict[str, set[str]] = {}
-    for record in call.services.store.line_records(tenant_id=call.tenant):
+    for record in call.services.store.lines.records(tenant_id=call.tenant):
         provider = record.line.provider
         settings = call.services.settings_of(record.line)
         if provider is not None and settings is not None and settings.kind in call.surface.kinds:

@@ -18,8 +18,8 @@ router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 
 def _consent_out(services: Services, tenant: str, contact: str, purpose: str) -> ConsentOut:
-    current = services.store.current_consent(tenant_id=tenant, contact=contact, purpose=purpose)
-    history = services.store.consent_history(tenant_id=tenant, contact=contact, purpose=purpose)
+    current = services.store.consent.current(tenant_id=tenant, contact=contact, purpose=purpose)
+    history = services.store.consent.history(tenant_id=tenant, contact=contact, purpose=purpose)
     return ConsentOut(
         contact=contact,
         purpose=purpose,
@@ -59,7 +59,7 @@ def grant_consent(
     phone: str, body: ConsentIn, services: ServicesDep, tenant: TenantDep
 ) -> ConsentOut:
     contact = normalize(phone)
-    services.store.grant_consent(
+    services.store.consent.grant(
         consent=Consent(
             tenant_id=tenant,
             contact=contact,
@@ -91,7 +91,7 @@ def revoke_consent(
 ) -> ConsentOut:
     body = body or ConsentRevokeIn()
     contact = normalize(phone)
-    services.store.revoke_consent(
+    services.store.consent.revoke(
         tenant_id=tenant, contact=contact, at=services.clock(), how=body.how, purpose=body.purpose
     )
     return _consent_out(services, tenant, contact, body.purpose)

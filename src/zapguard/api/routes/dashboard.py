@@ -49,7 +49,7 @@ def home(request: Request, services: ServicesDep) -> HTMLResponse:
     except ApiError:
         lines = ""
     else:
-        lines = _LINES.format(count=len(services.store.list_lines(tenant_id=tenant)))
+        lines = _LINES.format(count=len(services.store.lines.of_tenant(tenant_id=tenant)))
     base = str(request.base_url).rstrip("/")
     curl = (
         f"curl -s {base}/v1/messages -H 'content-type: application/json' "

@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1", tags=["events"])
     responses=errors(KEYED, JSON_BODY, "invalid_phone", "line_not_found"),
 )
 def report_event(body: EventIn, services: ServicesDep, tenant: TenantDep) -> EventResultOut:
-    if services.store.get_line(line_id=body.line, tenant_id=tenant) is None:
+    if services.store.lines.get(line_id=body.line, tenant_id=tenant) is None:
         raise ApiError(
             "line_not_found", f"Linha não encontrada: {body.line}.", f"Line not found: {body.line}."
         )
@@ -86,7 +86,7 @@ def list_events(
 ) -> list[EventOut]:
     return [
         EventOut(kind=e.kind, line=e.line_id, contact=e.contact, at=e.at, code=e.code, data=e.data)
-        for e in services.store.list_events(tenant_id=tenant, line_id=line, limit=limit)
+        for e in services.store.journal.events(tenant_id=tenant, line_id=line, limit=limit)
     ]
 
 
@@ -112,5 +112,5 @@ def list_decisions(
             message_pt=d.message_pt,
             message_en=d.message_en,
         )
-        for d in services.store.list_decisions(tenant_id=tenant, limit=limit)
+        for d in services.store.journal.decisions(tenant_id=tenant, limit=limit)
     ]

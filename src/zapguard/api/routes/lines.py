@@ -61,7 +61,7 @@ def _line_out(
         helpdesk_url=record.helpdesk_url,
         business_account=record.business_account,
         secrets=LineSecretsOut(
-            **{kind: True for kind in services.store.line_secret_kinds(line_id=line.id)}
+            **{kind: True for kind in services.store.line_secrets.kinds(line_id=line.id)}
         ),
         in_use_since=line.in_use_since,
         timezone=line.timezone,
@@ -91,7 +91,7 @@ def _checked_helpdesk(services: Services, url: str | None) -> None:
 
 
 def _record(services: Services, tenant: str, line_id: str) -> LineRecord:
-    record = services.store.get_line_record(line_id=line_id, tenant_id=tenant)
+    record = services.store.lines.record(line_id=line_id, tenant_id=tenant)
     if record is None:
         raise ApiError(
             "line_not_found", f"Linha não encontrada: {line_id}.", f"Line not found: {line_id}."
@@ -154,7 +154,7 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
                 business_account=body.business_account,
             )
             for kind, secret in body.secrets().items():
-                services.store.set_line_secret(
+                services.store.line_secrets.set(
                     tenant_id=tenant, line_id=line.id, kind=kind, secret=secret, at=now
                 )
     except LineRefused as refused:
@@ -173,7 +173,7 @@ def list_lines(services: ServicesDep, tenant: TenantDep) -> list[LineOut]:
     depths = services.outbox.depths()
     return [
         _line_out(services, record, depths.get(record.line.id, 0))
-        for record in services.store.line_records(tenant_id=tenant)
+        for record in services.store.lines.records(tenant_id=tenant)
     ]
 
 
@@ -197,7 +197,7 @@ def _set_state(services: Services, tenant: str, line_id: str, state: LineState) 
             f"A linha {line_id} está {record.line.state.value}; não pode mudar de estado.",
             f"Line {line_id} is {record.line.state.value}; its state cannot change.",
         )
-    services.store.set_line_state(tenant_id=tenant, line_id=line_id, state=state)
+    services.store.lines.set_state(tenant_id=tenant, line_id=line_id, state=state)
     return _line_out(services, _record(services, tenant, line_id))
 
 
@@ -292,7 +292,7 @@ def set_line_secret(
     line_id: str, kind: SecretKind, body: LineSecretIn, services: ServicesDep, tenant: TenantDep
 ) -> LineOut:
     _record(services, tenant, line_id)
-    services.store.set_line_secret(
+    services.store.line_secrets.set(
         tenant_id=tenant,
         line_id=line_id,
         kind=kind,
@@ -312,7 +312,7 @@ def remove_line_secret(
     line_id: str, kind: SecretKind, services: ServicesDep, tenant: TenantDep
 ) -> LineOut:
     _record(services, tenant, line_id)
-    services.store.set_line_secret(
+    services.store.line_secrets.set(
         tenant_id=tenant, line_id=line_id, kind=kind, secret=None, at=services.clock()
     )
     return _line_out(services, _record(services, tenant, line_id))
@@ -334,7 +334,7 @@ def set_helpdesk(
 ) -> LineOut:
     _record(services, tenant, line_id)
     _checked_helpdesk(services, body.url)
-    services.store.set_helpdesk_url(tenant_id=tenant, line_id=line_id, url=body.url)
+    services.store.lines.set_helpdesk_url(tenant_id=tenant, line_id=line_id, url=body.url)
     return _line_out(services, _record(services, tenant, line_id))
 
 
@@ -346,6 +346,6 @@ def set_helpdesk(
 )
 def list_pools(services: ServicesDep, tenant: TenantDep) -> list[PoolOut]:
     pools: dict[str, list[str]] = defaultdict(list)
-    for line in services.store.list_lines(tenant_id=tenant):
+    for line in services.store.lines.of_tenant(tenant_id=tenant):
         pools[line.pool].append(line.id)
     return [PoolOut(pool=name, lines=sorted(ids)) for name, ids in sorted(pools.items())]

@@ -100,14 +100,14 @@ def to_message(body: MessageIn, tenant: str, idempotency_key: str | None) -> Out
 def check_line_or_pool(services: Services, tenant: str, body: MessageIn) -> None:
     """A line or pool the tenant does not have is a 404, like any other name of nothing."""
     line, pool = body.line, body.pool
-    if line is not None and services.store.get_line(line_id=line, tenant_id=tenant) is None:
+    if line is not None and services.store.lines.get(line_id=line, tenant_id=tenant) is None:
         raise ApiError(
             "line_not_found",
             f"Linha não encontrada: {line}.",
             f"Line not found: {line}.",
         )
     if pool is not None and all(
-        other.pool != pool for other in services.store.list_lines(tenant_id=tenant)
+        other.pool != pool for other in services.store.lines.of_tenant(tenant_id=tenant)
     ):
         raise ApiError(
             "pool_not_found",

@@ -57,7 +57,7 @@ class _QueueDepth(Collector):
         gauge = GaugeMetricFamily(
             "zapguard_outbox_depth", "Messages queued or being sent, per line", labels=["line"]
         )
-        own = {line.id for line in self.services.store.list_lines(tenant_id=self.tenant)}
+        own = {line.id for line in self.services.store.lines.of_tenant(tenant_id=self.tenant)}
         for line, depth in sorted(self.services.outbox.depths().items()):
             if line in own:
                 gauge.add_metric([line], depth)

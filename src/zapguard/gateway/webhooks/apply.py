@@ -21,7 +21,7 @@ the fold of its penalties (:mod:`zapguard.gateway.events`), consent derived from
 evidence and every mark on a line moving only forward, applying the same happenings in any order
 gives the same state.
 
-The line is the one the provider names (``Store.line_for_account``); for Chatwoot it is named by
+The line is the one the provider names (``Lines.for_account``); for Chatwoot it is named by
 the webhook URL. A happening for an account no line has is not applied: the receiver keeps the
 payload in the webhook inbox.
 """
@@ -40,7 +40,6 @@ from zapguard.policy.config import PolicyConfig
 from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA
 from zapguard.providers.happening import Happening, Kind
 from zapguard.store.inbox import first_sighting
-from zapguard.store.line_lookup import line_by_phone
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
@@ -111,13 +110,13 @@ class HappeningApplier:
     def line_for(self, *, provider: str, happening: Happening) -> LineRecord | None:
         """The line ``happening`` is about, or ``None`` when zapguard knows no such line."""
         if provider == CHATWOOT:
-            return self._store.get_line_record(line_id=happening.account)
+            return self._store.lines.record(line_id=happening.account)
         by = happening.data.get("account_by")
         if by == BY_WABA:
             return None  # a whole business account: no single line to act on
         if by == BY_PHONE:
-            return line_by_phone(self._store, provider=provider, phone=happening.account)
-        return self._store.line_for_account(provider=provider, account=happening.account)
+            return self._store.lines.by_phone(provider=provider, phone=happening.account)
+        return self._store.lines.for_account(provider=provider, account=happening.account)
 
     def apply(
         self, happening: Happening, line: LineRecord, *, received_at: datetime
@@ -181,7 +180,7 @@ class HappeningApplier:
             return
         if happening.status == "stop":
             with self._store.transaction():
-                self._store.revoke_consent(
+                self._store.consent.revoke(
                     tenant_id=tenant,
                     contact=happening.contact,
                     at=happening.at,
@@ -287,7 +286,7 @@ class HappeningApplier:
         code: str | None = None,
         data: dict[str, str] | None = None,
     ) -> None:
-        self._store.record_event(
+        self._store.journal.record_event(
             event=Event(
                 kind, happening.at, tenant, line_id, happening.contact, code=code, data=data or {}
             )

@@ -307,7 +307,7 @@ class WebhookReceiver:
         the lines the payload names (:meth:`_line_proof`). Refused (401) for Chatwoot."""
         if kind == CHATWOOT:
             assert line is not None
-            secret = self._store.line_secret(line_id=line, kind=CHATWOOT_SECRET)
+            secret = self._store.line_secrets.get(line_id=line, kind=CHATWOOT_SECRET)
             if secret is None:
                 log.warning(
                     "webhook do Chatwoot para a linha %s, que não tem segredo do Chatwoot / "
@@ -331,10 +331,12 @@ class WebhookReceiver:
             candidates = {
                 line_id: secret
                 for line_id in named
-                if (secret := self._store.line_secret(line_id=line_id, kind=WEBHOOK_SECRET))
+                if (secret := self._store.line_secrets.get(line_id=line_id, kind=WEBHOOK_SECRET))
             }
         else:  # unreadable, or about no known line: whose secret signed it, if anyone's?
-            candidates = self._store.provider_line_secrets(provider=provider, kind=WEBHOOK_SECRET)
+            candidates = self._store.line_secrets.of_provider(
+                provider=provider, kind=WEBHOOK_SECRET
+            )
         signers = frozenset(line_id for line_id, secret in candidates.items() if verifies(secret))
         if signers:
             return Proof(lines=signers)
@@ -347,7 +349,7 @@ class WebhookReceiver:
         return {
             line_id
             for line_id in named
-            if secret_kind in self._store.line_secret_kinds(line_id=line_id)
+            if secret_kind in self._store.line_secrets.kinds(line_id=line_id)
         }
 
     # -- applying -------------------------------------------------------------------------------
@@ -430,7 +432,7 @@ class WebhookReceiver:
                 continue
             part = self._part_for(dialect, body, payload, record)
             part = self._with_public_ids(part, happenings, record)
-            secret = self._store.line_secret(line_id=line_id, kind=HELPDESK_SECRET)
+            secret = self._store.line_secrets.get(line_id=line_id, kind=HELPDESK_SECRET)
             forwards.append(
                 build(
                     dialect.dialect,
@@ -484,7 +486,7 @@ class WebhookReceiver:
         *,
         line_id: str | None = None,
     ) -> Receipt:
-        owner = None if line_id is None else self._store.get_line_record(line_id=line_id)
+        owner = None if line_id is None else self._store.lines.record(line_id=line_id)
         try:
             item = self._inbox.keep(
                 received_at=now,

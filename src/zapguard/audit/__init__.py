@@ -1,1 +1,2 @@
-"""Judging recorded traffic: the replay log format, its runner, and (later) chat-export audits."""
+"""Judging recorded traffic: the replay log format and its runner, and the audit of WhatsApp chat
+exports and replay logs (``zapguard audit``)."""

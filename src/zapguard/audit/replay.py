@@ -67,20 +67,28 @@ class Replayer:
     decider: Decider
     events: EventApplier
     tenant: str
-    out: TextIO
+    out: TextIO | None
+    """Where each decision is written as a JSON line (None: nowhere)."""
     skip_bad: bool = False
     on_note: Callable[[str], None] = lambda _: None
     """Receives human-readable notes (line warnings, skipped records) for stderr."""
+    on_decision: Callable[[OutboundRecord, Decision], None] = lambda _record, _decision: None
+    """Receives each outbound record with its decision (the audit quotes them)."""
     report: ReplayReport = field(default_factory=ReplayReport)
     _last_at: datetime | None = None
+    _known_lines: set[str] = field(default_factory=set)
 
     @property
     def store(self) -> Store:
         return self.decider.store
 
     def run(self, lines: Iterable[str]) -> ReplayReport:
+        return self.run_records(read_records(lines))
+
+    def run_records(self, items: Iterable[Numbered | BadRecord]) -> ReplayReport:
+        """Replay records already parsed (a chat export's, built by the audit)."""
         self.store.tenants.ensure(tenant_id=self.tenant, name=self.tenant)
-        for item in read_records(lines):
+        for item in items:
             try:
                 if isinstance(item, BadRecord):
                     raise item
@@ -146,7 +154,12 @@ class Replayer:
             )
 
     def _known_line(self, line_id: str, number: int) -> None:
-        if self.store.lines.get(line_id=line_id, tenant_id=self.tenant) is None:
+        # A replay never removes a line: one found once is asked for again from memory.
+        if line_id in self._known_lines:
+            return
+        if self.store.lines.get(line_id=line_id, tenant_id=self.tenant) is not None:
+            self._known_lines.add(line_id)
+        else:
             raise BadRecord(
                 number,
                 f"linha desconhecida / unknown line {line_id!r}: declare-a antes / declare it first",
@@ -207,4 +220,6 @@ class Replayer:
         self.report.outbound += 1
         self.report.verdicts[decision.verdict.value] += 1
         self.report.codes.update(decision.codes)
-        self.out.write(json.dumps(decision_json(index, decision), ensure_ascii=False) + "\n")
+        self.on_decision(record, decision)
+        if self.out is not None:
+            self.out.write(json.dumps(decision_json(index, decision), ensure_ascii=False) + "\n")

@@ -35,6 +35,7 @@ from typing import Annotated
 import typer
 
 from zapguard.cli import (
+    audit,
     blocklist,
     check,
     consent,
@@ -98,6 +99,7 @@ consent.register(app)
 blocklist.register(app)
 check.register(app)
 replay.register(app)
+audit.register(app)
 serve.register(app)
 keys.register(app)
 simulator.register(app)

@@ -17,12 +17,15 @@ import logging
 import threading
 import time
 import uuid
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Self, cast
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
+from zapguard.store.counters.mirror import Mirrors
 from zapguard.store.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -32,6 +35,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PREFIX = "zapguard:quota:"
 MARKER = "zapguard:quota-restored"
 """Set once the counters hold every durable reservation; gone when Redis lost its data."""
+GENERATION = "zapguard:quota-generation:"
+"""Prefix of each key's generation (see :mod:`.mirror`)."""
+MIRROR_SECONDS = 1.0
+"""How long a key's mirror is trusted (source: zapguard's choice: a message cancelled on another
+worker is seen here within a second; longer only spares reads of keys judged but not reserved)."""
 _LOST = -1
 _RESTORE_BATCH = 5_000
 
@@ -67,9 +75,10 @@ class RedisCounters(Counters):
 
     schemes = ("redis", "rediss", "redis+unix")
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, mirror_seconds: float = MIRROR_SECONDS) -> None:
         self.driver_errors = (_redis_module().RedisError,)
         self._client = client
+        self._mirrors = Mirrors(mirror_seconds)
         script = resources.files("zapguard.store").joinpath("lua/reserve.lua").read_text("utf-8")
         self._reserve = client.register_script(script)
         self._source: Reservations | None = None
@@ -86,8 +95,17 @@ class RedisCounters(Counters):
     @classmethod
     def from_url(cls, url: str) -> Self:
         module = _redis_module()
-        client = module.Redis.from_url(url.replace("redis+unix://", "unix://", 1))
-        return cls(client)
+        parts = urlsplit(url.replace("redis+unix://", "unix://", 1))
+        query = dict(parse_qsl(parts.query))
+        mirror = query.pop("mirror_seconds", None)
+        try:
+            mirror_seconds = MIRROR_SECONDS if mirror is None else float(mirror)
+        except ValueError:
+            raise ConfigurationError(
+                f"mirror_seconds deve ser um número / mirror_seconds must be a number: {mirror!r}"
+            ) from None
+        client = module.Redis.from_url(urlunsplit(parts._replace(query=urlencode(query))))
+        return cls(client, mirror_seconds=mirror_seconds)
 
     def close(self) -> None:
         self._client.close()
@@ -97,12 +115,18 @@ class RedisCounters(Counters):
         args: list[str | int] = [_score(at), entry_id]
         for limit in limits:
             args += [_score(limit.since), limit.cap]
-        keys = [PREFIX + key, MARKER]
-        result = int(self._reserve(keys=keys, args=args))
-        if result == _LOST:
+        keys = [PREFIX + key, MARKER, GENERATION + key]
+        outcome, generation, changed = (int(part) for part in self._reserve(keys=keys, args=args))
+        if outcome == _LOST:
             self.restore()
-            result = int(self._reserve(keys=keys, args=args))
-        return result == 1
+            outcome, generation, changed = (
+                int(part) for part in self._reserve(keys=keys, args=args)
+            )
+        if changed:
+            self._mirrors.reserved(key, generation, aware(at).timestamp())
+        else:
+            self._mirrors.seen(key, generation)
+        return outcome == 1
 
     def restore(self) -> int:
         """Put back every durable reservation (``ZADD NX``: those still held stay as they are)
@@ -128,6 +152,7 @@ class RedisCounters(Counters):
                         batch, pending = {}, 0
                 restored += self._write(batch)
             self._client.set(MARKER, uuid.uuid4().hex, nx=True)
+            self._mirrors.forget()
             return restored
 
     def _write(self, batch: dict[str, dict[str, str]]) -> int:
@@ -136,21 +161,52 @@ class RedisCounters(Counters):
         pipe = self._client.pipeline(transaction=False)
         for name, entries in batch.items():
             pipe.zadd(name, cast("Any", entries), nx=True)
+            pipe.incr(GENERATION + name.removeprefix(PREFIX))  # mirrors read before are behind
         pipe.execute()
         return sum(len(entries) for entries in batch.values())
 
     def count(self, key: str, since: datetime) -> int:
-        return int(self._client.zcount(PREFIX + key, "(" + _score(since), "+inf"))
+        return self.counts([(key, since)])[0]
 
     def counts(self, queries: Sequence[tuple[str, datetime]]) -> list[int]:
-        pipe = self._client.pipeline(transaction=False)  # one round trip for every count
-        for key, since in queries:
-            pipe.zcount(PREFIX + key, "(" + _score(since), "+inf")
-        return [int(found) for found in pipe.execute()]
+        """From the mirrors where they are current; the other keys are read (each one's
+        generation and entries, atomically) in one round trip for all of them, and mirrored."""
+        points = [(key, aware(since).timestamp()) for key, since in queries]
+        found = [self._mirrors.count(key, point) for key, point in points]
+        floors: dict[str, float] = {}
+        for (key, point), used in zip(points, found, strict=True):
+            if used is None:
+                floors[key] = min(point, floors.get(key, point))
+        if floors:
+            read = self._read(floors)
+            for i, (key, point) in enumerate(points):
+                if found[i] is None:
+                    scores = read[key]
+                    found[i] = len(scores) - bisect_right(scores, point)
+        return [int(used or 0) for used in found]
+
+    def _read(self, floors: dict[str, float]) -> dict[str, list[float]]:
+        """Each key's scores above its floor, ascending, read with its generation in one
+        transaction (so the two agree) and mirrored."""
+        pipe = self._client.pipeline(transaction=True)
+        for key, floor in floors.items():
+            pipe.get(GENERATION + key)
+            pipe.zrangebyscore(PREFIX + key, "(" + repr(floor), "+inf", withscores=True)
+        answers = pipe.execute()
+        read: dict[str, list[float]] = {}
+        for i, (key, floor) in enumerate(floors.items()):
+            generation = int(answers[2 * i] or 0)
+            scores = [float(score) for _, score in answers[2 * i + 1]]
+            self._mirrors.load(key, generation, floor, scores)
+            read[key] = scores
+        return read
 
     def oldest(self, key: str, since: datetime, n: int) -> list[datetime]:
         if n <= 0:
             return []
+        mirrored = self._mirrors.oldest(key, aware(since).timestamp(), n)
+        if mirrored is not None:
+            return [_instant(score) for score in mirrored]
         found = cast(
             "list[tuple[bytes, float]]",
             self._client.zrangebyscore(
@@ -160,7 +216,11 @@ class RedisCounters(Counters):
         return [_instant(score) for _, score in found]
 
     def release(self, key: str, entry_id: str) -> None:
-        self._client.zrem(PREFIX + key, entry_id)
+        pipe = self._client.pipeline(transaction=True)
+        pipe.zrem(PREFIX + key, entry_id)
+        pipe.incr(GENERATION + key)
+        pipe.execute()
+        self._mirrors.forget(key)
 
     def purge(self, before: datetime) -> int:
         bound = "(" + _score(before)

@@ -275,9 +275,10 @@ def test_an_unknown_app_key_lists_the_app_keys(workdir: Path) -> None:
     with pytest.raises(ConfigError, match=r"app\.database: chave desconhecida") as raised:
         load_app_config(path)
 
-    assert "coordination_url, counters_url, database_url, job_lease_seconds, tenant" in str(
-        raised.value
-    )
+    assert (
+        "coordination_url, counters_restore_settle_seconds, counters_url, database_url, "
+        "job_lease_seconds, tenant"
+    ) in str(raised.value)
 
 
 def test_a_bad_database_url_is_reported_once_where_it_was_set(workdir: Path) -> None:

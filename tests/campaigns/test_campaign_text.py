@@ -185,7 +185,7 @@ def test_a_blocklisted_domain_in_any_variant_is_refused(sqlite_url: str) -> None
     upgrade(sqlite_url)
     store = Store(sqlite_url)
     try:
-        store.add_blocked_domains(domains=["golpe.com.br"], source="test", at=datetime.now(UTC))
+        store.blocklist.add(domains=["golpe.com.br"], source="test", at=datetime.now(UTC))
         template = parse("{Veja https://loja.com.br|Veja https://promo.golpe.com.br/x}")
         blocked = read_blocked(store, template)
     finally:

@@ -32,6 +32,7 @@ __all__ = [
     "Choice",
     "Field",
     "MissingField",
+    "Node",
     "Template",
     "TemplateError",
     "Text",

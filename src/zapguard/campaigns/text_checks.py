@@ -107,7 +107,7 @@ def read_blocked(
 ) -> frozenset[str]:
     """The blocklist entries that could match a link of the template (one indexed lookup)."""
     texts = _checkable_variants(template)
-    return store.blocked_among(domains=link_domains([*texts, media_url or ""]))
+    return store.blocklist.among(domains=link_domains([*texts, media_url or ""]))
 
 
 def link_domains(texts: Iterable[str]) -> list[str]:

@@ -54,7 +54,7 @@ def plan(
 
     now = datetime.now(UTC)
     with open_runtime(config, preset, db) as runtime:
-        record = runtime.store.get_line_record(line_id=line_id, tenant_id=runtime.default_tenant)
+        record = runtime.store.lines.record(line_id=line_id, tenant_id=runtime.default_tenant)
         if record is None:
             raise UsageError(f"linha desconhecida / unknown line: {line_id!r}")
         view = line_view(

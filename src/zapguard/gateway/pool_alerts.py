@@ -181,12 +181,12 @@ class PoolCapacityAlerts:
         recorded: list[Event] = []
         with self._lock:
             now = self._clock()
-            for tenant in self._store.tenant_ids():
+            for tenant in self._store.tenants.ids():
                 recorded += self._check_tenant(tenant, now)
         return recorded
 
     def _check_tenant(self, tenant: str, now: datetime) -> list[Event]:
-        records = self._store.line_records(tenant_id=tenant)
+        records = self._store.lines.records(tenant_id=tenant)
         if not records:
             return []
         uses = pool_uses(self._views(records, now), now, self._config)
@@ -197,7 +197,7 @@ class PoolCapacityAlerts:
             if over == alerting.get(pool, False):
                 continue
             event = (alert_event if over else cleared_event)(tenant, use, now, self._config)
-            self._store.record_event(event=event)
+            self._store.journal.record_event(event=event)
             alerting[pool] = over
             recorded.append(event)
             if over:
@@ -223,7 +223,7 @@ class PoolCapacityAlerts:
 
     def _state(self, tenant: str) -> dict[str, bool]:
         if tenant not in self._alerting:
-            latest = self._store.latest_events_of(
+            latest = self._store.journal.latest_events_of(
                 tenant_id=tenant, kinds=(ALERT, CLEARED), code=CODE, limit=_STATE_READ_LIMIT
             )
             state: dict[str, bool] = {}

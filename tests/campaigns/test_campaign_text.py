@@ -14,11 +14,18 @@ from zapguard.campaigns.text import (
     TemplateError,
     Text,
     count_variants,
+    missing_columns,
     parse,
     render,
     variants,
 )
-from zapguard.campaigns.text_checks import check_links, check_pace, link_domains, read_blocked
+from zapguard.campaigns.text_checks import (
+    check_links,
+    check_pace,
+    link_domains,
+    read_blocked,
+    top_share,
+)
 from zapguard.domain.models import Severity
 from zapguard.policy.config import PolicyConfig, VolumeConfig
 
@@ -132,6 +139,12 @@ def test_a_blank_value_is_missing_even_in_an_alternative_not_drawn() -> None:
 
 def test_a_field_value_is_never_read_as_spintax() -> None:
     assert render(parse("Oi {{nome}}"), {"nome": "{A|B}"}, seed=1) == "Oi {A|B}"
+
+
+def test_placeholders_no_column_answers_are_named_before_any_contact_is_seen() -> None:
+    template = parse("Oi {{Nome}}, cupom {{cupom}} em {{cidade}}")
+    assert missing_columns(template, ["nome", "Cidade", "telefone"]) == ["cupom"]
+    assert missing_columns(template, ["NOME", "cupom", "cidade"]) == []
 
 
 # -- variants ---------------------------------------------------------------------------------
@@ -286,3 +299,26 @@ def test_nested_spintax_renders_at_any_depth(depth: int, seed: int) -> None:
 def test_the_distinct_count_never_exceeds_the_combinations(source: str) -> None:
     count = count_variants(parse(source))
     assert 1 <= count.distinct <= count.combinations
+
+
+def test_only_contacts_with_the_same_field_values_can_get_identical_texts() -> None:
+    template = parse("{Olá|Oi} {{nome}}, {temos|chegou} novidade")  # 4 variants: 12 alike an hour
+    rows = [{"Nome": "Maria"}] * 10 + [{"nome": f"Pessoa {n}"} for n in range(90)]
+    share = top_share(template, rows)
+    assert share == 0.1  # one contact in ten is a Maria
+    count = count_variants(template)
+    # 100 sends an hour: 10 go to Marias, under the 12 that 4 variants carry.
+    assert check_pace(count, sends_per_hour=100, volume=VolumeConfig(), top_share=share) is None
+    warning = check_pace(count, sends_per_hour=200, volume=VolumeConfig(), top_share=share)
+    assert (
+        warning is not None
+        and "10%" in warning.message_pt
+        and "use at least 7" in warning.message_en
+    )
+
+
+def test_names_are_folded_like_zg505_folds_texts() -> None:
+    template = parse("Oi {{nome}}")
+    rows = [{"nome": "MARIA "}, {"nome": "maria"}, {"nome": "João"}, {"nome": "Ana"}]
+    assert top_share(template, rows) == 0.5
+    assert top_share(parse("Oi"), rows) == 1.0

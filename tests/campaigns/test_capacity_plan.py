@@ -10,7 +10,7 @@ import pytest
 from tests.policy.builders import NOW, campaign_line, line, view
 from typer.testing import CliRunner, Result
 
-from zapguard.campaigns.capacity import PlanInputError, capacity_plan
+from zapguard.campaigns.capacity import PlanInputError, campaign_pace, capacity_plan
 from zapguard.cli import app
 from zapguard.config import load_policy_config
 from zapguard.domain.models import LineState
@@ -88,6 +88,13 @@ def test_every_step_of_the_arithmetic_is_explained_in_both_languages() -> None:
         assert code in text_pt and code in text_en
     assert "4.800" in text_pt and "4,800" in text_en
     assert "08:00" in text_pt and "9.094" in text_pt  # 12 h / 4.75 s
+
+
+def test_the_campaign_pace_is_what_the_lines_carry_in_their_daytime_hours() -> None:
+    # 2 lines x 4,800 over 08:00-20:00: 800 sends an hour, the pace ZG505's check is given.
+    assert campaign_pace(2, PolicyConfig()) == 800
+    slow = _config(gap_min_seconds=10, gap_max_seconds=20)  # 2,880 a day each
+    assert campaign_pace(1, slow) == 240
 
 
 @pytest.mark.parametrize(("per_day", "share"), [(0, 0.5), (-5, 0.5), (10, -0.1), (10, 1.01)])

@@ -31,6 +31,7 @@ __all__ = [
     "PlanInputError",
     "Reason",
     "campaign_line_day",
+    "campaign_pace",
     "capacity_plan",
     "line_plan_cap",
 ]
@@ -103,6 +104,14 @@ def campaign_line_day(config: PolicyConfig) -> tuple[int, float, float]:
     gap = (volume.gap_min_seconds + volume.gap_max_seconds) / 2
     fits = math.floor(hours * 3600 / gap) if gap > 0 else volume.daily_cap
     return fits, hours, gap
+
+
+def campaign_pace(campaign_lines: int, config: PolicyConfig) -> float:
+    """Sends an hour of ``campaign_lines`` lines each carrying a campaign line's day
+    (:func:`campaign_line_day`, at most the planned cap) inside the daytime hours: the pace a
+    campaign text must vary enough for (ZG505)."""
+    fits, hours, _ = campaign_line_day(config)
+    return campaign_lines * min(line_plan_cap(config), fits) / hours
 
 
 def capacity_plan(

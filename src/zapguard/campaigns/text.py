@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from zapguard.policy.volume import fingerprint
@@ -39,6 +39,7 @@ __all__ = [
     "VariantCount",
     "count_variants",
     "field_key",
+    "missing_columns",
     "parse",
     "render",
     "variants",
@@ -250,6 +251,13 @@ def count_variants(template: Template, *, limit: int = 10_000) -> VariantCount:
     texts, complete = variants(template, limit=limit)
     distinct = len({fingerprint(text) for text in texts}) if complete else limit
     return VariantCount(distinct, complete, _combinations(template.nodes))
+
+
+def missing_columns(template: Template, columns: Iterable[str]) -> list[str]:
+    """The template's placeholders that no column of the audience answers (matched as
+    :func:`field_key` folds names): a campaign naming one cannot be created."""
+    known = {field_key(column) for column in columns}
+    return [name for name in template.fields if field_key(name) not in known]
 
 
 def _resolve(

@@ -12,11 +12,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from zapguard.campaigns.text import Template, TemplateError, VariantCount, count_variants, variants
+from zapguard.campaigns.text import (
+    Template,
+    TemplateError,
+    VariantCount,
+    count_variants,
+    field_key,
+    variants,
+)
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Author, Category, OutgoingMessage, Severity
 from zapguard.policy import links
@@ -33,6 +41,7 @@ __all__ = [
     "check_pace",
     "link_domains",
     "read_blocked",
+    "top_share",
 ]
 
 LINK_CHECK_LIMIT = 100_000
@@ -120,37 +129,73 @@ def link_domains(texts: Iterable[str]) -> list[str]:
     return sorted(hosts)
 
 
+def top_share(template: Template, rows: Iterable[Mapping[str, str | None]]) -> float:
+    """The share of the audience holding its most common placeholder values (folded as ZG505
+    folds texts): those contacts get identical texts whenever the spintax draws alike. 1.0 for a
+    template without placeholders, or an empty audience."""
+    if not template.fields:
+        return 1.0
+    keys = [field_key(name) for name in template.fields]
+    seen: Counter[tuple[str, ...]] = Counter()
+    total = 0
+    for row in rows:
+        folded = {field_key(column): value for column, value in row.items()}
+        seen[tuple(" ".join((folded.get(key) or "").casefold().split()) for key in keys)] += 1
+        total += 1
+    if not total:
+        return 1.0
+    return seen.most_common(1)[0][1] / total
+
+
 def check_pace(
-    count: VariantCount, *, sends_per_hour: float, volume: VolumeConfig
+    count: VariantCount,
+    *,
+    sends_per_hour: float,
+    volume: VolumeConfig,
+    top_share: float = 1.0,
 ) -> TextFinding | None:
-    """A ZG505 warning when ``count`` variants cannot carry ``sends_per_hour`` (the tenant's
-    campaign sends an hour) without identical texts being deferred; None when they can."""
+    """A ZG505 warning when ``count`` spintax variants cannot carry ``sends_per_hour`` (the
+    tenant's campaign sends an hour) without identical texts being deferred; None when they can.
+
+    ``top_share`` is the share of the audience with the most common placeholder values
+    (:func:`top_share`; 1.0, the worst case, when unknown): only those contacts can receive the
+    same text, so only their sends need to be spread over the variants."""
     window = volume.identical_window_minutes
     most = volume.identical_max
     per_window = sends_per_hour * window / 60
+    alike = per_window * top_share
     carried = count.distinct * most
-    if per_window <= carried:
+    if alike <= carried:
         return None
-    needed = math.ceil(per_window / most)
+    needed = math.ceil(alike / most)
     shown = num_pt(count.distinct), num_en(count.distinct)
     if not count.exact:
         shown = f"mais de {shown[0]}", f"over {shown[1]}"
+    share_pt = share_en = ""
+    if top_share < 1:
+        percent = round(top_share * 100, 1)
+        share_pt = (
+            f"; {num_pt(percent)}% do público tem os mesmos valores nos campos, "
+            f"{num_pt(alike)} desses envios podem ser iguais"
+        )
+        share_en = (
+            f"; {num_en(percent)}% of the audience share the same field values, "
+            f"{num_en(alike)} of those sends may be identical"
+        )
     rule = CATALOGUE["ZG505"]
     return TextFinding(
         "ZG505",
         Severity.WARN,
         f"O texto tem {shown[0]} variações distintas e o ZG505 permite no máximo {num_pt(most)} "
-        f"textos idênticos a cada {num_pt(window)} min: até {num_pt(carried)} envios a cada "
-        f"{num_pt(window)} min sem adiamento. No ritmo planejado de {num_pt(sends_per_hour)} "
-        f"envios/h são {num_pt(per_window)} a cada {num_pt(window)} min: use pelo menos "
-        f"{num_pt(needed)} variações (spintax {{a|b}}); o nome do contato não conta, nomes se "
-        "repetem.",
+        f"textos idênticos a cada {num_pt(window)} min: até {num_pt(carried)} envios iguais a "
+        f"cada {num_pt(window)} min sem adiamento. No ritmo planejado de "
+        f"{num_pt(sends_per_hour)} envios/h são {num_pt(per_window)} a cada {num_pt(window)} "
+        f"min{share_pt}: use pelo menos {num_pt(needed)} variações (spintax {{a|b}}).",
         f"The text has {shown[1]} distinct variants and ZG505 allows at most {num_en(most)} "
-        f"identical texts every {num_en(window)} min: up to {num_en(carried)} sends every "
-        f"{num_en(window)} min without deferral. At the planned pace of {num_en(sends_per_hour)} "
-        f"sends/h that is {num_en(per_window)} every {num_en(window)} min: use at least "
-        f"{num_en(needed)} variants (spintax {{a|b}}); the contact's name does not count, names "
-        "repeat.",
+        f"identical texts every {num_en(window)} min: up to {num_en(carried)} alike sends every "
+        f"{num_en(window)} min without deferral. At the planned pace of "
+        f"{num_en(sends_per_hour)} sends/h that is {num_en(per_window)} every {num_en(window)} "
+        f"min{share_en}: use at least {num_en(needed)} variants (spintax {{a|b}}).",
         rule.why_pt,
         rule.why_en,
     )

@@ -51,6 +51,8 @@ could hold a link at all (a link needs a dot or a bracket somewhere in the text)
 # The link rules read only the message's text and media, the config and the blocklist: a neutral
 # recipient stands in for the audience.
 _ANY_CONTACT = "+5511900000000"
+_NO_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
+"""The link rules read no clock; a fixed instant keeps the check pure and repeatable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def check_links(
         snapshot = Snapshot(
             config=config, lines={}, contact=ContactView(_ANY_CONTACT), blocked_domains=blocked
         )
-        for finding in links.check_message(Context(message, snapshot, datetime.now(UTC))):
+        for finding in links.check_message(Context(message, snapshot, _NO_CLOCK)):
             rule = CATALOGUE[finding.code]
             found.setdefault(
                 (finding.code, finding.message_en),

@@ -88,7 +88,7 @@ def _print(result: WarmupPlan) -> None:
         )
     )
     table = Table(box=box.SIMPLE_HEAD, title=f"Aquecimento / Warm-up ({result.timezone})")
-    for header in ("Dia / Day", "Data / Date", "Limite / Cap", ""):
+    for header in ("Dia / Day", "Data / Date", "Limite / Cap", "Nota / Note"):
         table.add_column(header)
     for day in result.days:
         notes = []

@@ -322,3 +322,16 @@ def test_names_are_folded_like_zg505_folds_texts() -> None:
     rows = [{"nome": "MARIA "}, {"nome": "maria"}, {"nome": "João"}, {"nome": "Ana"}]
     assert top_share(template, rows) == 0.5
     assert top_share(parse("Oi"), rows) == 1.0
+
+
+def test_domains_blocked_in_the_configuration_refuse_too() -> None:
+    config = PolicyConfig.model_validate({"links": {"blocked_domains": ["spam.com.br"]}})
+    findings = check_links(parse("Veja https://x.spam.com.br"), config=config, blocked=frozenset())
+    assert [(f.code, f.refuses) for f in findings] == [("ZG702", True)]
+
+
+def test_a_text_too_varied_to_check_its_links_is_refused_only_if_it_can_hold_one() -> None:
+    huge = "{a|b|c|d|e|f|g|h|i|j}" * 6  # a million variants
+    with pytest.raises(TemplateError, match="simplifique o spintax"):
+        check_links(parse(huge + " https://loja.com.br"), config=CONFIG, blocked=frozenset())
+    assert check_links(parse(huge + " sem links"), config=CONFIG, blocked=frozenset()) == []

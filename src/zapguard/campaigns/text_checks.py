@@ -107,7 +107,7 @@ def check_links(
                     finding.message_en,
                     rule.why_pt,
                     rule.why_en,
-                    variant=text,
+                    variant=text or None,
                 ),
             )
     return list(found.values())
@@ -205,11 +205,14 @@ def check_pace(
 
 def _checkable_variants(template: Template) -> list[str]:
     """Every variant with placeholders filled by their own names (a field's value is the
-    contact's, not the campaign's: its links are the audience's business, checked at send)."""
-    texts, complete = variants(
-        template, {name: name for name in template.fields}, limit=LINK_CHECK_LIMIT
-    )
-    if not complete and ("." in template.source or "[" in template.source):
+    contact's, not the campaign's: its links are the audience's business, judged at send), dots
+    left out so a name never reads as a domain. A text without a dot or a bracket holds no link:
+    one empty variant stands for it (the media URL is still checked)."""
+    if "." not in template.source and "[" not in template.source:
+        return [""]
+    filled = {name: name.replace(".", "_") for name in template.fields}
+    texts, complete = variants(template, filled, limit=LINK_CHECK_LIMIT)
+    if not complete:
         combinations = count_variants(template, limit=1).combinations
         raise TemplateError(
             f"o texto tem {num_pt(combinations)} combinações, mais que as {num_pt(LINK_CHECK_LIMIT)} "

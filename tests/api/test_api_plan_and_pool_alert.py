@@ -71,11 +71,18 @@ def _small_caps() -> PolicyConfig:
     return policy.model_copy(update={"volume": policy.volume.model_copy(update={"daily_cap": 5})})
 
 
-@pytest.fixture(params=["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis counters", marks=pytest.mark.redis),
+    ]
+)
 def pool(request: pytest.FixtureRequest, simulator_url: str) -> Iterator[Scene]:
     httpx.post(f"{simulator_url}/_simulator/reset")
-    url = request.getfixturevalue(request.param)
-    with scene(url, simulator_url, _small_caps()) as made:
+    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "sqlite_url")
+    counters = request.getfixturevalue("redis_url") if request.param == "redis counters" else None
+    with scene(url, simulator_url, _small_caps(), counters_url=counters) as made:
         made.add_line("sac")
         made.add_line("sac2", phone="+55 11 91234-0009", provider_account="100200399")
         made.customer_writes("sac")

@@ -350,6 +350,8 @@ def test_rule_settings_are_the_values_in_force() -> None:
     assert rule_settings(conservative, "ZG501") == {
         "volume.daily_cap": 800,
         "volume.window_hours": 24,
+        "volume.pool_alert_ratio": 0.8,
+        "volume.pool_check_minutes": 5,
     }
     assert rule_settings(conservative, "ZG301") == {}
 

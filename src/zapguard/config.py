@@ -156,7 +156,12 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "ZG301": (),
     "ZG302": (),
     "ZG401": (),
-    "ZG501": ("volume.daily_cap", "volume.window_hours"),
+    "ZG501": (
+        "volume.daily_cap",
+        "volume.window_hours",
+        "volume.pool_alert_ratio",
+        "volume.pool_check_minutes",
+    ),
     "ZG502": ("volume.merge_window_seconds",),
     "ZG503": ("volume.gap_min_seconds", "volume.gap_max_seconds", "volume.pair_interval_seconds"),
     "ZG504": ("volume.quiet_start", "volume.quiet_end", "volume.campaign_days"),

@@ -335,6 +335,7 @@ def native_requests(lab: Lab) -> dict[tuple[str, str], tuple[dict[str, str], Any
         ),
         ("GET", "/v1/events"): ({}, None),
         ("GET", "/v1/decisions"): ({}, None),
+        ("GET", "/v1/plan"): ({}, None),  # the tenant's own thresholds only: nothing of A's
         ("GET", "/webhooks/{provider}"): ({"provider": "meta"}, None),
         ("POST", "/webhooks/{provider}"): ({"provider": "evo"}, {"event": "logout.instance"}),
         ("POST", "/webhooks/chatwoot/{line}"): ({"line": "a-evo"}, {"event": "message_created"}),

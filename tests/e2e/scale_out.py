@@ -205,7 +205,7 @@ def logged_process(args: list[str], ready_url: str, log: Path) -> Iterator[subpr
                 child.wait()
 
 
-def all_jobs_held(redis_url: str, jobs: int = 9, timeout: float = 15) -> dict[str, int]:
+def all_jobs_held(redis_url: str, jobs: int = 10, timeout: float = 15) -> dict[str, int]:
     """The job holders once every job is held (while the workers share them out, a job handed
     back is free until another worker's next heartbeat)."""
     deadline = time.monotonic() + timeout

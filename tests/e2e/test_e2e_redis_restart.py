@@ -45,7 +45,7 @@ def test_redis_restarted_mid_run_loses_no_message_sends_none_twice_and_jobs_come
         coordination_url=own_redis.url,
     ) as scene:
         contacts = scene.setup_lines(DAILY_CAP)
-        assert len(all_jobs_held(own_redis.url)) == 9
+        assert len(all_jobs_held(own_redis.url)) == 10  # 8 lanes, retention, pool-capacity
 
         restarted: list[float] = []
 
@@ -65,7 +65,7 @@ def test_redis_restarted_mid_run_loses_no_message_sends_none_twice_and_jobs_come
         delivered = scene.wait_delivered(len(scene.outcomes), timeout=60)
         holders = all_jobs_held(own_redis.url)
 
-    assert len(holders) == 9  # every job held again after the restart
+    assert len(holders) == 10  # every job held again after the restart
     assert len(scene.outcomes) == LINES * DAILY_CAP
     references = Counter(message["reference"] for message in delivered)
     assert sorted(references) == sorted(scene.outcomes.values())

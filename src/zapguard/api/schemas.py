@@ -587,3 +587,32 @@ class DecisionRecordOut(BaseModel):
     category: str
     message_pt: str
     message_en: str
+
+
+class PlanReasonOut(BaseModel):
+    pt: str
+    en: str
+
+
+class PlanDayOut(BaseModel):
+    day: int
+    date: date
+    cap: int
+
+
+class PlanOut(BaseModel):
+    """``GET /v1/plan``: the lines a daily volume needs, and why (``zapguard plan --json``)."""
+
+    per_day: int
+    campaign_share: float
+    preset: str
+    receptive_lines: int
+    campaign_lines: int
+    full_capacity_on: date | None
+    receptive_volume: int
+    campaign_volume: int
+    line_cap: int
+    planned_per_line: int
+    campaign_per_line: int
+    warmup_days: list[PlanDayOut]
+    reasons: list[PlanReasonOut]

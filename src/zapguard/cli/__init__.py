@@ -15,7 +15,8 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
 (``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
-(webhooks kept for inspection) and :mod:`.purge` (the retention job). Every command runs inside
+(webhooks kept for inspection), :mod:`.purge` (the retention job), :mod:`.plan` (capacity planning)
+and :mod:`.warmup` (``warmup plan``). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 
@@ -43,11 +44,13 @@ from zapguard.cli import (
     init,
     keys,
     lines,
+    plan,
     purge,
     replay,
     rules,
     serve,
     simulator,
+    warmup,
 )
 from zapguard.cli._options import whole_summaries
 
@@ -105,4 +108,6 @@ keys.register(app)
 simulator.register(app)
 inbox.register(app)
 purge.register(app)
+plan.register(app)
+warmup.register(app)
 whole_summaries(app)

@@ -6,8 +6,8 @@ providers and policy, wired the same way:
 
     config → store (migrated) → counters → provider connections → decider → submitter
            → dispatcher → webhook receiver → job leases, wake-ups and the registry of named jobs
-             (a dispatcher lane per shard of lines, retention; the campaign scheduler and the
-             warm-up register here when they exist)
+             (a dispatcher lane per shard of lines, retention, pool capacity; the campaign
+             scheduler and the warm-up register here when they exist)
 
 Nothing here starts background work: the app's lifespan starts the jobs, a command never does.
 """
@@ -27,6 +27,7 @@ from zapguard.gateway.dispatcher import Dispatcher, LaneJob
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.jobs import JobRegistry, JobRunner, PeriodicJob
 from zapguard.gateway.outbox import Outbox
+from zapguard.gateway.pool_alerts import PoolCapacityAlerts, PoolCapacityJob
 from zapguard.gateway.service import Services, utc_now
 from zapguard.gateway.submission import Submitter, durable_reservations
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
@@ -189,9 +190,13 @@ def open_services(
             ),
             jobs=JobRunner(registry, leases, heartbeat_seconds=sources.job_lease_seconds / 3),
             wakeups=wakeups,
+            pool_alerts=PoolCapacityAlerts(store, counters, sources.policy, clock),
         )
         registry.add(
             PeriodicJob("retention", services.purge, sources.config.retention.every_minutes * 60)
+        )
+        registry.add(
+            PoolCapacityJob(services.pool_alerts, sources.policy.volume.pool_check_minutes * 60)
         )
         return services
     except BaseException:

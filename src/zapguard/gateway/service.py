@@ -23,6 +23,7 @@ from zapguard.gateway.dispatcher import Dispatcher
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.jobs import JobRunner
 from zapguard.gateway.outbox import Outbox, OutboxEntry
+from zapguard.gateway.pool_alerts import PoolCapacityAlerts
 from zapguard.gateway.retention import purge_working_data
 from zapguard.gateway.submission import Submitter
 from zapguard.gateway.webhooks.receiver import WebhookReceiver
@@ -59,9 +60,12 @@ class Services:
     dispatcher: Dispatcher
     receiver: WebhookReceiver
     jobs: JobRunner
-    """The named background jobs (dispatcher lanes, retention), each run by one worker at once."""
+    """The named background jobs (dispatcher lanes, retention, pool capacity), each run by one
+    worker at once."""
     wakeups: Wakeups
     """"Work was queued", across processes: the submitter tells, every dispatcher hears."""
+    pool_alerts: PoolCapacityAlerts
+    """The pool capacity check (seed tip 5), run by the ``pool-capacity`` job."""
 
     @property
     def provider_settings(self) -> dict[str, ProviderSettings]:

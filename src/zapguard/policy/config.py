@@ -101,6 +101,22 @@ class VolumeConfig(_Section):
     identical_window_minutes: Annotated[float, Field(gt=0, le=10_080)] = Field(
         60, json_schema_extra=_source("design ZG505: one hour")
     )
+    pool_alert_ratio: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8,
+        json_schema_extra=_source(
+            "seed tip 5 ('se você planeja exceder esses volumes, recomendamos criar outro canal'): "
+            "alert when a pool's 24 h use passes 80% of its combined cap (issue 9, capacity "
+            "planning), so a new number can warm up before the pool runs out; `zapguard plan` "
+            "sizes pools to stay under it"
+        ),
+    )
+    pool_check_minutes: Annotated[float, Field(gt=0, le=1440)] = Field(
+        5,
+        json_schema_extra=_source(
+            "zapguard's choice: how often the server compares each pool's 24 h use with "
+            "pool_alert_ratio; 5 min is well inside the hours a new line needs to be ready"
+        ),
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> VolumeConfig:

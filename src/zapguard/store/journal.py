@@ -4,6 +4,7 @@ minimization); a decision keeps the message, which is its evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -67,18 +68,25 @@ class Journal:
         query = query.order_by(events.c.at.desc(), events.c.id.desc()).limit(limit)
         with self._work.read_connection("listing events") as connection:
             rows = connection.execute(query).all()
-        return [
-            Event(
-                kind=row.kind,
-                at=row.at,
-                tenant_id=row.tenant_id,
-                line_id=row.line_id,
-                contact=row.contact,
-                code=row.code,
-                data={str(k): str(v) for k, v in (row.data or {}).items()},
+        return [_event(row) for row in rows]
+
+    def latest_events_of(
+        self, *, tenant_id: str, kinds: Iterable[str], code: str, limit: int
+    ) -> list[Event]:
+        """The tenant's newest events of ``kinds`` with ``code``, newest first (alert states)."""
+        query = (
+            select(events)
+            .where(
+                events.c.tenant_id == tenant_id,
+                events.c.kind.in_(sorted(set(kinds))),
+                events.c.code == code,
             )
-            for row in rows
-        ]
+            .order_by(events.c.at.desc(), events.c.id.desc())
+            .limit(limit)
+        )
+        with self._work.read_connection("reading alerts") as connection:
+            rows = connection.execute(query).all()
+        return [_event(row) for row in rows]
 
     def record_decision(
         self, *, tenant_id: str, at: datetime, message: OutgoingMessage, decision: Decision
@@ -109,6 +117,18 @@ class Journal:
             return [
                 _decision_record(row) for row in connection.execute(_DECISIONS_OF_TENANT, params)
             ]
+
+
+def _event(row: Row[Any]) -> Event:
+    return Event(
+        kind=row.kind,
+        at=row.at,
+        tenant_id=row.tenant_id,
+        line_id=row.line_id,
+        contact=row.contact,
+        code=row.code,
+        data={str(k): str(v) for k, v in (row.data or {}).items()},
+    )
 
 
 def _decision_record(row: Row[Any]) -> DecisionRecord:

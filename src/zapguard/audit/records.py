@@ -22,9 +22,18 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from zapguard.domain.models import AccountType, Author, Category, OutgoingMessage, Role, StatusKind
+from zapguard.domain.models import (
+    AccountType,
+    Author,
+    Category,
+    OutgoingMessage,
+    ProviderKind,
+    Role,
+    StatusKind,
+)
 from zapguard.domain.phones import normalize
 from zapguard.policy.zones import checked_zone
 
@@ -53,6 +62,18 @@ class LineRecord(_Record):
     daily_cap: Annotated[int, Field(ge=1)] | None = None
     timezone: str | None = None
     at: AwareDatetime | None = None
+    provider: ProviderKind | None = None
+    """Cloud API or which WhatsApp Web gateway; without it the rules that need it do not apply."""
+    portfolio: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """The Meta business portfolio of a Cloud API line (ZG506)."""
+
+    @model_validator(mode="after")
+    def _portfolio_is_meta(self) -> LineRecord:
+        if self.portfolio is not None and self.provider is not ProviderKind.CLOUD:
+            raise ValueError(
+                'portfolio só com provider "cloud" / portfolio only with provider "cloud"'
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod

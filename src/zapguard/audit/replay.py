@@ -166,6 +166,8 @@ class Replayer:
             network=record.network,
             daily_cap=record.daily_cap,
             timezone=record.timezone or "America/Sao_Paulo",
+            provider_kind=record.provider,
+            portfolio=record.portfolio,
         )
         # A setup record without `at` is registered when the log reaches it, or, before any timed
         # record, at the start of the line's first day in its own zone (never the host's).

@@ -52,6 +52,7 @@ from zapguard.domain.models import (
     Line,
     LineState,
     OutgoingMessage,
+    ProviderKind,
     Role,
     Tenant,
     Verdict,
@@ -575,6 +576,8 @@ class Store:
                     provider_account=provider_account,
                     helpdesk_url=helpdesk_url,
                     business_account=business_account,
+                    provider_kind=line.provider_kind,
+                    portfolio=line.portfolio,
                 )
             )
             self._lines_changed(connection, line.tenant_id, line.id)
@@ -1548,6 +1551,8 @@ def _line_record(row: Row[Any]) -> LineRecord:
         state=LineState(row.state),
         daily_cap=row.daily_cap,
         timezone=row.timezone,
+        provider_kind=ProviderKind(row.provider_kind) if row.provider_kind else None,
+        portfolio=row.portfolio,
     )
     return LineRecord(
         line=line,

@@ -1,0 +1,61 @@
+"""What Meta and WhatsApp enforce after the fact: each line's provider kind and Meta business
+portfolio; each portfolio's messaging limit and the contacts it reached in the moving 24 hours
+(ZG506). Only new columns and tables: nothing existing changes.
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision: str | None = "0008"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+_KINDS = "provider_kind IN ('cloud', 'evolution', 'waha', 'web')"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("lines") as batch:
+        batch.add_column(sa.Column("provider_kind", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("portfolio", sa.String(200), nullable=True))
+        batch.create_check_constraint(op.f("ck_lines_provider_kind"), sa.text(_KINDS))
+    op.create_table(
+        "portfolios",
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("id", sa.String(200), nullable=False),
+        sa.Column("msg_limit", sa.Integer(), nullable=True),
+        sa.Column("limit_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("alerted", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_portfolios"),
+    )
+    op.create_table(
+        "portfolio_reaches",
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("portfolio", sa.String(200), nullable=False),
+        sa.Column("contact", sa.String(20), nullable=False),
+        sa.Column("reached_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "portfolio", "contact", name="pk_portfolio_reaches"),
+    )
+    op.create_index(
+        "ix_portfolio_reaches_tenant_id_portfolio_reached_at",
+        "portfolio_reaches",
+        ["tenant_id", "portfolio", "reached_at"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(
+        "ix_portfolio_reaches_tenant_id_portfolio_reached_at", table_name="portfolio_reaches"
+    )
+    op.drop_table("portfolio_reaches")
+    op.drop_table("portfolios")
+    with op.batch_alter_table("lines") as batch:
+        batch.drop_constraint("ck_lines_provider_kind", type_="check")
+        batch.drop_column("portfolio")
+        batch.drop_column("provider_kind")

@@ -161,6 +161,12 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "warmup.restart_after_days",
     ),
     "ZG902": ("replies.unanswered_limit",),
+    "ZG506": (
+        "portfolio.unknown_limit",
+        "portfolio.window_hours",
+        "portfolio.service_window_hours",
+        "portfolio.alert_share",
+    ),
     "ZG903": (
         "health.penalty_reported",
         "health.penalty_blocked",
@@ -185,6 +191,7 @@ _SECTION_TITLES: Final[Mapping[str, tuple[str, str]]] = {
     "replies": ("Taxa de resposta", "Reply ratio"),
     "health": ("Saúde da linha", "Line health"),
     "quarantine": ("Quarentena após banimento", "Quarantine after a ban"),
+    "portfolio": ("Limite do portfólio Meta (Cloud API)", "Meta portfolio limit (Cloud API)"),
 }
 
 _WEEKDAYS_PT: Final[Mapping[str, str]] = {

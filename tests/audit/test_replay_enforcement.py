@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from replay_scene import TENANT, at, bench, inbound, line, outbound
 
@@ -61,3 +63,110 @@ def test_a_line_without_provider_is_judged_as_before(url: str) -> None:
         )
 
     assert [d["verdict"] for d in run.decisions] == ["allow"]
+
+
+# --- ZG506: the portfolio's messaging limit -------------------------------------------------------
+
+START = datetime(2026, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=-3)))
+
+
+def contact(n: int) -> str:
+    return f"+55319880{n:05d}"
+
+
+def notice(n: int, minute: int, on: str = "meta") -> dict[str, object]:
+    return outbound(
+        contact(n),
+        (START + timedelta(minutes=minute)).isoformat(),
+        on,
+        category="notification",
+        author="system",
+        text=f"Seu boleto {n} vence amanhã.",
+    )
+
+
+def cloud(id: str, phone: str, portfolio: str) -> dict[str, object]:
+    return line(id, phone, "campaign", provider="cloud", portfolio=portfolio)
+
+
+def portfolio(id: str, limit: int | None, minute: int = 0) -> dict[str, object]:
+    when = (START + timedelta(minutes=minute)).isoformat()
+    return {"type": "portfolio", "at": when, "id": id, "limit": limit}
+
+
+def test_the_portfolio_defers_a_new_contact_at_its_limit_until_the_oldest_reach_leaves(
+    url: str,
+) -> None:
+    records = [cloud("meta", "+55 11 91234-0001", "p1"), portfolio("p1", 250)]
+    records += [notice(n, n) for n in range(250)]
+    records += [notice(250, 300), notice(3, 301)]  # a new contact; one already reached
+
+    with bench(url) as replay:
+        run = replay.replay(*records)
+        alerts = [e for e in replay.store.list_events(tenant_id=TENANT) if e.code == "ZG506"]
+
+    assert run.report.skipped == []
+    assert {d["verdict"] for d in run.decisions[:250]} == {"allow"}
+    new, again = run.decisions[250], run.decisions[251]
+    assert new["verdict"] == "defer" and new["codes"] == ["ZG506"]
+    assert datetime.fromisoformat(new["not_before"]) == START + timedelta(hours=24)
+    assert again["verdict"] == "allow"
+    assert len(alerts) == 1 and alerts[0].kind == "alert"
+    assert alerts[0].data == {"portfolio": "p1", "reached": "200", "limit": "250"}
+
+
+def test_an_unknown_portfolio_is_limited_to_the_lowest_tier(url: str) -> None:
+    records = [cloud("meta", "+55 11 91234-0001", "p1")]
+    records += [notice(n, n) for n in range(251)]
+
+    with bench(url) as replay:
+        run = replay.replay(*records)
+
+    assert run.decisions[-1]["verdict"] == "defer" and run.decisions[-1]["codes"] == ["ZG506"]
+
+
+def test_an_unlimited_portfolio_record_lifts_the_limit(url: str) -> None:
+    records = [cloud("meta", "+55 11 91234-0001", "p1"), portfolio("p1", None)]
+    records += [notice(n, n) for n in range(251)]
+
+    with bench(url) as replay:
+        run = replay.replay(*records)
+
+    assert {d["verdict"] for d in run.decisions} == {"allow"}
+
+
+def test_a_line_of_another_portfolio_takes_what_the_full_one_cannot(url: str) -> None:
+    records = [
+        cloud("meta", "+55 11 91234-0001", "p1"),
+        cloud("meta2", "+55 11 91234-0002", "p2"),
+        portfolio("p1", 250),
+    ]
+    records += [notice(n, n) for n in range(251)]
+
+    with bench(url) as replay:
+        run = replay.replay(*records)
+
+    last = run.decisions[-1]
+    assert last["verdict"] == "reroute" and last["line"] == "meta2" and "ZG506" in last["codes"]
+
+
+def test_replies_inside_the_service_window_are_not_counted(url: str) -> None:
+    records = [cloud("meta", "+55 11 91234-0001", "p1")]
+    records += [notice(n, n) for n in range(250)]
+    records += [
+        inbound(contact(999), (START + timedelta(minutes=260)).isoformat(), on="meta"),
+        outbound(contact(999), (START + timedelta(minutes=261)).isoformat(), "meta"),
+    ]
+
+    with bench(url) as replay:
+        run = replay.replay(*records)
+
+    assert run.decisions[-1]["verdict"] == "allow"
+
+
+def test_a_portfolio_record_with_a_limit_meta_does_not_have_is_a_bad_record(url: str) -> None:
+    with bench(url) as replay:
+        run = replay.replay(portfolio("p1", 300), skip_bad=True)
+
+    assert [bad.line_number for bad in run.report.skipped] == [1]
+    assert "limit" in run.report.skipped[0].reason

@@ -26,6 +26,7 @@ from zapguard.api.routes import (
     events,
     lines,
     messages,
+    portfolios,
     short_links,
     system,
     webhooks,
@@ -82,7 +83,7 @@ def create_app(
     app.state.open_when_keyless = open_when_keyless
     install_error_handlers(app)
     openapi.install(app)
-    own = (system, messages, lines, contacts, events, webhooks, dashboard, short_links)
+    own = (system, messages, lines, portfolios, contacts, events, webhooks, dashboard, short_links)
     for module in own[:-1]:
         app.include_router(module.router)
     if mount_simulator:

@@ -608,3 +608,25 @@ class DecisionRecordOut(BaseModel):
     category: str
     message_pt: str
     message_en: str
+
+
+class PortfolioIn(_Body):
+    limit: int | None = Field(
+        ge=1,
+        le=1_000_000_000,
+        description=(
+            "Contatos únicos fora da janela em 24 h (250, 2000, 10000, 100000); null = ilimitado. "
+            "/ Unique contacts outside the service window per 24 h; null = unlimited."
+        ),
+    )
+
+
+class PortfolioOut(BaseModel):
+    id: str
+    limit: int | None
+    """``null``: unlimited."""
+    known: bool
+    """The limit was learnt (a person, a Meta webhook); else it is the lowest tier."""
+    limit_at: datetime | None
+    reached: int
+    """Contacts reached outside the service window in the moving 24 hours."""

@@ -160,6 +160,20 @@ class StatusRecord(_Record):
     code: StrictStr | StrictInt | None = None
 
 
+META_TIERS = (250, 2000, 10000, 100000)
+"""Meta's messaging limits but unlimited (developers.facebook.com/documentation/business-messaging/
+whatsapp/messaging-limits)."""
+
+
+class PortfolioRecord(_Record):
+    """A Meta business portfolio's messaging limit from ``at`` on (ZG506); ``null`` is unlimited."""
+
+    type: Literal["portfolio"]
+    at: AwareDatetime
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    limit: Literal[250, 2000, 10000, 100000] | None
+
+
 Record = Annotated[
     LineRecord
     | ConsentRecord
@@ -167,11 +181,21 @@ Record = Annotated[
     | OutboundRecord
     | HumanActivityRecord
     | BanRecord
-    | StatusRecord,
+    | StatusRecord
+    | PortfolioRecord,
     Field(discriminator="type"),
 ]
 _RECORD = TypeAdapter(Record)
-RECORD_TYPES = ("line", "consent", "inbound", "outbound", "human_activity", "ban", "status")
+RECORD_TYPES = (
+    "line",
+    "consent",
+    "inbound",
+    "outbound",
+    "human_activity",
+    "ban",
+    "status",
+    "portfolio",
+)
 
 
 @dataclass(frozen=True)

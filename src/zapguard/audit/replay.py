@@ -1,8 +1,8 @@
 """``zapguard replay``: run a recorded log through the same decide-and-reserve path as live traffic.
 
-Records change state (lines, consent, inbound messages, bans, statuses, human activity) or ask for a
-decision (outbound). Each outbound record gets one JSON decision line; an allowed or rerouted one
-counts as sent from then on. Because the messages were already sent, bursts and pacing (ZG502/ZG503)
+Records change state (lines, consent, inbound messages, bans, statuses, human activity, portfolio
+limits) or ask for a decision (outbound). Each outbound record gets one JSON decision line; an allowed
+or rerouted one counts as sent from then on. Because the messages were already sent, bursts and pacing (ZG502/ZG503)
 are judged as warnings.
 """
 
@@ -25,6 +25,7 @@ from zapguard.audit.records import (
     LineRecord,
     Numbered,
     OutboundRecord,
+    PortfolioRecord,
     Record,
     StatusRecord,
     read_records,
@@ -35,6 +36,7 @@ from zapguard.gateway.decider import Decider
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.lines import register_line
 from zapguard.policy.explain import summary
+from zapguard.store import portfolios
 from zapguard.store.errors import StoreError
 from zapguard.store.repository import Store
 
@@ -143,6 +145,15 @@ class Replayer:
                 status=record.status,
                 code=None if record.code is None else str(record.code),
                 contact=normalize(record.contact) if record.contact else None,
+            )
+
+        elif isinstance(record, PortfolioRecord):
+            portfolios.set_limit(
+                self.store,
+                tenant_id=self.tenant,
+                portfolio=record.id,
+                limit=record.limit,
+                at=record.at,
             )
 
     def _known_line(self, line_id: str, number: int) -> None:

@@ -7,16 +7,16 @@ text. A long blocklist is therefore never read whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
-from zapguard.policy import volume, warmup
+from zapguard.policy import portfolio, volume, warmup
 from zapguard.policy.config import PolicyConfig
-from zapguard.policy.snapshot import ContactView, LineView, Snapshot
-from zapguard.store import quota
+from zapguard.policy.snapshot import ContactView, LineView, PortfolioView, Snapshot
+from zapguard.store import portfolios, quota
 from zapguard.store.counters.base import Counters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
@@ -88,6 +88,14 @@ def build_snapshot(
             )
         contact = contact_view(store=store, tenant=tenant, contact=message.contact)
         blocked = store.blocked_among(domains=domains)
+        limits = portfolio_views(
+            store=store,
+            config=config,
+            tenant=tenant,
+            lines=lines.values(),
+            contact=contact,
+            now=now,
+        )
     return Snapshot(
         config=config,
         lines=lines,
@@ -97,7 +105,37 @@ def build_snapshot(
         banned_networks=banned_networks,
         blocked_domains=blocked,
         identical_recent=identical,
+        portfolios=limits,
         judging_log=judging_log,
+    )
+
+
+def portfolio_views(
+    *,
+    store: Store,
+    config: PolicyConfig,
+    tenant: str,
+    lines: Iterable[LineView],
+    contact: ContactView,
+    now: datetime,
+) -> dict[str, PortfolioView]:
+    """The portfolios (ZG506) of the Cloud API lines on which sending to ``contact`` would count
+    toward Meta's limit; nothing is read when there is none (no Cloud API line, or the contact's
+    service window is open on each)."""
+    settings = config.portfolio
+    keys = {
+        key
+        for view in lines
+        if (key := portfolio.portfolio_key(view.line)) is not None
+        and portfolio.counts_toward(view, contact, now, settings)
+    }
+    return portfolios.views(
+        store,
+        tenant_id=tenant,
+        keys=keys,
+        contact=contact.phone,
+        since=now - timedelta(hours=settings.window_hours),
+        unknown_limit=settings.unknown_limit,
     )
 
 

@@ -28,7 +28,9 @@ __all__ = [
 class Rule:
     code: str
     family: str
-    seed_tip: int
+    seed_tip: int | None
+    """The seed tip the rule enforces; ``None`` for a rule about what Meta or WhatsApp enforce
+    after the fact, which ``source`` documents instead."""
     severity: Severity
     curable: bool
     title_pt: str
@@ -37,6 +39,8 @@ class Rule:
     why_en: str
     default_pt: str
     default_en: str
+    source: str | None = None
+    """Where the facts the rule rests on are published (Meta's documentation, a gateway's code)."""
 
 
 RULES: tuple[Rule, ...] = (
@@ -325,6 +329,27 @@ RULES: tuple[Rule, ...] = (
         "Blocks, reports and failures lower health; the cap shrinks and the line pauses itself.",
         "metade do limite < 80, pausa < 40",
         "half cap < 80, pause < 40",
+    ),
+    Rule(
+        "ZG506",
+        "portfolio",
+        None,
+        Severity.DEFER,
+        True,
+        "Limite de mensagens do portfólio Meta",
+        "Meta portfolio messaging limit",
+        "Os números de um portfólio da Meta dividem um limite de contatos alcançados fora da "
+        "janela de atendimento em 24 h móveis (250, 2.000, 10.000, 100.000 ou ilimitado); o que "
+        "passa dele falha depois do envio.",
+        "A Meta portfolio's numbers share one limit on contacts reached outside the service "
+        "window in a moving 24 h (250, 2,000, 10,000, 100,000 or unlimited); what goes past it "
+        "fails after the fact.",
+        "adiar até o alcance mais antigo sair da janela; alerta a 80 %",
+        "defer until the oldest reach leaves the window; alert at 80%",
+        "Meta, Messaging limits: developers.facebook.com/documentation/business-messaging/"
+        "whatsapp/messaging-limits; tier webhooks: developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/webhooks/reference/phone_number_quality_update and "
+        ".../webhooks/reference/business_capability_update",
     ),
 )
 

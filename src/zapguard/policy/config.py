@@ -21,6 +21,7 @@ __all__ = [
     "IdentityConfig",
     "LinksConfig",
     "PolicyConfig",
+    "PortfolioConfig",
     "PresenceConfig",
     "QuarantineConfig",
     "RepliesConfig",
@@ -241,6 +242,40 @@ class QuarantineConfig(_Section):
     )
 
 
+_META_LIMITS = (
+    "Meta, Messaging limits (developers.facebook.com/documentation/business-messaging/whatsapp/"
+    "messaging-limits): since October 7, 2025 a business portfolio's numbers share one limit on "
+    "unique users reached outside a customer service window in a moving 24 hours"
+)
+
+
+class PortfolioConfig(_Section):
+    unknown_limit: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        250,
+        json_schema_extra=_source(
+            _META_LIMITS + "; 250 is the lowest tier a portfolio starts at, taken for a portfolio "
+            "whose tier zapguard has not learnt"
+        ),
+    )
+    window_hours: Annotated[float, Field(gt=0, le=168)] = Field(
+        24, json_schema_extra=_source(_META_LIMITS + ": the moving 24 hours")
+    )
+    service_window_hours: Annotated[float, Field(gt=0, le=168)] = Field(
+        24,
+        json_schema_extra=_source(
+            "Meta, customer service windows (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/messages/send-messages#customer-service-windows): 24 h "
+            "after the user's last message to the number; messages inside it are not counted"
+        ),
+    )
+    alert_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8,
+        json_schema_extra=_source(
+            "zapguard's choice (issue 11: an alert at 80 % of the tier, before sends start to wait)"
+        ),
+    )
+
+
 class PolicyConfig(_Section):
     """All rule thresholds; ``preset`` names the bundle the values started from."""
 
@@ -254,3 +289,4 @@ class PolicyConfig(_Section):
     replies: RepliesConfig = RepliesConfig()
     health: HealthConfig = HealthConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
+    portfolio: PortfolioConfig = PortfolioConfig()

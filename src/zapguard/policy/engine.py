@@ -33,6 +33,7 @@ from zapguard.policy import (
     health,
     identity,
     links,
+    portfolio,
     presence,
     replies,
     roles,
@@ -119,6 +120,7 @@ def judge_line(ctx: Context, view: LineView) -> tuple[tuple[Finding, ...], Usage
         *volume.check_line(ctx, view, cap),
         *warmup.check_line(ctx, view, ramp),
         *presence.check_line(ctx, view),
+        *portfolio.check_line(ctx, view),
     )
     usage = Usage(
         line=view.line.id,
@@ -180,6 +182,8 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
     wants_campaign_line = bool(codes & _ROLE_CODES)
     wants_pool_peer = bool(codes - _ROLE_CODES)
     line = origin.view.line
+    # Meta's portfolio limit (ZG506) is only cured by a Cloud API line of another portfolio.
+    full_portfolio = portfolio.portfolio_key(line) if "ZG506" in codes else None
     return [
         view
         for view in ctx.snapshot.lines.values()
@@ -189,6 +193,10 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
         and (
             (wants_campaign_line and view.line.role is Role.CAMPAIGN)
             or (wants_pool_peer and view.line.pool == line.pool)
+        )
+        and (
+            full_portfolio is None
+            or portfolio.portfolio_key(view.line) not in (None, full_portfolio)
         )
     ]
 

@@ -466,9 +466,10 @@ job_leases = Table(
 )
 
 # The messaging limit of each Meta business portfolio a tenant's Cloud API lines belong to (ZG506):
-# ``msg_limit`` NULL is unlimited; a portfolio without a row has the lowest tier. ``limit_at`` is
-# when that limit was learnt (a webhook's time, a person's, a replayed record's): the latest wins,
-# so tier webhooks arriving late or twice leave the same limit. ``alerted`` says the 80 % alert of
+# ``msg_limit`` NULL is unlimited. ``limit_at`` is when that limit was learnt (a webhook's time, a
+# person's, a replayed record's), NULL when it never was (the row only keeps the alert state, and the
+# portfolio has the lowest tier): the latest wins, so tier webhooks arriving late or twice leave the
+# same limit. ``alerted`` says the 80 % alert of
 # the current crossing was raised (it is raised again only after the count fell below).
 portfolios = Table(
     "portfolios",
@@ -476,7 +477,7 @@ portfolios = Table(
     Column("tenant_id", String(64), nullable=False),
     Column("id", String(200), nullable=False),
     Column("msg_limit", Integer),
-    Column("limit_at", UTCDateTime, nullable=False),
+    Column("limit_at", UTCDateTime),
     Column("alerted", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("tenant_id", "id"),
 )

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(64), nullable=False),
         sa.Column("id", sa.String(200), nullable=False),
         sa.Column("msg_limit", sa.Integer(), nullable=True),
-        sa.Column("limit_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("limit_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("alerted", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_portfolios"),
     )

@@ -167,11 +167,20 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "portfolio.service_window_hours",
         "portfolio.alert_share",
     ),
+    "ZG905": (
+        "marketing_hold.first_hold_hours",
+        "marketing_hold.max_hold_days",
+        "marketing_hold.repeat_within_days",
+        "health.per_user_codes",
+        "health.penalty_per_user_failure",
+    ),
     "ZG903": (
         "health.penalty_reported",
         "health.penalty_blocked",
         "health.penalty_spam_failure",
         "health.penalty_other_failure",
+        "health.penalty_per_user_failure",
+        "health.per_user_codes",
         "health.spam_codes",
         "health.ban_codes",
         "health.ban_disconnect_reasons",
@@ -192,6 +201,10 @@ _SECTION_TITLES: Final[Mapping[str, tuple[str, str]]] = {
     "health": ("Saúde da linha", "Line health"),
     "quarantine": ("Quarentena após banimento", "Quarantine after a ban"),
     "portfolio": ("Limite do portfólio Meta (Cloud API)", "Meta portfolio limit (Cloud API)"),
+    "marketing_hold": (
+        "Limite de marketing por pessoa (131049)",
+        "Per-user marketing limit (131049)",
+    ),
 }
 
 _WEEKDAYS_PT: Final[Mapping[str, str]] = {

@@ -170,3 +170,41 @@ def test_a_portfolio_record_with_a_limit_meta_does_not_have_is_a_bad_record(url:
 
     assert [bad.line_number for bad in run.report.skipped] == [1]
     assert "limit" in run.report.skipped[0].reason
+
+
+# --- ZG905: the per-user marketing limit ----------------------------------------------------------
+
+
+def per_user_failure(when: str, on: str = "camp") -> dict[str, object]:
+    return {"type": "status", "at": when, "line": on, "contact": ANA, "status": "failed",
+            "code": 131049}  # fmt: skip
+
+
+def promo(when: str, on: str = "camp", category: str = "marketing") -> dict[str, object]:
+    return outbound(ANA, when, on, category=category, author="agent", text="Promoção de março!")
+
+
+def test_marketing_to_a_contact_waits_after_131049_and_doubles_on_a_repeat(url: str) -> None:
+    consent = {"type": "consent", "at": at("08:00"), "contact": ANA, "granted": True,
+               "source": "formulário"}  # fmt: skip
+    with bench(url) as replay:
+        run = replay.replay(
+            line("camp", "+55 11 91234-0002", "campaign"),
+            line("camp2", "+55 11 91234-0003", "campaign"),
+            consent,
+            inbound(ANA, at("08:30"), on="camp"),
+            per_user_failure(at("09:00")),
+            promo(at("10:00")),  # held until 09:00 tomorrow
+            promo(at("10:01"), on="camp2"),  # from another line too
+            promo(at("10:02"), category="notification"),  # not marketing: not held
+            per_user_failure(at("09:30", day=11)),  # a repeat: 48 h
+            promo(at("10:00", day=11)),
+        )
+        failed = [e for e in replay.store.list_events(tenant_id=TENANT) if e.kind == "failed"]
+
+    verdicts = [(d["verdict"], d["codes"], d["not_before"]) for d in run.decisions]
+    assert verdicts[0] == ("defer", ["ZG905"], at("09:00", day=11))
+    assert verdicts[1][:2] == ("defer", ["ZG905"])
+    assert verdicts[2][0] == "allow"
+    assert verdicts[3] == ("defer", ["ZG905"], at("09:30", day=13))
+    assert [e.data["points"] for e in failed] == ["1", "1"]  # the person's limit costs little

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
-from zapguard.policy import portfolio, volume, warmup
+from zapguard.policy import marketing_hold, portfolio, volume, warmup
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, PortfolioView, Snapshot
-from zapguard.store import portfolios, quota
+from zapguard.store import marketing_holds, portfolios, quota
 from zapguard.store.counters.base import Counters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
@@ -87,6 +87,12 @@ def build_snapshot(
                 tenant_id=tenant, fingerprint=fingerprint, since=since
             )
         contact = contact_view(store=store, tenant=tenant, contact=message.contact)
+        if message.category is Category.MARKETING:
+            since = now - marketing_hold.lookback(config.marketing_hold)
+            failures = marketing_holds.failures_since(
+                store, tenant_id=tenant, contact=message.contact, since=since
+            )
+            contact = replace(contact, marketing_failures=failures)
         blocked = store.blocked_among(domains=domains)
         limits = portfolio_views(
             store=store,

@@ -214,6 +214,27 @@ RULES: tuple[Rule, ...] = (
         "at most 3 identical an hour",
     ),
     Rule(
+        "ZG506",
+        "portfolio",
+        None,
+        Severity.DEFER,
+        True,
+        "Limite de mensagens do portfólio Meta",
+        "Meta portfolio messaging limit",
+        "Os números de um portfólio da Meta dividem um limite de contatos alcançados fora da "
+        "janela de atendimento em 24 h móveis (250, 2.000, 10.000, 100.000 ou ilimitado); o que "
+        "passa dele falha depois do envio.",
+        "A Meta portfolio's numbers share one limit on contacts reached outside the service "
+        "window in a moving 24 h (250, 2,000, 10,000, 100,000 or unlimited); what goes past it "
+        "fails after the fact.",
+        "adiar até o alcance mais antigo sair da janela; alerta a 80 %",
+        "defer until the oldest reach leaves the window; alert at 80%",
+        "Meta, Messaging limits: developers.facebook.com/documentation/business-messaging/"
+        "whatsapp/messaging-limits; tier webhooks: developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/webhooks/reference/phone_number_quality_update and "
+        ".../webhooks/reference/business_capability_update",
+    ),
+    Rule(
         "ZG601",
         "bans",
         6,
@@ -331,25 +352,24 @@ RULES: tuple[Rule, ...] = (
         "half cap < 80, pause < 40",
     ),
     Rule(
-        "ZG506",
-        "portfolio",
+        "ZG905",
+        "marketing_hold",
         None,
         Severity.DEFER,
-        True,
-        "Limite de mensagens do portfólio Meta",
-        "Meta portfolio messaging limit",
-        "Os números de um portfólio da Meta dividem um limite de contatos alcançados fora da "
-        "janela de atendimento em 24 h móveis (250, 2.000, 10.000, 100.000 ou ilimitado); o que "
-        "passa dele falha depois do envio.",
-        "A Meta portfolio's numbers share one limit on contacts reached outside the service "
-        "window in a moving 24 h (250, 2,000, 10,000, 100,000 or unlimited); what goes past it "
-        "fails after the fact.",
-        "adiar até o alcance mais antigo sair da janela; alerta a 80 %",
-        "defer until the oldest reach leaves the window; alert at 80%",
-        "Meta, Messaging limits: developers.facebook.com/documentation/business-messaging/"
-        "whatsapp/messaging-limits; tier webhooks: developers.facebook.com/documentation/"
-        "business-messaging/whatsapp/webhooks/reference/phone_number_quality_update and "
-        ".../webhooks/reference/business_capability_update",
+        False,
+        "Limite de marketing por pessoa (131049)",
+        "Per-user marketing limit (131049)",
+        "Depois de um 131049 a Meta segura o marketing para aquela pessoa, venha de qual número "
+        "vier; insistir só gera mais falhas.",
+        "After a 131049 Meta holds marketing to that person, from whichever number; insisting "
+        "only fails again.",
+        "adiar marketing ao contato 24 h, dobrando a cada repetição até 7 dias",
+        "defer marketing to the contact 24 h, doubling on each repeat up to 7 days",
+        "Meta, Cloud API error codes, 131049 (developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/support/error-codes) and per-user marketing template "
+        "limits (developers.facebook.com/documentation/business-messaging/whatsapp/templates/"
+        "marketing-templates); Meta publishes no duration: 24 h doubling to 7 days is "
+        "configurable",
     ),
 )
 

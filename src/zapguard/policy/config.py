@@ -20,6 +20,7 @@ __all__ = [
     "HealthConfig",
     "IdentityConfig",
     "LinksConfig",
+    "MarketingHoldConfig",
     "PolicyConfig",
     "PortfolioConfig",
     "PresenceConfig",
@@ -197,14 +198,30 @@ class HealthConfig(_Section):
     penalty_spam_failure: Annotated[int, Field(ge=0, le=100)] = Field(
         5,
         json_schema_extra=_source(
-            "design ZG903: Cloud API 131048/131049/131056/130429, Web 429/463"
+            "design ZG903: Cloud API 131048/131056/130429, Web 429/463 (131049 is the person's "
+            "limit, penalty_per_user_failure)"
         ),
     )
     penalty_other_failure: Annotated[int, Field(ge=0, le=100)] = Field(
         1, json_schema_extra=_source("design ZG903")
     )
+    penalty_per_user_failure: Annotated[int, Field(ge=0, le=100)] = Field(
+        1,
+        json_schema_extra=_source(
+            "issue 11 (ZG905): a per-user marketing limit is about the person, not the number, "
+            "so it costs the line little"
+        ),
+    )
+    per_user_codes: list[str] = Field(
+        default_factory=lambda: ["131049"],
+        json_schema_extra=_source(
+            "Cloud API error codes (developers.facebook.com/documentation/business-messaging/"
+            "whatsapp/support/error-codes): 131049, not delivered to maintain healthy ecosystem "
+            "engagement, Meta's per-user marketing limit (ZG905)"
+        ),
+    )
     spam_codes: list[str] = Field(
-        default_factory=lambda: ["131048", "131049", "131056", "130429", "429", "463"],
+        default_factory=lambda: ["131048", "131056", "130429", "429", "463"],
         json_schema_extra=_source("Cloud API error codes reference; WhatsApp Web rate/ban codes"),
     )
     ban_codes: list[str] = Field(
@@ -276,6 +293,27 @@ class PortfolioConfig(_Section):
     )
 
 
+class MarketingHoldConfig(_Section):
+    first_hold_hours: Annotated[float, Field(gt=0, le=720)] = Field(
+        24,
+        json_schema_extra=_source(
+            "Meta, per-user marketing template limits (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/templates/marketing-templates): Meta publishes no "
+            "duration; issue 11 (ZG905): 24 h from the 131049 status"
+        ),
+    )
+    max_hold_days: Annotated[float, Field(gt=0, le=365)] = Field(
+        7, json_schema_extra=_source("issue 11 (ZG905): doubling on each repeat up to 7 days")
+    )
+    repeat_within_days: Annotated[float, Field(gt=0, le=365)] = Field(
+        30,
+        json_schema_extra=_source(
+            "zapguard's choice: a 131049 within 30 days of an earlier one for the same contact is "
+            "a repeat (doubles the hold); an older one is forgotten"
+        ),
+    )
+
+
 class PolicyConfig(_Section):
     """All rule thresholds; ``preset`` names the bundle the values started from."""
 
@@ -290,3 +328,4 @@ class PolicyConfig(_Section):
     health: HealthConfig = HealthConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     portfolio: PortfolioConfig = PortfolioConfig()
+    marketing_hold: MarketingHoldConfig = MarketingHoldConfig()

@@ -33,6 +33,7 @@ from zapguard.policy import (
     health,
     identity,
     links,
+    marketing_hold,
     portfolio,
     presence,
     replies,
@@ -175,6 +176,7 @@ def _message_findings(ctx: Context, origin: LineView) -> Iterator[Finding]:
     yield from volume.check_message(ctx)
     yield from links.check_message(ctx)
     yield from replies.check_message(ctx, origin)
+    yield from marketing_hold.check_message(ctx)
 
 
 def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:

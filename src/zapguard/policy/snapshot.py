@@ -58,6 +58,9 @@ class ContactView:
     """Business-initiated messages sent since the contact last wrote to the tenant."""
     last_outbound_at: datetime | None = None
     """The last message any line of the tenant sent to the contact (pacing, merging)."""
+    marketing_failures: Sequence[datetime] = ()
+    """Meta's per-user marketing limit failures (131049) recent enough to hold marketing (ZG905);
+    filled for marketing messages only."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -494,3 +494,17 @@ portfolio_reaches = Table(
     PrimaryKeyConstraint("tenant_id", "portfolio", "contact"),
     Index(None, "tenant_id", "portfolio", "reached_at"),
 )
+
+# Meta's per-user marketing limit (ZG905): each 131049 failure for a contact, once per ``key`` (a
+# provider's message id and status), so the same webhook delivered again records nothing new. The
+# hold is a function of these instants (``policy.marketing_hold``), whatever order they came in.
+marketing_holds = Table(
+    "marketing_holds",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "contact", "key"),
+    Index(None, "tenant_id", "contact", "at"),
+)

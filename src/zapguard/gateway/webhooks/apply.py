@@ -219,7 +219,7 @@ class HappeningApplier:
         if status != "failed":
             return
         # Every failure costs health; which price is health.penalty's business: a spam or rate
-        # code (config.health.spam_codes: 131048, 131049, 131056, 130429, 429, 463) costs more
+        # code (config.health.spam_codes: 131048, 131056, 130429, 429, 463) costs more
         # than another failure. No provider reports "blocked by the contact" or "reported" as a
         # delivery status, so webhooks never produce StatusKind.BLOCKED or REPORTED.
         self._events.status(

@@ -1,6 +1,7 @@
 """What Meta and WhatsApp enforce after the fact: each line's provider kind and Meta business
 portfolio; each portfolio's messaging limit and the contacts it reached in the moving 24 hours
-(ZG506). Only new columns and tables: nothing existing changes.
+(ZG506); the per-user marketing limit failures of each contact (ZG905). Only new columns and
+tables: nothing existing changes.
 
 Revision ID: 0010
 Revises: 0008
@@ -47,9 +48,22 @@ def upgrade() -> None:
         "portfolio_reaches",
         ["tenant_id", "portfolio", "reached_at"],
     )
+    op.create_table(
+        "marketing_holds",
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("contact", sa.String(20), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "contact", "key", name="pk_marketing_holds"),
+    )
+    op.create_index(
+        "ix_marketing_holds_tenant_id_contact_at", "marketing_holds", ["tenant_id", "contact", "at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_marketing_holds_tenant_id_contact_at", table_name="marketing_holds")
+    op.drop_table("marketing_holds")
     op.drop_index(
         "ix_portfolio_reaches_tenant_id_portfolio_reached_at", table_name="portfolio_reaches"
     )

@@ -167,6 +167,7 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "portfolio.service_window_hours",
         "portfolio.alert_share",
     ),
+    "ZG508": ("meta_delivery.marketing_blocked_country_codes", "portfolio.service_window_hours"),
     "ZG905": (
         "marketing_hold.first_hold_hours",
         "marketing_hold.max_hold_days",
@@ -201,6 +202,7 @@ _SECTION_TITLES: Final[Mapping[str, tuple[str, str]]] = {
     "health": ("Saúde da linha", "Line health"),
     "quarantine": ("Quarentena após banimento", "Quarantine after a ban"),
     "portfolio": ("Limite do portfólio Meta (Cloud API)", "Meta portfolio limit (Cloud API)"),
+    "meta_delivery": ("Marketing que a Meta não entrega", "Marketing Meta will not deliver"),
     "marketing_hold": (
         "Limite de marketing por pessoa (131049)",
         "Per-user marketing limit (131049)",

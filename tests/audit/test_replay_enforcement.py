@@ -208,3 +208,23 @@ def test_marketing_to_a_contact_waits_after_131049_and_doubles_on_a_repeat(url: 
     assert verdicts[2][0] == "allow"
     assert verdicts[3] == ("defer", ["ZG905"], at("09:30", day=13))
     assert [e.data["points"] for e in failed] == ["1", "1"]  # the person's limit costs little
+
+
+# --- ZG508: marketing Meta will not deliver -------------------------------------------------------
+
+
+def test_cloud_marketing_to_a_plus_one_number_is_refused(url: str) -> None:
+    us = "+1 202 456 1111"
+    consent = {"type": "consent", "at": at("08:00"), "contact": us, "granted": True,
+               "source": "formulário"}  # fmt: skip
+    with bench(url) as replay:
+        run = replay.replay(
+            cloud("meta", "+55 11 91234-0001", "p1"),
+            line("zap", "+55 11 91234-0002", "campaign", provider="waha"),
+            consent,
+            outbound(us, at("10:00"), "meta", category="marketing", text="Oferta!"),
+            outbound(us, at("10:01"), "zap", category="marketing", text="Oferta de novo!"),
+        )
+
+    assert run.decisions[0]["verdict"] == "reject" and run.decisions[0]["codes"] == ["ZG508"]
+    assert run.decisions[1]["verdict"] == "allow"

@@ -235,6 +235,26 @@ RULES: tuple[Rule, ...] = (
         ".../webhooks/reference/business_capability_update",
     ),
     Rule(
+        "ZG508",
+        "meta_delivery",
+        None,
+        Severity.REJECT,
+        False,
+        "Marketing que a Meta não entrega",
+        "Marketing Meta will not deliver",
+        "Desde abril de 2025 a Meta não entrega modelos de marketing para números +1 (EUA) pela "
+        "Cloud API; o envio só gera falha e custo.",
+        "Since April 2025 Meta does not deliver marketing templates to +1 (US) numbers through "
+        "the Cloud API; the send only fails.",
+        "rejeitar marketing pela Cloud API para +1 fora da janela de atendimento",
+        "reject Cloud API marketing to +1 outside the service window",
+        "Meta, per-user marketing template message limits (developers.facebook.com/docs/"
+        "whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-"
+        "limits): marketing templates to +1 numbers paused from April 1, 2025; AWS End User "
+        "Messaging, WhatsApp message templates (docs.aws.amazon.com/end-user-messaging/latest/"
+        "userguide/nx-features-whatsapp-templates.html)",
+    ),
+    Rule(
         "ZG601",
         "bans",
         6,

@@ -21,6 +21,7 @@ __all__ = [
     "IdentityConfig",
     "LinksConfig",
     "MarketingHoldConfig",
+    "MetaDeliveryConfig",
     "PolicyConfig",
     "PortfolioConfig",
     "PresenceConfig",
@@ -314,6 +315,20 @@ class MarketingHoldConfig(_Section):
     )
 
 
+class MetaDeliveryConfig(_Section):
+    marketing_blocked_country_codes: list[Annotated[str, Field(pattern=r"^[1-9][0-9]{0,3}$")]] = (
+        Field(
+            default_factory=lambda: ["1"],
+            json_schema_extra=_source(
+                "Meta, per-user marketing template message limits (developers.facebook.com/docs/"
+                "whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-"
+                "message-limits; AWS End User Messaging, WhatsApp templates): since April 1, "
+                "2025 Meta does not deliver marketing templates to +1 (United States) numbers"
+            ),
+        )
+    )
+
+
 class PolicyConfig(_Section):
     """All rule thresholds; ``preset`` names the bundle the values started from."""
 
@@ -329,3 +344,4 @@ class PolicyConfig(_Section):
     quarantine: QuarantineConfig = QuarantineConfig()
     portfolio: PortfolioConfig = PortfolioConfig()
     marketing_hold: MarketingHoldConfig = MarketingHoldConfig()
+    meta_delivery: MetaDeliveryConfig = MetaDeliveryConfig()

@@ -34,6 +34,7 @@ from zapguard.policy import (
     identity,
     links,
     marketing_hold,
+    meta_delivery,
     portfolio,
     presence,
     replies,
@@ -177,6 +178,7 @@ def _message_findings(ctx: Context, origin: LineView) -> Iterator[Finding]:
     yield from links.check_message(ctx)
     yield from replies.check_message(ctx, origin)
     yield from marketing_hold.check_message(ctx)
+    yield from meta_delivery.check_message(ctx, origin)
 
 
 def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:

@@ -23,7 +23,13 @@ from zapguard.policy.context import Context
 from zapguard.policy.snapshot import ContactView, LineView, PortfolioView
 from zapguard.policy.zones import zone
 
-__all__ = ["alert_threshold", "check_line", "counts_toward", "portfolio_key"]
+__all__ = [
+    "alert_threshold",
+    "check_line",
+    "counts_toward",
+    "portfolio_key",
+    "service_window_open",
+]
 
 
 def portfolio_key(line: Line) -> str | None:
@@ -34,6 +40,16 @@ def portfolio_key(line: Line) -> str | None:
     return line.portfolio if line.portfolio is not None else f"line:{line.id}"
 
 
+def service_window_open(
+    view: LineView, contact: ContactView, now: datetime, config: PortfolioConfig
+) -> bool:
+    """The contact wrote to this number in the last ``service_window_hours``: Meta's customer
+    service window is open (free-form messages; outside it, only templates)."""
+    conversation = contact.conversations.get(view.line.id)
+    last = conversation.last_inbound_at if conversation else None
+    return last is not None and now - last <= timedelta(hours=config.service_window_hours)
+
+
 def counts_toward(
     view: LineView, contact: ContactView, now: datetime, config: PortfolioConfig
 ) -> bool:
@@ -41,9 +57,7 @@ def counts_toward(
     Cloud API number: it counts toward the portfolio's limit (unless already reached)."""
     if portfolio_key(view.line) is None:
         return False
-    conversation = contact.conversations.get(view.line.id)
-    last = conversation.last_inbound_at if conversation else None
-    return last is None or now - last > timedelta(hours=config.service_window_hours)
+    return not service_window_open(view, contact, now, config)
 
 
 def alert_threshold(limit: int, config: PortfolioConfig) -> int:

@@ -883,8 +883,9 @@ class Store:
                     tenant_id=tenant_id, line_id=line_id, at=at, points=points, code=code, key=key
                 )
                 .on_conflict_do_nothing()
+                .returning(health_penalties.c.id)  # psycopg's rowcount is -1 for this INSERT
             )
-            return bool(inserted.rowcount)
+            return inserted.first() is not None
 
     def line_record_for_update(self, *, line_id: str, tenant_id: str) -> LineRecord:
         """The tenant's line, locked until the current transaction ends (``FOR UPDATE`` on

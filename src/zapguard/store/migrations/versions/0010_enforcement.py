@@ -22,10 +22,13 @@ _KINDS = "provider_kind IN ('cloud', 'evolution', 'waha', 'web')"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("lines") as batch:
-        batch.add_column(sa.Column("provider_kind", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("portfolio", sa.String(200), nullable=True))
-        batch.create_check_constraint(op.f("ck_lines_provider_kind"), sa.text(_KINDS))
+    # Plain ADD COLUMN: on SQLite a batch rebuild of ``lines`` would drop a table that the
+    # outbox, conversations and secrets point to. SQLite cannot add a CHECK to an existing table,
+    # so the kinds are checked there by the domain's enum only.
+    op.add_column("lines", sa.Column("provider_kind", sa.String(16), nullable=True))
+    op.add_column("lines", sa.Column("portfolio", sa.String(200), nullable=True))
+    if op.get_context().dialect.name == "postgresql":
+        op.create_check_constraint(op.f("ck_lines_provider_kind"), "lines", sa.text(_KINDS))
     op.create_table(
         "portfolios",
         sa.Column("tenant_id", sa.String(64), nullable=False),
@@ -69,7 +72,7 @@ def downgrade() -> None:
     )
     op.drop_table("portfolio_reaches")
     op.drop_table("portfolios")
-    with op.batch_alter_table("lines") as batch:
-        batch.drop_constraint("ck_lines_provider_kind", type_="check")
-        batch.drop_column("portfolio")
-        batch.drop_column("provider_kind")
+    if op.get_context().dialect.name == "postgresql":
+        op.drop_constraint("ck_lines_provider_kind", "lines", type_="check")
+    op.drop_column("lines", "portfolio")  # SQLite 3.35+ drops a column in place
+    op.drop_column("lines", "provider_kind")

@@ -174,7 +174,7 @@ class RedisWakeups(Wakeups):
         self._client.publish(self.channel, b"")
 
     def _subscribe_until_closed(self) -> None:
-        pubsub: Any = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        pubsub: Any = self._client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(self.channel)
             self._heard()  # anything queued before this subscription

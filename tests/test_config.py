@@ -266,7 +266,10 @@ def test_an_unknown_section_is_named_with_the_valid_sections(workdir: Path) -> N
 
     assert "volumes: seção desconhecida / unknown section" in message
     assert "did you mean volume?" in message
-    assert "app, consent, dispatch, health, identity, links, presence, preset, providers" in message
+    assert (
+        "app, consent, dispatch, health, identity, links, marketing_hold, meta_delivery, portfolio"
+        in message
+    )
 
 
 def test_an_unknown_app_key_lists_the_app_keys(workdir: Path) -> None:

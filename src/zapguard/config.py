@@ -179,11 +179,27 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "warmup.restart_after_days",
     ),
     "ZG902": ("replies.unanswered_limit",),
+    "ZG506": (
+        "portfolio.unknown_limit",
+        "portfolio.window_hours",
+        "portfolio.service_window_hours",
+        "portfolio.alert_share",
+    ),
+    "ZG508": ("meta_delivery.marketing_blocked_country_codes", "portfolio.service_window_hours"),
+    "ZG905": (
+        "marketing_hold.first_hold_hours",
+        "marketing_hold.max_hold_days",
+        "marketing_hold.repeat_within_days",
+        "health.per_user_codes",
+        "health.penalty_per_user_failure",
+    ),
     "ZG903": (
         "health.penalty_reported",
         "health.penalty_blocked",
         "health.penalty_spam_failure",
         "health.penalty_other_failure",
+        "health.penalty_per_user_failure",
+        "health.per_user_codes",
         "health.spam_codes",
         "health.ban_codes",
         "health.ban_disconnect_reasons",
@@ -203,6 +219,12 @@ _SECTION_TITLES: Final[Mapping[str, tuple[str, str]]] = {
     "replies": ("Taxa de resposta", "Reply ratio"),
     "health": ("Saúde da linha", "Line health"),
     "quarantine": ("Quarentena após banimento", "Quarantine after a ban"),
+    "portfolio": ("Limite do portfólio Meta (Cloud API)", "Meta portfolio limit (Cloud API)"),
+    "meta_delivery": ("Marketing que a Meta não entrega", "Marketing Meta will not deliver"),
+    "marketing_hold": (
+        "Limite de marketing por pessoa (131049)",
+        "Per-user marketing limit (131049)",
+    ),
 }
 
 _WEEKDAYS_PT: Final[Mapping[str, str]] = {

@@ -326,6 +326,11 @@ def native_requests(lab: Lab) -> dict[tuple[str, str], tuple[dict[str, str], Any
             {"url": "https://helpdesk-do-concorrente.example.com.br/roubo"},
         ),
         ("GET", "/v1/pools"): ({}, None),
+        ("GET", "/v1/portfolios"): ({}, None),
+        ("PUT", "/v1/portfolios/{portfolio_id}"): (
+            {"portfolio_id": "line:a-cloud"},
+            {"limit": 100000},
+        ),
         ("GET", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, None),
         ("POST", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, {"source": "concorrente"}),
         ("POST", "/v1/contacts/{phone}/consent/revoke"): ({"phone": CUSTOMER}, None),

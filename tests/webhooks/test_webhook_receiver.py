@@ -240,14 +240,17 @@ def test_a_wa_id_without_the_9th_digit_is_the_same_contact_as_the_canonical_numb
     assert conversations["recv"].inbound_count == 1
 
 
-def test_statuses_go_to_the_delivery_ledger_and_a_spam_failure_costs_health(scene: Scene) -> None:
+def test_statuses_go_to_the_delivery_ledger_and_a_per_user_limit_costs_little_health(
+    scene: Scene,
+) -> None:
     assert scene.cloud("cloud_status_read_without_delivered").status_code == 200
     assert scene.cloud("cloud_status_failed").status_code == 200
     assert [(d["reference"], d["status"]) for d in scene.ledger.deliveries] == [
         ("zg-msg-7", "read"),
         ("zg-msg-9", "failed"),
     ]
-    assert scene.line("recv").health_score == 100 - PolicyConfig().health.penalty_spam_failure
+    # 131049 is Meta's limit on the person, not the number (ZG905): the small per-user price.
+    assert scene.line("recv").health_score == 100 - PolicyConfig().health.penalty_per_user_failure
 
 
 def test_the_provider_payload_is_forwarded_unchanged_to_the_line_helpdesk_signed_with_its_secret(

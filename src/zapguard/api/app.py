@@ -27,6 +27,7 @@ from zapguard.api.routes import (
     lines,
     messages,
     plan,
+    portfolios,
     short_links,
     system,
     webhooks,
@@ -83,7 +84,18 @@ def create_app(
     app.state.open_when_keyless = open_when_keyless
     install_error_handlers(app)
     openapi.install(app)
-    own = (system, messages, lines, contacts, events, plan, webhooks, dashboard, short_links)
+    own = (
+        system,
+        messages,
+        lines,
+        portfolios,
+        contacts,
+        events,
+        plan,
+        webhooks,
+        dashboard,
+        short_links,
+    )
     for module in own[:-1]:
         app.include_router(module.router)
     if mount_simulator:

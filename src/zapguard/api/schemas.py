@@ -23,6 +23,7 @@ from zapguard.domain.models import (
     Decision,
     Finding,
     LineState,
+    ProviderKind,
     Role,
     StatusKind,
 )
@@ -371,6 +372,24 @@ class LineIn(_Body):
             "template calls."
         ),
     )
+    provider_kind: ProviderKind | None = Field(
+        None,
+        description=(
+            "cloud, evolution, waha ou web (outro gateway do WhatsApp Web); por padrão, o tipo do "
+            "provedor (no simulador, nenhum). / cloud, evolution, waha or web (any other WhatsApp "
+            "Web gateway); by default the provider's kind (on the simulator, none)."
+        ),
+    )
+    portfolio: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Cloud API: o portfólio empresarial da Meta do número (o limite de mensagens é dele, "
+            "ZG506). / Cloud API: the number's Meta business portfolio (it owns the messaging "
+            "limit, ZG506)."
+        ),
+    )
     webhook_secret: LineSecret | None = Field(None, description=_WEBHOOK_SECRET_HELP)
     chatwoot_secret: LineSecret | None = Field(None, description=_CHATWOOT_SECRET_HELP)
     helpdesk_secret: LineSecret | None = Field(None, description=_HELPDESK_SECRET_HELP)
@@ -462,6 +481,8 @@ class LineOut(BaseModel):
     provider_account: str | None
     helpdesk_url: str | None
     business_account: str | None = None
+    provider_kind: ProviderKind | None = None
+    portfolio: str | None = None
     secrets: LineSecretsOut = LineSecretsOut()
     in_use_since: date
     timezone: str
@@ -616,3 +637,25 @@ class PlanOut(BaseModel):
     campaign_per_line: int
     warmup_days: list[PlanDayOut]
     reasons: list[PlanReasonOut]
+
+
+class PortfolioIn(_Body):
+    limit: int | None = Field(
+        ge=1,
+        le=1_000_000_000,
+        description=(
+            "Contatos únicos fora da janela em 24 h (250, 2000, 10000, 100000); null = ilimitado. "
+            "/ Unique contacts outside the service window per 24 h; null = unlimited."
+        ),
+    )
+
+
+class PortfolioOut(BaseModel):
+    id: str
+    limit: int | None
+    """``null``: unlimited."""
+    known: bool
+    """The limit was learnt (a person, a Meta webhook); else it is the lowest tier."""
+    limit_at: datetime | None
+    reached: int
+    """Contacts reached outside the service window in the moving 24 hours."""

@@ -22,9 +22,18 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from zapguard.domain.models import AccountType, Author, Category, OutgoingMessage, Role, StatusKind
+from zapguard.domain.models import (
+    AccountType,
+    Author,
+    Category,
+    OutgoingMessage,
+    ProviderKind,
+    Role,
+    StatusKind,
+)
 from zapguard.domain.phones import normalize
 from zapguard.policy.zones import checked_zone
 
@@ -53,6 +62,18 @@ class LineRecord(_Record):
     daily_cap: Annotated[int, Field(ge=1)] | None = None
     timezone: str | None = None
     at: AwareDatetime | None = None
+    provider: ProviderKind | None = None
+    """Cloud API or which WhatsApp Web gateway; without it the rules that need it do not apply."""
+    portfolio: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """The Meta business portfolio of a Cloud API line (ZG506)."""
+
+    @model_validator(mode="after")
+    def _portfolio_is_meta(self) -> LineRecord:
+        if self.portfolio is not None and self.provider is not ProviderKind.CLOUD:
+            raise ValueError(
+                'portfolio só com provider "cloud" / portfolio only with provider "cloud"'
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +160,20 @@ class StatusRecord(_Record):
     code: StrictStr | StrictInt | None = None
 
 
+META_TIERS = (250, 2000, 10000, 100000)
+"""Meta's messaging limits but unlimited (developers.facebook.com/documentation/business-messaging/
+whatsapp/messaging-limits)."""
+
+
+class PortfolioRecord(_Record):
+    """A Meta business portfolio's messaging limit from ``at`` on (ZG506); ``null`` is unlimited."""
+
+    type: Literal["portfolio"]
+    at: AwareDatetime
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    limit: Literal[250, 2000, 10000, 100000] | None
+
+
 Record = Annotated[
     LineRecord
     | ConsentRecord
@@ -146,11 +181,21 @@ Record = Annotated[
     | OutboundRecord
     | HumanActivityRecord
     | BanRecord
-    | StatusRecord,
+    | StatusRecord
+    | PortfolioRecord,
     Field(discriminator="type"),
 ]
 _RECORD = TypeAdapter(Record)
-RECORD_TYPES = ("line", "consent", "inbound", "outbound", "human_activity", "ban", "status")
+RECORD_TYPES = (
+    "line",
+    "consent",
+    "inbound",
+    "outbound",
+    "human_activity",
+    "ban",
+    "status",
+    "portfolio",
+)
 
 
 @dataclass(frozen=True)

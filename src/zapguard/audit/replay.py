@@ -1,8 +1,8 @@
 """``zapguard replay``: run a recorded log through the same decide-and-reserve path as live traffic.
 
-Records change state (lines, consent, inbound messages, bans, statuses, human activity) or ask for a
-decision (outbound). Each outbound record gets one JSON decision line; an allowed or rerouted one
-counts as sent from then on. Because the messages were already sent, bursts and pacing (ZG502/ZG503)
+Records change state (lines, consent, inbound messages, bans, statuses, human activity, portfolio
+limits) or ask for a decision (outbound). Each outbound record gets one JSON decision line; an allowed
+or rerouted one counts as sent from then on. Because the messages were already sent, bursts and pacing (ZG502/ZG503)
 are judged as warnings.
 """
 
@@ -25,6 +25,7 @@ from zapguard.audit.records import (
     LineRecord,
     Numbered,
     OutboundRecord,
+    PortfolioRecord,
     Record,
     StatusRecord,
     read_records,
@@ -35,6 +36,7 @@ from zapguard.gateway.decider import Decider
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.lines import register_line
 from zapguard.policy.explain import summary
+from zapguard.store import portfolios
 from zapguard.store.errors import StoreError
 from zapguard.store.repository import Store
 
@@ -153,6 +155,15 @@ class Replayer:
                 contact=normalize(record.contact) if record.contact else None,
             )
 
+        elif isinstance(record, PortfolioRecord):
+            portfolios.set_limit(
+                self.store,
+                tenant_id=self.tenant,
+                portfolio=record.id,
+                limit=record.limit,
+                at=record.at,
+            )
+
     def _known_line(self, line_id: str, number: int) -> None:
         # A replay never removes a line: one found once is asked for again from memory.
         if line_id in self._known_lines:
@@ -179,6 +190,8 @@ class Replayer:
             network=record.network,
             daily_cap=record.daily_cap,
             timezone=record.timezone or "America/Sao_Paulo",
+            provider_kind=record.provider,
+            portfolio=record.portfolio,
         )
         # A setup record without `at` is registered when the log reaches it, or, before any timed
         # record, at the start of the line's first day in its own zone (never the host's).

@@ -11,8 +11,8 @@ Exit codes (the same for every command):
 =====  ======================================================================================
 
 One module per command group, each with a ``register(app)`` function: :mod:`.rules` (``rules``,
-``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.consent` (``consent
-grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
+``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.portfolios`
+(``portfolios set|list``), :mod:`.consent` (``consent grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
 (``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
 (webhooks kept for inspection), :mod:`.purge` (the retention job), :mod:`.plan` (capacity planning)
@@ -45,6 +45,7 @@ from zapguard.cli import (
     keys,
     lines,
     plan,
+    portfolios,
     purge,
     replay,
     rules,
@@ -98,6 +99,7 @@ def main(
 rules.register(app)
 init.register(app)
 lines.register(app)
+portfolios.register(app)
 consent.register(app)
 blocklist.register(app)
 check.register(app)

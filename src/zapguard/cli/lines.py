@@ -25,7 +25,7 @@ from zapguard.cli._options import (
     styled,
 )
 from zapguard.cli._runtime import open_runtime
-from zapguard.domain.models import AccountType, Line, Role, Severity
+from zapguard.domain.models import AccountType, Line, ProviderKind, Role, Severity
 
 if TYPE_CHECKING:
     from zapguard.gateway.service import Services
@@ -166,6 +166,26 @@ def add(
             ),
         ),
     ] = None,
+    provider_kind: Annotated[
+        ProviderKind | None,
+        typer.Option(
+            "--provider-kind",
+            help=(
+                "cloud | evolution | waha | web; padrão: o tipo do provedor (no simulador, "
+                "nenhum). / Default: the provider's kind (on the simulator, none)."
+            ),
+        ),
+    ] = None,
+    portfolio: Annotated[
+        str | None,
+        typer.Option(
+            "--portfolio",
+            help=(
+                "Cloud API: portfólio empresarial da Meta (limite de mensagens, ZG506). / Cloud "
+                "API: the Meta business portfolio (messaging limit, ZG506)."
+            ),
+        ),
+    ] = None,
     webhook_secret_from: Annotated[
         str | None,
         typer.Option(
@@ -192,11 +212,11 @@ def add(
     db: DbOption = None,
 ) -> None:
     from zapguard.domain.phones import normalize
-    from zapguard.gateway.lines import register_line
+    from zapguard.gateway.lines import provider_kind_for, register_line
     from zapguard.policy.zones import checked_zone
 
     checked_zone(timezone)
-    _configured(provider, config)
+    line_kind = provider_kind_for(_configured(provider, config), provider_kind)
     _check_helpdesk(helpdesk_url, config)
     sources = {
         "webhook": webhook_secret_from,
@@ -218,6 +238,8 @@ def add(
             provider=provider,
             daily_cap=daily_cap,
             timezone=timezone,
+            provider_kind=line_kind,
+            portfolio=portfolio,
         )
         now = datetime.now(UTC)
         warnings = register_line(
@@ -551,9 +573,10 @@ def delete(
     )
 
 
-def _configured(provider: str, config: Path | None) -> None:
-    """Refuse a provider the configuration does not name: its line could never send. Only the
-    names are read: registering a line needs none of the providers' secrets in the environment."""
+def _configured(provider: str, config: Path | None) -> str:
+    """Refuse a provider the configuration does not name: its line could never send; else its
+    ``kind``. Only the names and kinds are read: registering a line needs none of the providers'
+    secrets in the environment."""
     from zapguard.config import find_config, read_sections
 
     path = find_config(config)
@@ -566,6 +589,8 @@ def _configured(provider: str, config: Path | None) -> None:
             f"[providers.{provider}] no zapguard.toml / provider {provider!r} is not configured; "
             f"configured: {names}; add a [providers.{provider}] section to zapguard.toml"
         )
+    settings = section[provider]
+    return str(settings.get("kind", "")) if isinstance(settings, dict) else ""
 
 
 def _view(runtime: Services, record: LineRecord, now: datetime) -> LineView:

@@ -77,7 +77,7 @@ def rules(
         table.add_row(
             rule.code,
             _two_lines(rule.title_pt, rule.title_en),
-            str(rule.seed_tip),
+            str(rule.seed_tip) if rule.seed_tip is not None else "—",
             _two_lines(rule.default_pt, rule.default_en),
             "\n".join(lines) or Text("—", style="dim"),
         )
@@ -116,10 +116,13 @@ def explain(
     )
     console.print(Text.assemble(("Por quê: ", "bold"), rule.why_pt))
     console.print(Text.assemble(("Why: ", "bold"), rule.why_en))
-    quote_pt, gloss_en = SEED_TIPS[rule.seed_tip]
-    console.print(Text.assemble(("Dica do seed / seed tip: ", "bold"), str(rule.seed_tip)))
-    console.print(Text(f"  «{quote_pt}»", style="italic"), soft_wrap=True)
-    console.print(Text(f"  {gloss_en}", style="dim"), soft_wrap=True)
+    if rule.seed_tip is not None:
+        quote_pt, gloss_en = SEED_TIPS[rule.seed_tip]
+        console.print(Text.assemble(("Dica do seed / seed tip: ", "bold"), str(rule.seed_tip)))
+        console.print(Text(f"  «{quote_pt}»", style="italic"), soft_wrap=True)
+        console.print(Text(f"  {gloss_en}", style="dim"), soft_wrap=True)
+    if rule.source is not None:
+        console.print(Text.assemble(("Fonte / source: ", "bold"), rule.source), soft_wrap=True)
     console.print(
         Text.assemble(("Padrão / default: ", "bold"), f"{rule.default_pt} / {rule.default_en}")
     )
@@ -162,6 +165,7 @@ def _rule_json(rule: Rule, thresholds: PolicyConfig) -> dict[str, Any]:
         "code": rule.code,
         "family": rule.family,
         "seed_tip": rule.seed_tip,
+        "source": rule.source,
         "severity": rule.severity.value,
         "curable": rule.curable,
         "title": {"pt": rule.title_pt, "en": rule.title_en},

@@ -26,6 +26,7 @@ __all__ = [
     "Line",
     "LineState",
     "OutgoingMessage",
+    "ProviderKind",
     "Role",
     "Severity",
     "StatusKind",
@@ -47,6 +48,21 @@ class AccountType(StrEnum):
 
     BUSINESS = "business"
     PERSONAL = "personal"
+
+
+class ProviderKind(StrEnum):
+    """What kind of WhatsApp connection a line is, whichever ``[providers.*]`` section it uses: the
+    rules that only exist on one side (Meta's portfolio limits and templates on the Cloud API, the
+    reach-out lock on WhatsApp Web) read this. ``web`` is any other WhatsApp Web gateway."""
+
+    CLOUD = "cloud"
+    EVOLUTION = "evolution"
+    WAHA = "waha"
+    WEB = "web"
+
+    @property
+    def whatsapp_web(self) -> bool:
+        return self is not ProviderKind.CLOUD
 
 
 class LineState(StrEnum):
@@ -130,6 +146,11 @@ class Line:
     state: LineState = LineState.ACTIVE
     daily_cap: int | None = None
     timezone: str = "America/Sao_Paulo"
+    provider_kind: ProviderKind | None = None
+    """Cloud API or which WhatsApp Web gateway; ``None`` (unknown) leaves out the rules that need
+    it (ZG506, ZG507, ZG508, ZG906)."""
+    portfolio: str | None = None
+    """The Meta business portfolio of a Cloud API number (its messaging limit is shared, ZG506)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from zapguard.domain.models import Author, Category, Decision, OutgoingMessage, Verdict
+from zapguard.domain.models import Author, Category, Decision, Event, OutgoingMessage, Verdict
 from zapguard.gateway.outbox import IdempotencyConflict
 from zapguard.gateway.snapshots import CanSend, build_snapshot, day_since, quota_key
-from zapguard.policy import volume
+from zapguard.policy import portfolio, volume
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.engine import decide
 from zapguard.policy.explain import summary
-from zapguard.policy.snapshot import Snapshot
-from zapguard.store import quota
+from zapguard.policy.snapshot import LineView, Snapshot
+from zapguard.store import portfolios, quota
 from zapguard.store.counters.base import Counters, Limit
 from zapguard.store.errors import StoreError
 from zapguard.store.group_commit import GroupCommit
@@ -186,6 +186,7 @@ class Decider:
             business_initiated=decision.business_initiated,
             fingerprint=volume.fingerprint(message.text) if campaign and message.text else None,
         )
+        self._record_reach(message, line_view, snapshot, now)
         if message.author is Author.AGENT:  # a person wrote it: the line is not a bot alone (ZG801)
             self.store.lines.record_human_activity(
                 tenant_id=message.tenant_id, line_id=decision.line, at=now
@@ -194,6 +195,46 @@ class Decider:
         if anchor is not None and anchor != (line_view.ramp_anchor or line_view.line.in_use_since):
             self.store.lines.update(
                 tenant_id=message.tenant_id, line_id=decision.line, ramp_anchor=anchor
+            )
+
+    def _record_reach(
+        self, message: OutgoingMessage, view: LineView, snapshot: Snapshot, now: datetime
+    ) -> None:
+        """A send that reaches the contact outside their service window on a Cloud API number
+        counts toward its portfolio's limit (ZG506); crossing the alert share of the limit raises
+        one alert per crossing."""
+        settings = self.config.portfolio
+        key = portfolio.portfolio_key(view.line)
+        if key is None or not portfolio.counts_toward(view.line, snapshot.contact, now, settings):
+            return
+        if message.category is Category.WARMUP and any(
+            other.line.phone == message.contact for other in snapshot.lines.values()
+        ):
+            return  # warm-up chatter between the tenant's own numbers reaches no customer
+        tenant = message.tenant_id
+        portfolios.record_reach(
+            self.store, tenant_id=tenant, portfolio=key, contact=message.contact, at=now
+        )
+        known = snapshot.portfolios.get(key)
+        if known is None or known.limit is None or known.contact_reached:
+            return  # unlimited, or nobody new counted: the count did not grow
+        reached = known.reached + 1
+        threshold = portfolio.alert_threshold(known.limit, settings)
+        if portfolios.crossed_alert(
+            self.store, tenant_id=tenant, portfolio=key, reached=reached, threshold=threshold
+        ):
+            data = {"portfolio": key, "reached": str(reached), "limit": str(known.limit)}
+            self.store.journal.record_event(
+                event=Event("alert", now, tenant, view.line.id, code="ZG506", data=data)
+            )
+            log.warning(
+                "portfólio %s em %d de %d contatos / portfolio %s at %d of %d contacts",
+                key,
+                reached,
+                known.limit,
+                key,
+                reached,
+                known.limit,
             )
 
     def _record_decision(self, message: OutgoingMessage, decision: Decision, now: datetime) -> int:

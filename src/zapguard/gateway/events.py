@@ -19,6 +19,7 @@ from zapguard.policy import health
 from zapguard.policy.bans import quarantined_neighbours
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.consent import is_opt_out
+from zapguard.store import marketing_holds
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
 
@@ -82,7 +83,18 @@ class EventApplier:
         through ``POST /v1/events``, a replayed log record).
         """
         points = health.penalty(status, code, self.config.health)
+        key = key or f"report:{uuid.uuid4().hex}"
         with self.store.transaction():
+            if (
+                status is StatusKind.FAILED
+                and contact is not None
+                and code is not None
+                and code in self.config.health.per_user_codes
+            ):
+                # Meta holds marketing to this person (ZG905), whichever line sends it.
+                marketing_holds.record_failure(
+                    self.store, tenant_id=tenant, contact=contact, at=at, key=key
+                )
             # Hold the line first (PostgreSQL: FOR UPDATE, taken before anything else so two
             # writers queue instead of deadlocking; SQLite: one writer at a time anyway): two
             # penalties for one line are folded one after the other, never into the same stale
@@ -94,7 +106,7 @@ class EventApplier:
                 at=at,
                 points=points,
                 code=code,
-                key=key or f"report:{uuid.uuid4().hex}",
+                key=key,
             )
             if not charged and points > 0:
                 log.info(

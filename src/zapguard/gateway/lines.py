@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from zapguard.domain.models import Finding, Line, LineState, Severity
+from zapguard.domain.models import Finding, Line, LineState, ProviderKind, Severity
 from zapguard.gateway.outbox import Outbox
 from zapguard.gateway.submission import cancel_queued
 from zapguard.policy.registration import registration_findings as policy_findings
@@ -26,6 +26,31 @@ class LineRefused(ValueError):
 
 class InvalidLine(ValueError):
     """The line's own data cannot be right (a date it cannot have); pt-BR / en."""
+
+
+def provider_kind_for(connection: str, given: ProviderKind | None) -> ProviderKind | None:
+    """The kind of a line on a ``[providers.*]`` connection of kind ``connection`` (``cloud``,
+    ``evolution``, ``waha``, ``simulator``): the connection's own, except on the simulator, which
+    plays whatever kind it is told (``None``: none). ``given`` must agree with a real connection
+    (:class:`InvalidLine`)."""
+    if connection not in ProviderKind.__members__.values():
+        return given  # the simulator
+    kind = ProviderKind(connection)
+    if given is not None and given is not kind:
+        raise InvalidLine(
+            f"provider_kind {given.value} não combina com o provedor, que é {kind.value} / "
+            f"provider_kind {given.value} does not match the provider, which is {kind.value}"
+        )
+    return kind
+
+
+def check_portfolio(line: Line) -> None:
+    """A business portfolio is Meta's: only a Cloud API line has one (:class:`InvalidLine`)."""
+    if line.portfolio is not None and line.provider_kind is not ProviderKind.CLOUD:
+        raise InvalidLine(
+            f"a linha {line.id} tem portfólio mas não é da Cloud API (provider cloud) / line "
+            f"{line.id} has a portfolio but is not a Cloud API line (provider cloud)"
+        )
 
 
 def registration_findings(line: Line, store: Store) -> list[Finding]:
@@ -63,6 +88,7 @@ def register_line(
     a replayed log's lines are taken as written, and the warm-up treats a future date as a new
     number; and a provider account (or, without one, a line id) with URL syntax in it
     (:func:`check_account`)."""
+    check_portfolio(line)
     if strict:
         _check_in_use_since(line, now)
         check_account(provider_account if provider_account is not None else line.id)

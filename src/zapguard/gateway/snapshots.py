@@ -7,16 +7,16 @@ text. A long blocklist is therefore never read whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
-from zapguard.policy import volume, warmup
+from zapguard.policy import marketing_hold, portfolio, volume, warmup
 from zapguard.policy.config import PolicyConfig
-from zapguard.policy.snapshot import ContactView, LineView, Snapshot
-from zapguard.store import quota
+from zapguard.policy.snapshot import ContactView, LineView, PortfolioView, Snapshot
+from zapguard.store import marketing_holds, portfolios, quota
 from zapguard.store.counters.base import Counters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
@@ -90,7 +90,21 @@ def build_snapshot(
                 tenant_id=tenant, fingerprint=fingerprint, since=since
             )
         contact = contact_view(store=store, tenant=tenant, contact=message.contact)
+        if message.category is Category.MARKETING:
+            since = now - marketing_hold.lookback(config.marketing_hold)
+            failures = marketing_holds.failures_since(
+                store, tenant_id=tenant, contact=message.contact, since=since
+            )
+            contact = replace(contact, marketing_failures=failures)
         blocked = store.blocklist.among(domains=domains)
+        limits = portfolio_views(
+            store=store,
+            config=config,
+            tenant=tenant,
+            lines=[record.line for record in records.values()],
+            contact=contact,
+            now=now,
+        )
     return Snapshot(
         config=config,
         lines=lines,
@@ -101,7 +115,37 @@ def build_snapshot(
         banned_networks=banned_networks,
         blocked_domains=blocked,
         identical_recent=identical,
+        portfolios=limits,
         judging_log=judging_log,
+    )
+
+
+def portfolio_views(
+    *,
+    store: Store,
+    config: PolicyConfig,
+    tenant: str,
+    lines: Iterable[Line],
+    contact: ContactView,
+    now: datetime,
+) -> dict[str, PortfolioView]:
+    """The portfolios (ZG506) of the Cloud API lines on which sending to ``contact`` would count
+    toward Meta's limit; nothing is read when there is none (no Cloud API line, or the contact's
+    service window is open on each)."""
+    settings = config.portfolio
+    keys = {
+        key
+        for line in lines
+        if (key := portfolio.portfolio_key(line)) is not None
+        and portfolio.counts_toward(line, contact, now, settings)
+    }
+    return portfolios.views(
+        store,
+        tenant_id=tenant,
+        keys=keys,
+        contact=contact.phone,
+        since=now - timedelta(hours=settings.window_hours),
+        unknown_limit=settings.unknown_limit,
     )
 
 

@@ -28,7 +28,9 @@ __all__ = [
 class Rule:
     code: str
     family: str
-    seed_tip: int
+    seed_tip: int | None
+    """The seed tip the rule enforces; ``None`` for a rule about what Meta or WhatsApp enforce
+    after the fact, which ``source`` documents instead."""
     severity: Severity
     curable: bool
     title_pt: str
@@ -37,6 +39,8 @@ class Rule:
     why_en: str
     default_pt: str
     default_en: str
+    source: str | None = None
+    """Where the facts the rule rests on are published (Meta's documentation, a gateway's code)."""
 
 
 RULES: tuple[Rule, ...] = (
@@ -210,6 +214,47 @@ RULES: tuple[Rule, ...] = (
         "at most 3 identical an hour",
     ),
     Rule(
+        "ZG506",
+        "portfolio",
+        None,
+        Severity.DEFER,
+        True,
+        "Limite de mensagens do portfólio Meta",
+        "Meta portfolio messaging limit",
+        "Os números de um portfólio da Meta dividem um limite de contatos alcançados fora da "
+        "janela de atendimento em 24 h móveis (250, 2.000, 10.000, 100.000 ou ilimitado); o que "
+        "passa dele falha depois do envio.",
+        "A Meta portfolio's numbers share one limit on contacts reached outside the service "
+        "window in a moving 24 h (250, 2,000, 10,000, 100,000 or unlimited); what goes past it "
+        "fails after the fact.",
+        "adiar até o alcance mais antigo sair da janela; alerta a 80 %",
+        "defer until the oldest reach leaves the window; alert at 80%",
+        "Meta, Messaging limits: developers.facebook.com/documentation/business-messaging/"
+        "whatsapp/messaging-limits; tier webhooks: developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/webhooks/reference/phone_number_quality_update and "
+        ".../webhooks/reference/business_capability_update",
+    ),
+    Rule(
+        "ZG508",
+        "meta_delivery",
+        None,
+        Severity.REJECT,
+        False,
+        "Marketing que a Meta não entrega",
+        "Marketing Meta will not deliver",
+        "Desde abril de 2025 a Meta não entrega modelos de marketing para números +1 (EUA) pela "
+        "Cloud API; o envio só gera falha e custo.",
+        "Since April 2025 Meta does not deliver marketing templates to +1 (US) numbers through "
+        "the Cloud API; the send only fails.",
+        "rejeitar marketing pela Cloud API para +1 fora da janela de atendimento",
+        "reject Cloud API marketing to +1 outside the service window",
+        "Meta, per-user marketing template message limits (developers.facebook.com/docs/"
+        "whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-"
+        "limits): marketing templates to +1 numbers paused from April 1, 2025; AWS End User "
+        "Messaging, WhatsApp message templates (docs.aws.amazon.com/end-user-messaging/latest/"
+        "userguide/nx-features-whatsapp-templates.html)",
+    ),
+    Rule(
         "ZG601",
         "bans",
         6,
@@ -325,6 +370,26 @@ RULES: tuple[Rule, ...] = (
         "Blocks, reports and failures lower health; the cap shrinks and the line pauses itself.",
         "metade do limite < 80, pausa < 40",
         "half cap < 80, pause < 40",
+    ),
+    Rule(
+        "ZG905",
+        "marketing_hold",
+        None,
+        Severity.DEFER,
+        False,
+        "Limite de marketing por pessoa (131049)",
+        "Per-user marketing limit (131049)",
+        "Depois de um 131049 a Meta segura o marketing para aquela pessoa, venha de qual número "
+        "vier; insistir só gera mais falhas.",
+        "After a 131049 Meta holds marketing to that person, from whichever number; insisting "
+        "only fails again.",
+        "adiar marketing ao contato 24 h, dobrando a cada repetição até 7 dias",
+        "defer marketing to the contact 24 h, doubling on each repeat up to 7 days",
+        "Meta, Cloud API error codes, 131049 (developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/support/error-codes) and per-user marketing template "
+        "limits (developers.facebook.com/documentation/business-messaging/whatsapp/templates/"
+        "marketing-templates); Meta publishes no duration: 24 h doubling to 7 days is "
+        "configurable",
     ),
 )
 

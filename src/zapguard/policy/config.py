@@ -20,7 +20,10 @@ __all__ = [
     "HealthConfig",
     "IdentityConfig",
     "LinksConfig",
+    "MarketingHoldConfig",
+    "MetaDeliveryConfig",
     "PolicyConfig",
+    "PortfolioConfig",
     "PresenceConfig",
     "QuarantineConfig",
     "RepliesConfig",
@@ -212,14 +215,30 @@ class HealthConfig(_Section):
     penalty_spam_failure: Annotated[int, Field(ge=0, le=100)] = Field(
         5,
         json_schema_extra=_source(
-            "design ZG903: Cloud API 131048/131049/131056/130429, Web 429/463"
+            "design ZG903: Cloud API 131048/131056/130429, Web 429/463 (131049 is the person's "
+            "limit, penalty_per_user_failure)"
         ),
     )
     penalty_other_failure: Annotated[int, Field(ge=0, le=100)] = Field(
         1, json_schema_extra=_source("design ZG903")
     )
+    penalty_per_user_failure: Annotated[int, Field(ge=0, le=100)] = Field(
+        1,
+        json_schema_extra=_source(
+            "issue 11 (ZG905): a per-user marketing limit is about the person, not the number, "
+            "so it costs the line little"
+        ),
+    )
+    per_user_codes: list[str] = Field(
+        default_factory=lambda: ["131049"],
+        json_schema_extra=_source(
+            "Cloud API error codes (developers.facebook.com/documentation/business-messaging/"
+            "whatsapp/support/error-codes): 131049, not delivered to maintain healthy ecosystem "
+            "engagement, Meta's per-user marketing limit (ZG905)"
+        ),
+    )
     spam_codes: list[str] = Field(
-        default_factory=lambda: ["131048", "131049", "131056", "130429", "429", "463"],
+        default_factory=lambda: ["131048", "131056", "130429", "429", "463"],
         json_schema_extra=_source("Cloud API error codes reference; WhatsApp Web rate/ban codes"),
     )
     ban_codes: list[str] = Field(
@@ -257,6 +276,75 @@ class QuarantineConfig(_Section):
     )
 
 
+_META_LIMITS = (
+    "Meta, Messaging limits (developers.facebook.com/documentation/business-messaging/whatsapp/"
+    "messaging-limits): since October 7, 2025 a business portfolio's numbers share one limit on "
+    "unique users reached outside a customer service window in a moving 24 hours"
+)
+
+
+class PortfolioConfig(_Section):
+    unknown_limit: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        250,
+        json_schema_extra=_source(
+            _META_LIMITS + "; 250 is the lowest tier a portfolio starts at, taken for a portfolio "
+            "whose tier zapguard has not learnt"
+        ),
+    )
+    window_hours: Annotated[float, Field(gt=0, le=168)] = Field(
+        24, json_schema_extra=_source(_META_LIMITS + ": the moving 24 hours")
+    )
+    service_window_hours: Annotated[float, Field(gt=0, le=168)] = Field(
+        24,
+        json_schema_extra=_source(
+            "Meta, customer service windows (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/messages/send-messages#customer-service-windows): 24 h "
+            "after the user's last message to the number; messages inside it are not counted"
+        ),
+    )
+    alert_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8,
+        json_schema_extra=_source(
+            "zapguard's choice (issue 11: an alert at 80 % of the tier, before sends start to wait)"
+        ),
+    )
+
+
+class MarketingHoldConfig(_Section):
+    first_hold_hours: Annotated[float, Field(gt=0, le=720)] = Field(
+        24,
+        json_schema_extra=_source(
+            "Meta, per-user marketing template limits (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/templates/marketing-templates): Meta publishes no "
+            "duration; issue 11 (ZG905): 24 h from the 131049 status"
+        ),
+    )
+    max_hold_days: Annotated[float, Field(gt=0, le=365)] = Field(
+        7, json_schema_extra=_source("issue 11 (ZG905): doubling on each repeat up to 7 days")
+    )
+    repeat_within_days: Annotated[float, Field(gt=0, le=365)] = Field(
+        30,
+        json_schema_extra=_source(
+            "zapguard's choice: a 131049 within 30 days of an earlier one for the same contact is "
+            "a repeat (doubles the hold); an older one is forgotten"
+        ),
+    )
+
+
+class MetaDeliveryConfig(_Section):
+    marketing_blocked_country_codes: list[Annotated[str, Field(pattern=r"^[1-9][0-9]{0,3}$")]] = (
+        Field(
+            default_factory=lambda: ["1"],
+            json_schema_extra=_source(
+                "Meta, per-user marketing template message limits (developers.facebook.com/docs/"
+                "whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-"
+                "message-limits; AWS End User Messaging, WhatsApp templates): since April 1, "
+                "2025 Meta does not deliver marketing templates to +1 (United States) numbers"
+            ),
+        )
+    )
+
+
 class PolicyConfig(_Section):
     """All rule thresholds; ``preset`` names the bundle the values started from."""
 
@@ -270,3 +358,6 @@ class PolicyConfig(_Section):
     replies: RepliesConfig = RepliesConfig()
     health: HealthConfig = HealthConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
+    portfolio: PortfolioConfig = PortfolioConfig()
+    marketing_hold: MarketingHoldConfig = MarketingHoldConfig()
+    meta_delivery: MetaDeliveryConfig = MetaDeliveryConfig()

@@ -33,6 +33,9 @@ from zapguard.policy import (
     health,
     identity,
     links,
+    marketing_hold,
+    meta_delivery,
+    portfolio,
     presence,
     replies,
     roles,
@@ -119,6 +122,7 @@ def judge_line(ctx: Context, view: LineView) -> tuple[tuple[Finding, ...], Usage
         *volume.check_line(ctx, view, cap),
         *warmup.check_line(ctx, view, ramp),
         *presence.check_line(ctx, view),
+        *portfolio.check_line(ctx, view),
     )
     usage = Usage(
         line=view.line.id,
@@ -174,6 +178,8 @@ def _message_findings(ctx: Context, origin: LineView) -> Iterator[Finding]:
     yield from volume.check_message(ctx)
     yield from links.check_message(ctx)
     yield from replies.check_message(ctx, origin)
+    yield from marketing_hold.check_message(ctx)
+    yield from meta_delivery.check_message(ctx, origin)
 
 
 def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
@@ -181,6 +187,8 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
     wants_campaign_line = bool(codes & _ROLE_CODES)
     wants_pool_peer = bool(codes - _ROLE_CODES)
     line = origin.view.line
+    # Meta's portfolio limit (ZG506) is only cured by a Cloud API line of another portfolio.
+    full_portfolio = portfolio.portfolio_key(line) if "ZG506" in codes else None
     # Chosen on the registered lines first: only the candidates' activity is looked up.
     named = [
         other.id
@@ -191,6 +199,7 @@ def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:
             (wants_campaign_line and other.role is Role.CAMPAIGN)
             or (wants_pool_peer and other.pool == line.pool)
         )
+        and (full_portfolio is None or portfolio.portfolio_key(other) not in (None, full_portfolio))
     ]
     views = [ctx.snapshot.lines[key] for key in named]
     return [view for view in views if view.can_send]

@@ -61,6 +61,8 @@ def penalty(status: StatusKind, code: str | None, config: HealthConfig) -> int:
         return config.penalty_reported
     if status is StatusKind.BLOCKED:
         return config.penalty_blocked
+    if code is not None and str(code) in config.per_user_codes:
+        return config.penalty_per_user_failure  # the person's limit, not the number's (ZG905)
     if code is not None and str(code) in config.spam_codes:
         return config.penalty_spam_failure
     return config.penalty_other_failure

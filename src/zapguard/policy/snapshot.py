@@ -18,7 +18,7 @@ from datetime import date, datetime
 from zapguard.domain.models import Consent, Conversation, Line
 from zapguard.policy.config import PolicyConfig
 
-__all__ = ["ContactView", "LineView", "Snapshot"]
+__all__ = ["ContactView", "LineView", "PortfolioView", "Snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,24 @@ class ContactView:
     """Business-initiated messages sent since the contact last wrote to the tenant."""
     last_outbound_at: datetime | None = None
     """The last message any line of the tenant sent to the contact (pacing, merging)."""
+    marketing_failures: Sequence[datetime] = ()
+    """Meta's per-user marketing limit failures (131049) recent enough to hold marketing (ZG905);
+    filled for marketing messages only."""
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioView:
+    """A Meta business portfolio's messaging limit and use (ZG506), as of the decision."""
+
+    id: str
+    limit: int | None
+    """Unique contacts reached outside the service window per moving window; ``None``: unlimited."""
+    reached: int = 0
+    """Contacts reached outside the service window in the moving window ending now."""
+    oldest_reach: datetime | None = None
+    """The oldest of those reaches (the first to leave the window)."""
+    contact_reached: bool = False
+    """The message's contact is one of them: messaging them again counts nothing more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +98,9 @@ class Snapshot:
     blocked_domains: frozenset[str] = frozenset()
     identical_recent: Sequence[datetime] = ()
     """Instants of the tenant's recent marketing sends with the same folded text, oldest first."""
+    portfolios: Mapping[str, PortfolioView] = field(default_factory=dict)
+    """By :func:`zapguard.policy.portfolio.portfolio_key`: the portfolios of the tenant's Cloud API
+    lines, when the message could count toward their limit."""
     judging_log: bool = False
     """True when replaying or auditing a log: bursts and pacing (ZG502/ZG503) become warnings,
     since nothing can merge or space messages that were already sent."""

@@ -99,12 +99,14 @@ def first_sighting(store: Store, *, line_id: str, message_id: str, at: datetime)
     """
     with store.writing("noting a webhook receipt") as connection:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT here, which reads as "new".
         inserted = connection.execute(
             dialect.insert(webhook_receipts)
             .values(line_id=line_id, message_id=message_id, received_at=at)
             .on_conflict_do_nothing()
+            .returning(webhook_receipts.c.line_id)
         )
-        return bool(inserted.rowcount)
+        return inserted.first() is not None
 
 
 def forget_sighting(store: Store, *, line_id: str, message_id: str) -> None:

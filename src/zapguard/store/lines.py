@@ -161,6 +161,8 @@ class Lines:
                     provider_account=provider_account,
                     helpdesk_url=helpdesk_url,
                     business_account=business_account,
+                    provider_kind=line.provider_kind,
+                    portfolio=line.portfolio,
                 )
             )
             self._generations.changed(connection, line.tenant_id, line.id)
@@ -424,8 +426,9 @@ class Lines:
                     tenant_id=tenant_id, line_id=line_id, at=at, points=points, code=code, key=key
                 )
                 .on_conflict_do_nothing()
+                .returning(health_penalties.c.id)  # psycopg's rowcount is -1 for this INSERT
             )
-            return bool(inserted.rowcount)
+            return inserted.first() is not None
 
     def latest_health_penalties(self, *, line_id: str, limit: int) -> list[tuple[datetime, int]]:
         """The line's latest penalties, newest first, as (instant, points)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -27,11 +28,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
 
-from zapguard.domain.models import AccountType, LineState, Role
+from zapguard.domain.models import AccountType, LineState, ProviderKind, Role
 from zapguard.store.types import UTCDateTime
 
 # Named constraints, so migrations can address them on every database.
@@ -101,6 +103,10 @@ lines = Table(
     # The Cloud API WhatsApp Business Account id the number belongs to: binds the template and
     # business-account calls of the Cloud API surface to the line's tenant.
     Column("business_account", String(200)),
+    # Cloud API or which WhatsApp Web gateway (``ProviderKind``), and the Meta business portfolio
+    # of a Cloud API number: the rules of Meta's and WhatsApp's own enforcement read them.
+    Column("provider_kind", String(16)),
+    Column("portfolio", String(200)),
     # One line in use per number and per provider account, across tenants; retired and banned
     # lines let both go (the same number on the Cloud API keeps its phone_number_id).
     Index(
@@ -121,6 +127,7 @@ lines = Table(
     _one_of("role", tuple(Role), "role"),
     _one_of("account", tuple(AccountType), "account"),
     _one_of("state", tuple(LineState), "state"),
+    _one_of("provider_kind", tuple(ProviderKind), "provider_kind"),
 )
 
 contacts = Table(
@@ -456,4 +463,48 @@ job_leases = Table(
     Column("holder", String(200), nullable=False),
     Column("token", BigInteger, nullable=False),
     Column("expires_at", Float, nullable=False),
+)
+
+# The messaging limit of each Meta business portfolio a tenant's Cloud API lines belong to (ZG506):
+# ``msg_limit`` NULL is unlimited. ``limit_at`` is when that limit was learnt (a webhook's time, a
+# person's, a replayed record's), NULL when it never was (the row only keeps the alert state, and the
+# portfolio has the lowest tier): the latest wins, so tier webhooks arriving late or twice leave the
+# same limit. ``alerted`` says the 80 % alert of
+# the current crossing was raised (it is raised again only after the count fell below).
+portfolios = Table(
+    "portfolios",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("id", String(200), nullable=False),
+    Column("msg_limit", Integer),
+    Column("limit_at", UTCDateTime),
+    Column("alerted", Boolean, nullable=False, server_default=false()),
+    PrimaryKeyConstraint("tenant_id", "id"),
+)
+
+# The last time each contact was reached outside the customer-service window by a line of each
+# portfolio (ZG506): the portfolio's count is the contacts whose reach is less than 24 h old.
+portfolio_reaches = Table(
+    "portfolio_reaches",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("portfolio", String(200), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("reached_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "portfolio", "contact"),
+    Index(None, "tenant_id", "portfolio", "reached_at"),
+)
+
+# Meta's per-user marketing limit (ZG905): each 131049 failure for a contact, once per ``key`` (a
+# provider's message id and status), so the same webhook delivered again records nothing new. The
+# hold is a function of these instants (``policy.marketing_hold``), whatever order they came in.
+marketing_holds = Table(
+    "marketing_holds",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("contact", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "contact", "key"),
+    Index(None, "tenant_id", "contact", "at"),
 )

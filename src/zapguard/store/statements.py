@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zapguard.domain import phones
-from zapguard.domain.models import AccountType, Line, LineState, Role
+from zapguard.domain.models import AccountType, Line, LineState, ProviderKind, Role
 from zapguard.store.compiled import Compiled
 from zapguard.store.errors import NotFound
 from zapguard.store.records import LineRecord
@@ -115,6 +115,8 @@ def line_record(row: Row[Any]) -> LineRecord:
         state=LineState(row.state),
         daily_cap=row.daily_cap,
         timezone=row.timezone,
+        provider_kind=ProviderKind(row.provider_kind) if row.provider_kind else None,
+        portfolio=row.portfolio,
     )
     return LineRecord(
         line=line,

@@ -26,6 +26,7 @@ from zapguard.gateway.lines import (
     InvalidLine,
     LineRefused,
     delete_line,
+    provider_kind_for,
     register_line,
     retire_line,
 )
@@ -60,6 +61,8 @@ def _line_out(
         provider_account=record.provider_account,
         helpdesk_url=record.helpdesk_url,
         business_account=record.business_account,
+        provider_kind=line.provider_kind,
+        portfolio=line.portfolio,
         secrets=LineSecretsOut(
             **{kind: True for kind in services.store.line_secrets.kinds(line_id=line.id)}
         ),
@@ -120,6 +123,20 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
     except UnknownZone as error:
         pt, en = split_bilingual(str(error))
         raise ApiError("invalid_request", pt, en) from None
+    if body.provider not in services.provider_settings:
+        known = ", ".join(sorted(services.provider_settings)) or "-"
+        raise ApiError(
+            "invalid_request",
+            f"Provedor desconhecido: {body.provider} (configurados: {known}).",
+            f"Unknown provider: {body.provider} (configured: {known}).",
+        )
+    try:
+        line_kind = provider_kind_for(
+            services.provider_settings[body.provider].kind, body.provider_kind
+        )
+    except InvalidLine as invalid:
+        pt, en = split_bilingual(str(invalid))
+        raise ApiError("invalid_request", pt, en) from None
     line = Line(
         id=body.id,
         tenant_id=tenant,
@@ -133,14 +150,9 @@ def add_line(body: LineIn, services: ServicesDep, tenant: TenantDep) -> LineOut:
         provider=body.provider,
         daily_cap=body.daily_cap,
         timezone=timezone,
+        provider_kind=line_kind,
+        portfolio=body.portfolio,
     )
-    if body.provider not in services.provider_settings:
-        known = ", ".join(sorted(services.provider_settings)) or "-"
-        raise ApiError(
-            "invalid_request",
-            f"Provedor desconhecido: {body.provider} (configurados: {known}).",
-            f"Unknown provider: {body.provider} (configured: {known}).",
-        )
     _checked_helpdesk(services, body.helpdesk_url)
     now = services.clock()
     try:

@@ -9,7 +9,9 @@
 - STATUS goes to the outbox's delivery ledger (the line's tenant's messages only); a failure also
   costs the line health (ZG903), and a ban-level code (``[health] ban_codes``: 131031, 368 …)
   pauses the line with an alert.
-- QUALITY is logged; a red or flagged number pauses the line with an alert.
+- QUALITY is logged; a red or flagged number pauses the line with an alert. A messaging limit it
+  tells (``phone_number_quality_update``, ``business_capability_update``) becomes the limit of the
+  line's Meta business portfolio (ZG506).
 - CONNECTION logged out, banned, removed or refused, or closed for a ban-level reason (``[health]
   ban_disconnect_reasons``: 401, 402, 403, 406) pauses the line with an alert and a warning log.
 - OUTGOING written by a person is human activity (ZG801); by a bot it is only logged.
@@ -37,8 +39,10 @@ from typing import Final, Protocol
 from zapguard.domain.models import Event, StatusKind
 from zapguard.gateway.events import EventApplier
 from zapguard.policy.config import PolicyConfig
-from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA
+from zapguard.policy.portfolio import portfolio_key
+from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA, CAPABILITY, messaging_limit
 from zapguard.providers.happening import Happening, Kind
+from zapguard.store import portfolios
 from zapguard.store.inbox import first_sighting
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
@@ -112,6 +116,11 @@ class HappeningApplier:
         if provider == CHATWOOT:
             return self._store.lines.record(line_id=happening.account)
         by = happening.data.get("account_by")
+        if by == BY_WABA and happening.status == CAPABILITY:
+            # The portfolio's limit: any line of the business account names the portfolio.
+            return portfolios.line_of_business_account(
+                self._store, provider=provider, business_account=happening.account
+            )
         if by == BY_WABA:
             return None  # a whole business account: no single line to act on
         if by == BY_PHONE:
@@ -149,6 +158,7 @@ class HappeningApplier:
         elif kind is Kind.STATUS:
             self._status(happening, tenant, line_id)
         elif kind is Kind.QUALITY:
+            self._portfolio_limit(happening, line)
             self._quality(happening, tenant, line_id)
         elif kind is Kind.CONNECTION:
             self._connection(happening, tenant, line_id)
@@ -208,7 +218,7 @@ class HappeningApplier:
         if status != "failed":
             return
         # Every failure costs health; which price is health.penalty's business: a spam or rate
-        # code (config.health.spam_codes: 131048, 131049, 131056, 130429, 429, 463) costs more
+        # code (config.health.spam_codes: 131048, 131056, 130429, 429, 463) costs more
         # than another failure. No provider reports "blocked by the contact" or "reported" as a
         # delivery status, so webhooks never produce StatusKind.BLOCKED or REPORTED.
         self._events.status(
@@ -243,6 +253,21 @@ class HappeningApplier:
             )
             return
         self._record(happening, tenant, line_id, "quality", code=rating or None, data=data)
+
+    def _portfolio_limit(self, happening: Happening, line: LineRecord) -> None:
+        """A tier Meta announces becomes the limit of the line's portfolio (ZG506) as of the
+        webhook's instant: the latest instant wins, whatever order the webhooks come in."""
+        tier = messaging_limit(happening)
+        key = portfolio_key(line.line)
+        if tier is None or key is None:
+            return
+        portfolios.set_limit(
+            self._store,
+            tenant_id=line.line.tenant_id,
+            portfolio=key,
+            limit=tier.limit,
+            at=happening.at,
+        )
 
     def _connection(self, happening: Happening, tenant: str, line_id: str) -> None:
         status = happening.status or "unknown"

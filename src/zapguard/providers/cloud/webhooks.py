@@ -26,6 +26,13 @@ Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhoo
 - ``phone_number_quality_update``: ``value: {"display_phone_number", "event", "current_limit",
   "old_limit"?, "max_daily_conversations_per_business"?}`` with ``entry.time``. It names the
   number, not its ``phone_number_id``: such happenings carry ``data["account_by"] = "phone"``.
+- ``business_capability_update``: ``value: {"max_daily_conversations_per_business",
+  "max_daily_conversation_per_phone"?, "max_phone_numbers_per_business", …}`` with ``entry.id`` the
+  WABA id (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/
+  business_capability_update): the business portfolio's messaging limit, 250, 2000, 10000, 100000
+  or -1 (unlimited). A QUALITY happening ``business_capability_update`` about the WABA
+  (``data["account_by"] = "waba"``), carrying the limit as ``data["max_daily_conversations_per_
+  business"]``.
 - ``account_update``: ``value: {"phone_number"?, "event", "ban_info": {"waba_ban_state"}, …}`` (field
   names as pywa 4.5 reads them). ``DISABLED_UPDATE`` with ``DISABLE`` is a ban; restrictions and
   violations are quality signals. Without ``phone_number`` the event concerns the whole business
@@ -35,6 +42,7 @@ Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhoo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -53,13 +61,25 @@ from zapguard.providers.happening import (
     unhandled,
 )
 
-__all__ = ["BY_PHONE", "BY_WABA", "MEDIA_TYPES", "OBJECT", "STATUSES", "parse", "part_for"]
+__all__ = [
+    "BY_PHONE",
+    "BY_WABA",
+    "CAPABILITY",
+    "MEDIA_TYPES",
+    "OBJECT",
+    "STATUSES",
+    "Tier",
+    "messaging_limit",
+    "parse",
+    "part_for",
+]
 
 OBJECT: Final = "whatsapp_business_account"
 STATUSES: Final = frozenset({"sent", "delivered", "read", "failed"})
 MEDIA_TYPES: Final = frozenset({"image", "audio", "video", "document", "sticker"})
 BY_PHONE: Final = "phone"
 BY_WABA: Final = "waba"
+CAPABILITY: Final = "business_capability_update"
 
 
 def parse(payload: Mapping[str, Any]) -> list[Happening]:
@@ -98,6 +118,8 @@ def _change(entry: Mapping[str, Any], change: Mapping[str, Any]) -> Iterator[Hap
         yield _quality(entry, value)
     elif field == "account_update":
         yield from _account_update(entry, value)
+    elif field == CAPABILITY:
+        yield _capability(entry, value)
     else:
         yield _unknown_field(entry, value, field)
 
@@ -234,6 +256,66 @@ def _quality(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Happening:
         contact_of(number) or number,
         _entry_time(entry),
         status=text(value.get("event"), "value.event"),
+        data=data,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A business portfolio's messaging limit as a webhook tells it; ``limit`` ``None``: unlimited."""
+
+    limit: int | None
+
+
+_TIERS: Final = {
+    "TIER_50": 50,
+    "TIER_250": 250,
+    "TIER_1K": 1000,
+    "TIER_2K": 2000,
+    "TIER_10K": 10000,
+    "TIER_100K": 100000,
+    "TIER_UNLIMITED": None,
+}
+
+
+def messaging_limit(happening: Happening) -> Tier | None:
+    """The portfolio messaging limit a QUALITY happening tells, if it tells one.
+
+    ``max_daily_conversations_per_business`` is the portfolio's limit (a number, -1 unlimited, in
+    ``business_capability_update``; a tier name such as ``TIER_2K`` in
+    ``phone_number_quality_update``). ``current_limit`` is read only without it and only when the
+    event is not about throughput: Meta documents it as "messaging limit or throughput level" and is
+    removing it, and ``TIER_UNLIMITED`` in a ``THROUGHPUT_UPGRADE`` is throughput, not reach.
+    ``TIER_NOT_SET`` and anything else unknown tell nothing.
+    """
+    if happening.kind is not Kind.QUALITY:
+        return None
+    data = happening.data
+    value = data.get("max_daily_conversations_per_business")
+    if value is None and not (happening.status or "").upper().startswith("THROUGHPUT"):
+        value = data.get("current_limit")
+    if value is None:
+        return None
+    value = value.strip().upper()
+    if value in _TIERS:
+        return Tier(_TIERS[value])
+    if value == "-1":
+        return Tier(None)
+    if value.isdigit() and 0 < int(value) <= 10**9:
+        return Tier(int(value))
+    return None
+
+
+def _capability(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Happening:
+    data = {"account_by": BY_WABA}
+    for key in ("max_daily_conversations_per_business", "max_daily_conversation_per_phone"):
+        if optional_text(value.get(key)) is not None:
+            data[key] = str(value[key])
+    return Happening(
+        Kind.QUALITY,
+        text(entry.get("id"), "entry[].id"),
+        _entry_time(entry),
+        status=CAPABILITY,
         data=data,
     )
 

@@ -15,7 +15,8 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
 (``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
-(webhooks kept for inspection) and :mod:`.purge` (the retention job). Every command runs inside
+(webhooks kept for inspection), :mod:`.purge` (the retention job) and :mod:`.audiences`
+(``audience import|list|show``). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 
@@ -35,6 +36,7 @@ from typing import Annotated
 import typer
 
 from zapguard.cli import (
+    audiences,
     blocklist,
     check,
     consent,
@@ -95,6 +97,7 @@ rules.register(app)
 init.register(app)
 lines.register(app)
 consent.register(app)
+audiences.register(app)
 blocklist.register(app)
 check.register(app)
 replay.register(app)

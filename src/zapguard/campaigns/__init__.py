@@ -1,0 +1,1 @@
+"""Campaign services: audience import, variation, scheduling over the campaign pool."""

@@ -20,6 +20,7 @@ from zapguard.api import openapi
 from zapguard.api.errors import install_error_handlers
 from zapguard.api.limits import BodySizeLimit
 from zapguard.api.routes import (
+    audiences,
     contacts,
     dashboard,
     dropin_surfaces,
@@ -82,7 +83,7 @@ def create_app(
     app.state.open_when_keyless = open_when_keyless
     install_error_handlers(app)
     openapi.install(app)
-    own = (system, messages, lines, contacts, events, webhooks, dashboard, short_links)
+    own = (system, messages, lines, contacts, audiences, events, webhooks, dashboard, short_links)
     for module in own[:-1]:
         app.include_router(module.router)
     if mount_simulator:

@@ -59,10 +59,10 @@ class Sheet:
         return int(self.position())
 
 
-def kind_of(path: Path, head: bytes, declared: str | None = None) -> str:
+def kind_of(path: Path, head: bytes, declared: str | None = None, *, name: str = "") -> str:
     """``csv`` or ``xlsx`` from the file's first bytes, its name and (over HTTP) its declared type;
-    anything else is a :class:`FileProblem`."""
-    name = path.name
+    anything else is a :class:`FileProblem` (``name`` is how it calls the file)."""
+    name = name or path.name
     suffix = path.suffix.lower()
     declared = (declared or "").split(";")[0].strip().lower()
     if head.startswith(_ZIP_MAGIC):
@@ -109,7 +109,7 @@ def open_sheet(
         raise FileProblem(
             f"{shown}: não foi possível ler / cannot read: {error.strerror}"
         ) from None
-    kind = kind_of(Path(shown), head, declared) if name else kind_of(path, head, declared)
+    kind = kind_of(path, head, declared, name=shown)
     opener = _open_xlsx if kind == "xlsx" else _open_csv
     with opener(path, shown) as sheet:
         yield sheet

@@ -15,7 +15,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zapguard.campaigns.audiences.headers import HeaderError, parse_column_option
-from zapguard.campaigns.audiences.importer import EXCLUSIONS, ImportSettings, import_rows
+from zapguard.campaigns.audiences.importer import (
+    BATCH_ROWS,
+    EXCLUSIONS,
+    ImportSettings,
+    import_rows,
+)
 from zapguard.campaigns.audiences.readers import FileProblem, Sheet, open_sheet
 from zapguard.store import audiences as stored
 from zapguard.store.audiences import AudienceRecord, Member
@@ -84,6 +89,7 @@ def import_audience(
     declared_type: str | None = None,
     on_open: Callable[[Sheet], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> AudienceReport:
     """Import the spreadsheet at ``path`` as audience ``name`` of ``tenant_id``.
 
@@ -100,6 +106,7 @@ def import_audience(
         zone=_zone(zone),
         recorded_by=f"zapguard audience import {name}"[:200],
         default_source=f"planilha/spreadsheet {shown_as or path.name}"[:64],
+        batch_rows=batch_rows,
     )
     if not replace and stored.get_audience(store, tenant_id=tenant_id, name=name) is not None:
         raise _exists(name)
@@ -165,8 +172,7 @@ def report_json(report: AudienceReport, *, limit: int | None = None) -> Iterator
     for count, member in enumerate(report.problems()):
         if limit is not None and count >= limit:
             break
-        item = {"row": member.file_line, "reason": member.reason, "value": member.value}
-        yield (", " if count else "") + json.dumps(item, ensure_ascii=False)
+        yield (", " if count else "") + json.dumps(problem_item(member), ensure_ascii=False)
     yield "]}"
 
 

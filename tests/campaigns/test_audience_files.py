@@ -175,3 +175,22 @@ def test_an_unterminated_quote_is_an_unreadable_line_named_by_number(tmp_path: P
 
     with pytest.raises(FileProblem, match=r"e\.csv:3: linha ilegível"), open_sheet(path) as sheet:
         list(sheet.rows)
+
+
+def test_a_damaged_xlsx_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    import zipfile
+
+    whole = xlsx(tmp_path / "whole.xlsx", [["Celular"], *([11987650000 + n] for n in range(50))])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                data = data[: len(data) // 2]  # cut mid-row, as an interrupted copy leaves it
+            target.writestr(item, data)
+
+    with (
+        pytest.raises(FileProblem, match=r"damaged\.xlsx:\d+: .*ilegível"),
+        open_sheet(damaged) as sheet,
+    ):
+        list(sheet.rows)

@@ -33,6 +33,9 @@ _CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 Cell = str | int | float | bool | datetime | date | time | None
 
+_BROKEN_XLSX = (ValueError, KeyError, TypeError, zipfile.BadZipFile, SyntaxError, OSError, EOFError)
+"""What openpyxl raises on a damaged workbook (``xml.etree``'s ParseError is a SyntaxError)."""
+
 
 class FileProblem(ValueError):
     """The file cannot be read as a spreadsheet; the message names the file (and line)."""
@@ -228,9 +231,11 @@ def _open_xlsx(path: Path, shown: str) -> Iterator[Sheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    raw = path.open("rb")  # a file, not a name: openpyxl would judge a name by its extension
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        workbook = openpyxl.load_workbook(raw, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raw.close()
         raise FileProblem(f"{shown}: XLSX ilegível / unreadable XLSX: {error}") from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
@@ -238,7 +243,10 @@ def _open_xlsx(path: Path, shown: str) -> Iterator[Sheet]:
             raise FileProblem(f"{shown}: a planilha não tem abas / the workbook has no sheets")
         source = sheet.iter_rows(values_only=True)
         done = [0]
-        header = next(source, None)
+        try:
+            header = next(source, None)
+        except _BROKEN_XLSX as error:
+            raise FileProblem(f"{shown}:1: XLSX ilegível / unreadable XLSX: {error}") from None
         if header is None or not any(_blank_free(cell) for cell in header):
             raise FileProblem(
                 f"{shown}:1: planilha vazia ou sem cabeçalho na linha 1 / empty sheet or no "
@@ -247,7 +255,17 @@ def _open_xlsx(path: Path, shown: str) -> Iterator[Sheet]:
         headers = ["" if cell is None else str(cell) for cell in header]
 
         def rows() -> Iterator[tuple[int, list[Cell]]]:
-            for line, values in enumerate(source, start=2):
+            line = 1
+            while True:
+                try:
+                    values = next(source, None)
+                except _BROKEN_XLSX as error:
+                    raise FileProblem(
+                        f"{shown}:{line + 1}: linha ilegível / unreadable row: {error}"
+                    ) from None
+                if values is None:
+                    return
+                line += 1
                 done[0] = line
                 cells = list(values)
                 if any(_blank_free(cell) for cell in cells):
@@ -263,6 +281,7 @@ def _open_xlsx(path: Path, shown: str) -> Iterator[Sheet]:
         )
     finally:
         workbook.close()
+        raw.close()
 
 
 def _blank_free(cell: Cell) -> bool:

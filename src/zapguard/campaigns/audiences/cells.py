@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from zapguard.campaigns.audiences.headers import fold
@@ -29,6 +30,8 @@ class CellProblem(ValueError):
 
 def text_of(cell: Cell) -> str:
     """A cell as text: a whole number without ``.0`` (a phone typed into Excel), a date in ISO."""
+    if type(cell) is str:  # a CSV's every cell: the common case first
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -49,7 +52,12 @@ def consent_value(cell: Cell) -> bool | None:
         return cell
     if isinstance(cell, int | float) and cell in (0, 1):
         return bool(cell)
-    folded = fold(text_of(cell)).rstrip(".")
+    return _consent_text(text_of(cell))
+
+
+@lru_cache(maxsize=256)  # a consent column holds a handful of distinct values
+def _consent_text(text: str) -> bool | None:
+    folded = fold(text).rstrip(".")
     if not folded:
         return None
     if folded in _YES:
@@ -57,8 +65,8 @@ def consent_value(cell: Cell) -> bool | None:
     if folded in _NO:
         return False
     raise CellProblem(
-        f"consentimento ilegível {text_of(cell)!r} (use sim/não, yes/no, true/false, 1/0) / "
-        f"unreadable consent {text_of(cell)!r}"
+        f"consentimento ilegível {text!r} (use sim/não, yes/no, true/false, 1/0) / "
+        f"unreadable consent {text!r}"
     )
 
 
@@ -74,12 +82,18 @@ def instant_of(cell: Cell, zone: ZoneInfo) -> datetime | None:
     text = text_of(cell)
     if not text:
         return None
+    parsed = _date_text(text)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+@lru_cache(maxsize=4096)  # a list's dates repeat (one campaign, one form, a few days)
+def _date_text(text: str) -> datetime:
     brazilian = _BRAZILIAN.fullmatch(text)
     try:
         if brazilian:
             year = int(brazilian["y"])
             year += 2000 if year < 100 else 0
-            parsed = datetime(
+            return datetime(
                 year,
                 int(brazilian["m"]),
                 int(brazilian["d"]),
@@ -87,11 +101,9 @@ def instant_of(cell: Cell, zone: ZoneInfo) -> datetime | None:
                 int(brazilian["M"] or 0),
                 int(brazilian["S"] or 0),
             )
-        else:
-            parsed = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
         raise CellProblem(
             f"data ilegível {text!r} (use dd/mm/aaaa, dd/mm/aaaa hh:mm ou ISO-8601) / unreadable "
             f"date {text!r} (use dd/mm/yyyy, dd/mm/yyyy hh:mm or ISO-8601)"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)

@@ -158,6 +158,7 @@ def test_help_says_what_an_existing_name_does(sqlite_url: str) -> None:
 
     assert "--replace" in result.stdout
     assert "recusado, a menos que --replace" in flat(result.stdout)
+    assert "refused unless --replace" in flat(result.stdout)
 
 
 def test_show_of_an_unknown_audience_is_a_clear_error(sqlite_url: str) -> None:

@@ -49,14 +49,12 @@ def register(app: typer.Typer) -> None:
 @audience_app.command(
     "import",
     help=(
-        "Importa um público de um CSV ou XLSX. Cabeçalhos reconhecidos (sem distinguir "
-        "maiúsculas, acentos, espaços, hífens e _): telefone/celular/whatsapp/número/phone/"
-        "mobile; nome/name; consentimento/opt-in/aceite/consent (sim/não); data do "
-        "consentimento/data do opt-in/consent_at; origem/fonte/source; texto do consentimento/"
-        "consent_text. As outras colunas viram campos ({{cidade}}). Um nome que já existe é "
-        "recusado, a menos que --replace. / Import an audience from a CSV or XLSX. Headers are "
-        "recognised in Portuguese and English ignoring case, accents, spaces, hyphens and _; "
-        "other columns become fields. An existing name is refused unless --replace."
+        "Importa um público de um CSV ou XLSX: telefone, nome, consentimento e as outras colunas "
+        "como campos ({{cidade}}); cabeçalhos em português ou inglês, sem distinguir maiúsculas "
+        "nem acentos (veja o README). Um nome que já existe é recusado, a menos que --replace. / "
+        "Import an audience from a CSV or XLSX: phone, name, consent and the other columns as "
+        "fields; headers in Portuguese or English, ignoring case and accents (see the README). "
+        "An existing name is refused unless --replace."
     ),
 )
 @guarded

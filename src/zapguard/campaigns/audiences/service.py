@@ -29,6 +29,7 @@ from zapguard.store.repository import Store
 
 __all__ = [
     "DEFAULT_ZONE",
+    "MAX_NAME",
     "AudienceExists",
     "AudienceNotFound",
     "AudienceReport",
@@ -38,6 +39,7 @@ __all__ = [
     "audience_report",
     "import_audience",
     "list_audiences",
+    "problem_item",
     "report_json",
 ]
 

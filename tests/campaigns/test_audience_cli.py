@@ -166,3 +166,20 @@ def test_show_of_an_unknown_audience_is_a_clear_error(sqlite_url: str) -> None:
 
     assert result.exit_code == 2
     assert "público não encontrado / audience not found: 'nenhum'" in flat(result.stderr)
+
+
+def test_on_a_terminal_the_progress_bar_goes_to_stderr_and_stdout_stays_one_json_object(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    rows = [["Telefone", "Aceite"], *([f"1198765{n:04d}", "sim"] for n in range(6000))]
+    path = excel_ptbr_csv(tmp_path / "grande.csv", rows)
+    # FORCE_COLOR makes rich treat the streams as a terminal, where the bar is drawn.
+    runner = CliRunner(env={"COLUMNS": "120", "FORCE_COLOR": "1"})
+
+    result = runner.invoke(
+        app, ["audience", "import", str(path), "--name", "g", "--json", "--db", sqlite_url]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "importando / importing" in result.stderr
+    assert json.loads(result.stdout)["usable"] == 6000

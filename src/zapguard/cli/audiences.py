@@ -119,6 +119,9 @@ def import_file(
         console=stderr,
         transient=True,
         disable=not stderr.is_terminal,
+        # stdout is the report's alone (one JSON object with --json): nothing of the bar goes there
+        redirect_stdout=False,
+        redirect_stderr=False,
     )
     task = bar.add_task("import", total=None)
 
@@ -127,21 +130,22 @@ def import_file(
         bar.columns = (*bar.columns, unit)
         bar.update(task, total=sheet.total)
 
-    with open_runtime(config, preset, db) as runtime, bar:
-        report = import_audience(
-            runtime.store,
-            tenant_id=runtime.default_tenant,
-            name=name,
-            path=file,
-            at=runtime.clock(),
-            columns=column or (),
-            replace=replace,
-            zone=timezone,
-            shown_as=str(file),
-            on_open=sized,
-            progress=lambda done: bar.update(task, completed=done),
-        )
-        _print(report, as_json)
+    with open_runtime(config, preset, db) as runtime:
+        with bar:
+            report = import_audience(
+                runtime.store,
+                tenant_id=runtime.default_tenant,
+                name=name,
+                path=file,
+                at=runtime.clock(),
+                columns=column or (),
+                replace=replace,
+                zone=timezone,
+                shown_as=str(file),
+                on_open=sized,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        _print(report, as_json)  # after the bar is gone
 
 
 @audience_app.command("list", help="Lista os públicos. / List the audiences.")

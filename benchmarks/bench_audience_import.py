@@ -107,7 +107,7 @@ def run_import(csv_path: Path, database_url: str) -> dict[str, float]:
 
     upgrade(database_url)
     store = Store(database_url)
-    store.ensure_tenant(tenant_id="bench")
+    store.tenants.ensure(tenant_id="bench")
     loaded_mb = peak_rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
     report = import_audience(

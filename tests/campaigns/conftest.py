@@ -24,6 +24,6 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     store = Store(database_url)
-    store.ensure_tenant(tenant_id="loja")
+    store.tenants.ensure(tenant_id="loja")
     yield store
     store.close()

@@ -40,7 +40,7 @@ def api(database_url: str) -> Iterator[Tenants]:
     )
     keys = {}
     for tenant in ("loja", "rival"):
-        services.store.ensure_tenant(tenant_id=tenant)
+        services.store.tenants.ensure(tenant_id=tenant)
         key, _ = create_key(services.store, tenant_id=tenant, name="app", at=NOW)
         keys[tenant] = {"Authorization": f"Bearer {key}"}
     server = uvicorn.Server(

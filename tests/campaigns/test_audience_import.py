@@ -46,7 +46,7 @@ def members(store: Store, report: AudienceReport) -> list[Member]:
 
 
 def grant(store: Store, contact: str, at: datetime, tenant: str = "loja") -> None:
-    store.grant_consent(
+    store.consent.grant(
         consent=Consent(
             tenant_id=tenant, contact=contact, purpose="marketing", granted_at=at, source="form"
         )
@@ -73,7 +73,7 @@ def test_excel_ptbr_export_reads_portuguese_headers_and_accented_names(
     assert (first.file_line, first.contact, first.name) == (2, "+5511987654321", "José Conceição")
     assert first.fields == {"cidade": "São Paulo"}
     assert second.fields == {"cidade": "Niterói"}
-    evidence = store.consent_history(tenant_id="loja", contact="+5511987654321")
+    evidence = store.consent.history(tenant_id="loja", contact="+5511987654321")
     assert [(item.granted_at, item.source) for item in evidence] == [
         (datetime(2024, 3, 5, 14, 30, tzinfo=SAO_PAULO), "site")
     ]
@@ -126,7 +126,7 @@ def test_xlsx_written_by_openpyxl_with_numbers_booleans_and_dates(
         (5, None, "invalid_phone"),  # line 4 is blank: not a row, and the numbering holds
     ]
     assert members(store, report)[0].fields == {"plano": "ouro"}
-    history = store.consent_history(tenant_id="loja", contact="+5511987654321")
+    history = store.consent.history(tenant_id="loja", contact="+5511987654321")
     assert [item.granted_at for item in history] == [datetime(2024, 3, 5, 9, 15, tzinfo=SAO_PAULO)]
 
 
@@ -213,13 +213,13 @@ def test_unreadable_consent_or_date_is_a_clear_problem_counted_as_no_consent(
     assert report.record.excluded["no_consent"] == 4
     assert report.record.usable == 1
     for contact in ("+5511987650002", "+5511987650003", "+5511987650004"):
-        assert store.consent_history(tenant_id="loja", contact=contact) == []
+        assert store.consent.history(tenant_id="loja", contact=contact) == []
 
 
 def test_an_opt_out_after_the_files_consent_makes_the_contact_opted_out(
     store: Store, tmp_path: Path
 ) -> None:
-    store.revoke_consent(
+    store.consent.revoke(
         tenant_id="loja", contact="+5511987650001", at=datetime(2024, 6, 1, tzinfo=UTC), how="SAIR"
     )
     path = excel_ptbr_csv(
@@ -236,11 +236,11 @@ def test_an_opt_out_after_the_files_consent_makes_the_contact_opted_out(
         {"row": 2, "reason": "opted_out", "value": "+5511987650001"}
     ]
     # The file's grant is still evidence (append-only), and the store agrees it is not in force.
-    current = store.current_consent(tenant_id="loja", contact="+5511987650001")
+    current = store.consent.current(tenant_id="loja", contact="+5511987650001")
     assert current is not None and not current.active
     kinds = [
         "grant" if item.granted_at else "revoke"
-        for item in store.consent_history(tenant_id="loja", contact="+5511987650001")
+        for item in store.consent.history(tenant_id="loja", contact="+5511987650001")
     ]
     assert sorted(kinds) == ["grant", "revoke"]
 
@@ -250,7 +250,7 @@ def test_a_contact_whose_latest_stored_record_is_a_revocation_is_opted_out(
 ) -> None:
     contact = "+5511987650002"
     grant(store, contact, datetime(2024, 1, 1, tzinfo=UTC))
-    store.revoke_consent(
+    store.consent.revoke(
         tenant_id="loja", contact=contact, at=datetime(2024, 2, 1, tzinfo=UTC), how="manual"
     )
     path = excel_ptbr_csv(
@@ -262,7 +262,7 @@ def test_a_contact_whose_latest_stored_record_is_a_revocation_is_opted_out(
         ],
     )
     # Also when the file claims an opt-in dated after the revocation: the opt-out is the surer fact.
-    store.revoke_consent(
+    store.consent.revoke(
         tenant_id="loja",
         contact="+5511987650003",
         at=datetime(2024, 2, 1, tzinfo=UTC),
@@ -296,7 +296,7 @@ def test_a_later_stored_opt_in_outranks_an_old_revocation_and_the_files_older_da
     store: Store, tmp_path: Path
 ) -> None:
     contact = "+5511987650004"
-    store.revoke_consent(
+    store.consent.revoke(
         tenant_id="loja", contact=contact, at=datetime(2024, 6, 1, tzinfo=UTC), how="SAIR"
     )
     grant(store, contact, datetime(2025, 1, 1, tzinfo=UTC))
@@ -323,7 +323,7 @@ def test_consent_in_the_file_is_appended_as_evidence_never_overwritten(
     rows[1][2] = "07/03/2024 10:00"
     run(store, excel_ptbr_csv(tmp_path / "b.csv", rows), name="b")
 
-    history = store.consent_history(tenant_id="loja", contact="+5511987650001")
+    history = store.consent.history(tenant_id="loja", contact="+5511987650001")
 
     assert [(item.granted_at, item.source, item.wording, item.recorded_by) for item in history] == [
         (
@@ -344,7 +344,7 @@ def test_consent_in_the_file_is_appended_as_evidence_never_overwritten(
 def test_the_json_report_has_exactly_the_documented_shape_and_nothing_is_dropped(
     store: Store, tmp_path: Path
 ) -> None:
-    store.revoke_consent(
+    store.consent.revoke(
         tenant_id="loja", contact="+5511987650009", at=datetime(2025, 1, 1, tzinfo=UTC), how="SAIR"
     )
     path = excel_ptbr_csv(
@@ -415,7 +415,7 @@ def test_a_replacement_that_fails_midway_leaves_the_old_audience_whole(
 
 
 def test_each_tenant_sees_and_replaces_only_its_own_audience(store: Store, tmp_path: Path) -> None:
-    store.ensure_tenant(tenant_id="rival")
+    store.tenants.ensure(tenant_id="rival")
     ours = excel_ptbr_csv(tmp_path / "ours.csv", [["Telefone", "Aceite"], ["11987650001", "sim"]])
     theirs = excel_ptbr_csv(
         tmp_path / "theirs.csv",
@@ -427,6 +427,6 @@ def test_each_tenant_sees_and_replaces_only_its_own_audience(store: Store, tmp_p
 
     assert audience_report(store, tenant_id="loja", name="clientes").record.rows == 1
     assert audience_report(store, tenant_id="rival", name="clientes").record.rows == 2
-    assert store.consent_history(tenant_id="loja", contact="+5511987650002") == []
+    assert store.consent.history(tenant_id="loja", contact="+5511987650002") == []
     with pytest.raises(AudienceNotFound):
         audience_report(store, tenant_id="rival", name="outra")

@@ -22,8 +22,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from zapguard.domain import phones
 from zapguard.store.compiled import Compiled
+from zapguard.store.consent import MARKETING
 from zapguard.store.errors import Conflict, NotFound
-from zapguard.store.repository import MARKETING, Store
+from zapguard.store.repository import Store
 from zapguard.store.schema import (
     EXCLUSION_REASONS,
     audience_members,

@@ -1,7 +1,7 @@
 """Whether an audience row may receive a campaign: usable, no consent, or opted out.
 
 The file's consent (a grant dated ``consent_at``) is judged together with the evidence already
-stored for the contact, by the store's rule (:meth:`zapguard.store.Store.current_consent`): the
+stored for the contact, by the store's rule (:meth:`zapguard.store.consent.ConsentLedger.current`): the
 file's grant is recorded after every stored piece of evidence, so a stored revocation defeats it
 when dated at or after it; a stored grant is defeated by a revocation recorded after it or dated at
 or after it. On top of that rule, an audience is conservative (LGPD art. 8 §5, seed tip 2):

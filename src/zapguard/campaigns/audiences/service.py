@@ -115,7 +115,7 @@ def import_audience(
     with open_sheet(path, name=shown_as, declared=declared_type) as sheet:
         if on_open is not None:
             on_open(sheet)
-        store.ensure_tenant(tenant_id=tenant_id)
+        store.tenants.ensure(tenant_id=tenant_id)
         try:
             audience_id = stored.begin_import(
                 store,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zapguard.domain import phones
@@ -355,17 +355,6 @@ def audience_members_of(
         if len(found) < page:
             return
         after = found[-1].file_line
-
-
-def count_members(store: Store, *, audience_id: int) -> int:
-    """How many rows the audience keeps (usable and excluded)."""
-    with store.read_connection("counting audience rows") as connection:
-        return int(
-            connection.scalar(
-                select(func.count()).where(audience_members.c.audience_id == audience_id)
-            )
-            or 0
-        )
 
 
 def _audience_id(connection: Connection, tenant_id: str, name: str, state: str) -> int | None:

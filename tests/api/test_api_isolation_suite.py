@@ -334,6 +334,10 @@ def native_requests(lab: Lab) -> dict[tuple[str, str], tuple[dict[str, str], Any
         ("GET", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, None),
         ("POST", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, {"source": "concorrente"}),
         ("POST", "/v1/contacts/{phone}/consent/revoke"): ({"phone": CUSTOMER}, None),
+        # A's audiences and B's attempts on them: tests/campaigns/test_audience_api.py.
+        ("GET", "/v1/audiences"): ({}, None),
+        ("POST", "/v1/audiences"): ({}, {"telefone": CUSTOMER}),
+        ("GET", "/v1/audiences/{name}"): ({"name": "clientes"}, None),
         ("POST", "/v1/events"): (
             {},
             {"kind": "status", "line": "a-cloud", "status": "failed", "code": "131031"},

@@ -20,6 +20,7 @@ from zapguard.api import openapi
 from zapguard.api.errors import install_error_handlers
 from zapguard.api.limits import BodySizeLimit
 from zapguard.api.routes import (
+    audiences,
     contacts,
     dashboard,
     dropin_surfaces,
@@ -90,6 +91,7 @@ def create_app(
         lines,
         portfolios,
         contacts,
+        audiences,
         events,
         plan,
         webhooks,

@@ -15,8 +15,8 @@ One module per command group, each with a ``register(app)`` function: :mod:`.rul
 (``portfolios set|list``), :mod:`.consent` (``consent grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
 (``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
-(webhooks kept for inspection), :mod:`.purge` (the retention job), :mod:`.plan` (capacity planning)
-and :mod:`.warmup` (``warmup plan``). Every command runs inside
+(webhooks kept for inspection), :mod:`.purge` (the retention job), :mod:`.plan` (capacity planning),
+:mod:`.warmup` (``warmup plan``) and :mod:`.audiences` (``audience import|list|show``). Every command runs inside
 :func:`zapguard.cli._errors.guarded`. Logs go to stderr; ``--verbose`` (or ``ZAPGUARD_LOG_LEVEL``)
 shows every decision as it is taken.
 
@@ -36,6 +36,7 @@ from typing import Annotated
 import typer
 
 from zapguard.cli import (
+    audiences,
     audit,
     blocklist,
     check,
@@ -101,6 +102,7 @@ init.register(app)
 lines.register(app)
 portfolios.register(app)
 consent.register(app)
+audiences.register(app)
 blocklist.register(app)
 check.register(app)
 replay.register(app)

@@ -100,6 +100,27 @@ class Compiled:
         finally:
             cursor.close()
 
+    def execute_many(self, connection: Connection, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run it once per set of parameters, as one driver ``executemany`` (bulk inserts)."""
+        if not params:
+            return
+        form = self._form(connection.dialect)
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a connection SQLAlchemy holds open
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = driver.cursor()
+        SQL_ACTIVITY.statement()
+        try:
+            cursor.executemany(form.sql, [form.arguments(each) for each in params])
+        except dbapi.IntegrityError as error:
+            raise Conflict(
+                f"violação de integridade dos dados / integrity violation: {error}"
+            ) from error
+        except dbapi.Error as error:
+            raise StoreError(f"falha no banco de dados / database failure: {error}") from error
+        finally:
+            cursor.close()
+
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run it; the rows it returned, each value converted as its column's type says."""
         form = self._form(connection.dialect)

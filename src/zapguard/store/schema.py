@@ -508,3 +508,47 @@ marketing_holds = Table(
     PrimaryKeyConstraint("tenant_id", "contact", "key"),
     Index(None, "tenant_id", "contact", "at"),
 )
+
+AUDIENCE_STATES = ("importing", "ready")
+EXCLUSION_REASONS = ("invalid_phone", "duplicate", "no_consent", "opted_out")
+
+# An imported contact list (``zapguard audience import``). A re-import of the same name writes a new
+# row in state ``importing`` and swaps it for the ``ready`` one only when it has finished, so a
+# failed import never leaves half a list where a whole one was: one ``ready`` and at most one
+# ``importing`` row per (tenant, name).
+audiences = Table(
+    "audiences",
+    metadata,
+    Column("id", _SERIAL, primary_key=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    # The placeholder names the file's other columns became, in file order.
+    Column("fields", JSON, nullable=False),
+    Column("row_count", Integer, nullable=False, server_default="0"),
+    Column("usable", Integer, nullable=False, server_default="0"),
+    Column("invalid_phone", Integer, nullable=False, server_default="0"),
+    Column("duplicate", Integer, nullable=False, server_default="0"),
+    Column("no_consent", Integer, nullable=False, server_default="0"),
+    Column("opted_out", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("tenant_id", "name", "state"),
+    _one_of("state", AUDIENCE_STATES, "state"),
+)
+
+# One row per row of the file, excluded ones included (nothing is dropped silently): ``file_line``
+# is the file's line number (the header is line 1); ``reason`` is NULL for a usable contact, else
+# the problem's code, with ``value`` the cell (or contact) that explains it.
+audience_members = Table(
+    "audience_members",
+    metadata,
+    Column("audience_id", BigInteger, ForeignKey("audiences.id"), nullable=False),
+    Column("file_line", Integer, nullable=False),
+    Column("contact", String(20)),
+    Column("name", Text),
+    Column("fields", JSON),
+    Column("reason", String(32)),
+    Column("value", Text),
+    PrimaryKeyConstraint("audience_id", "file_line"),
+)

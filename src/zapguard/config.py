@@ -186,6 +186,7 @@ RULE_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
         "portfolio.alert_share",
     ),
     "ZG508": ("meta_delivery.marketing_blocked_country_codes", "portfolio.service_window_hours"),
+    "ZG507": ("templates.red_defer_hours",),
     "ZG905": (
         "marketing_hold.first_hold_hours",
         "marketing_hold.max_hold_days",
@@ -225,6 +226,7 @@ _SECTION_TITLES: Final[Mapping[str, tuple[str, str]]] = {
         "Limite de marketing por pessoa (131049)",
         "Per-user marketing limit (131049)",
     ),
+    "templates": ("Modelos da Cloud API", "Cloud API templates"),
 }
 
 _WEEKDAYS_PT: Final[Mapping[str, str]] = {

@@ -212,6 +212,8 @@ class OutgoingMessage:
     media_url: str | None = None
     campaign_id: str | None = None
     idempotency_key: str | None = None
+    template: str | None = None
+    """The name of the Cloud API template the message sends, if it is one (ZG507)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,6 +235,28 @@ RULES: tuple[Rule, ...] = (
         ".../webhooks/reference/business_capability_update",
     ),
     Rule(
+        "ZG507",
+        "templates",
+        None,
+        Severity.REJECT,
+        False,
+        "Modelo da Cloud API não aprovado ou de qualidade baixa",
+        "Cloud API template not approved or of low quality",
+        "A Meta só entrega modelos aprovados; insistir num modelo pausado, desativado, rejeitado "
+        "ou pendente só gera falhas, e um modelo de qualidade vermelha é o passo antes da pausa.",
+        "Meta only delivers approved templates; sending a paused, disabled, rejected or pending "
+        "one only fails, and a template of quality RED is the step before Meta pauses it.",
+        "rejeitar modelo não APPROVED; adiar 24 h modelo RED (liberável por modelo); modelo nunca "
+        "visto passa",
+        "reject a template not APPROVED; defer a RED one 24 h (overridable per template); a "
+        "template never seen passes",
+        "Meta, webhooks message_template_status_update (developers.facebook.com/documentation/"
+        "business-messaging/whatsapp/webhooks/reference/message_template_status_update) and "
+        "message_template_quality_update (.../webhooks/reference/"
+        "message_template_quality_update): status events APPROVED, REJECTED, PENDING, PAUSED, "
+        "DISABLED...; quality scores GREEN, YELLOW, RED, UNKNOWN",
+    ),
+    Rule(
         "ZG508",
         "meta_delivery",
         None,

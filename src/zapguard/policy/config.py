@@ -27,6 +27,7 @@ __all__ = [
     "PresenceConfig",
     "QuarantineConfig",
     "RepliesConfig",
+    "TemplatesConfig",
     "VolumeConfig",
     "WarmupConfig",
 ]
@@ -345,6 +346,18 @@ class MetaDeliveryConfig(_Section):
     )
 
 
+class TemplatesConfig(_Section):
+    red_defer_hours: Annotated[float, Field(gt=0, le=720)] = Field(
+        24,
+        json_schema_extra=_source(
+            "issue 11 (ZG507): a template of quality RED is deferred 24 h from Meta's rating; Meta, "
+            "message_template_quality_update (developers.facebook.com/documentation/"
+            "business-messaging/whatsapp/webhooks/reference/message_template_quality_update): RED "
+            "is low quality, the step before Meta pauses the template"
+        ),
+    )
+
+
 class PolicyConfig(_Section):
     """All rule thresholds; ``preset`` names the bundle the values started from."""
 
@@ -361,3 +374,4 @@ class PolicyConfig(_Section):
     portfolio: PortfolioConfig = PortfolioConfig()
     marketing_hold: MarketingHoldConfig = MarketingHoldConfig()
     meta_delivery: MetaDeliveryConfig = MetaDeliveryConfig()
+    templates: TemplatesConfig = TemplatesConfig()

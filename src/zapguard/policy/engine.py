@@ -39,6 +39,7 @@ from zapguard.policy import (
     presence,
     replies,
     roles,
+    templates,
     volume,
     warmup,
 )
@@ -180,6 +181,7 @@ def _message_findings(ctx: Context, origin: LineView) -> Iterator[Finding]:
     yield from replies.check_message(ctx, origin)
     yield from marketing_hold.check_message(ctx)
     yield from meta_delivery.check_message(ctx, origin)
+    yield from templates.check_message(ctx)
 
 
 def _candidates(ctx: Context, origin: _LineJudgement) -> list[LineView]:

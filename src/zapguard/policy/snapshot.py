@@ -18,7 +18,7 @@ from datetime import date, datetime
 from zapguard.domain.models import Consent, Conversation, Line
 from zapguard.policy.config import PolicyConfig
 
-__all__ = ["ContactView", "LineView", "PortfolioView", "Snapshot"]
+__all__ = ["ContactView", "LineView", "PortfolioView", "Snapshot", "TemplateView"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,21 @@ class PortfolioView:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateView:
+    """A Cloud API template's last known state at Meta (ZG507)."""
+
+    name: str
+    status: str | None = None
+    """The latest status event (``APPROVED``, ``PAUSED``, ``REJECTED`` ...); ``None``: not told."""
+    quality: str | None = None
+    """The latest quality score (``GREEN``, ``YELLOW``, ``RED``, ``UNKNOWN``); ``None``: not told."""
+    quality_at: datetime | None = None
+    """When Meta gave that score."""
+    allow_red: bool = False
+    """The user lets the template go out while its quality is ``RED``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything :func:`zapguard.policy.engine.decide` may look at."""
 
@@ -101,6 +116,8 @@ class Snapshot:
     portfolios: Mapping[str, PortfolioView] = field(default_factory=dict)
     """By :func:`zapguard.policy.portfolio.portfolio_key`: the portfolios of the tenant's Cloud API
     lines, when the message could count toward their limit."""
+    template: TemplateView | None = None
+    """The state of the template the message sends (``None``: no template, or one never seen)."""
     judging_log: bool = False
     """True when replaying or auditing a log: bursts and pacing (ZG502/ZG503) become warnings,
     since nothing can merge or space messages that were already sent."""

@@ -23,7 +23,7 @@ def test_migrations_build_exactly_the_schema_in_schema_py(sql_url: str) -> None:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-            assert context.get_current_revision() == "0010"
+            assert context.get_current_revision() == "0011"
             assert set(inspect(connection).get_table_names()) == {
                 *metadata.tables,
                 "alembic_version",

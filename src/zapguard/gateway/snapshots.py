@@ -16,7 +16,7 @@ from zapguard.domain.models import Category, Line, OutgoingMessage
 from zapguard.policy import marketing_hold, portfolio, volume, warmup
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, PortfolioView, Snapshot
-from zapguard.store import marketing_holds, portfolios, quota
+from zapguard.store import marketing_holds, portfolios, quota, templates
 from zapguard.store.counters.base import Counters
 from zapguard.store.records import LineRecord
 from zapguard.store.repository import Store
@@ -97,6 +97,12 @@ def build_snapshot(
             )
             contact = replace(contact, marketing_failures=failures)
         blocked = store.blocklist.among(domains=domains)
+        # ZG507: one read by primary key, only for a message that sends a template.
+        template = (
+            templates.view(store, tenant_id=tenant, name=message.template)
+            if message.template is not None
+            else None
+        )
         limits = portfolio_views(
             store=store,
             config=config,
@@ -116,6 +122,7 @@ def build_snapshot(
         blocked_domains=blocked,
         identical_recent=identical,
         portfolios=limits,
+        template=template,
         judging_log=judging_log,
     )
 

@@ -509,6 +509,22 @@ marketing_holds = Table(
     Index(None, "tenant_id", "contact", "at"),
 )
 
+# Each Cloud API template's last known state at Meta (ZG507), per tenant and name: the status and
+# the quality are each the one told for the latest instant (ties: the more restrictive), so
+# webhooks arriving late, twice or out of order leave the same state. ``allow_red`` is the user's.
+templates = Table(
+    "templates",
+    metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("status", String(32)),
+    Column("status_at", UTCDateTime),
+    Column("quality", String(16)),
+    Column("quality_at", UTCDateTime),
+    Column("allow_red", Boolean, nullable=False, server_default=false()),
+    PrimaryKeyConstraint("tenant_id", "name"),
+)
+
 AUDIENCE_STATES = ("importing", "ready")
 EXCLUSION_REASONS = ("invalid_phone", "duplicate", "no_consent", "opted_out")
 

@@ -11,7 +11,9 @@
   pauses the line with an alert.
 - QUALITY is logged; a red or flagged number pauses the line with an alert. A messaging limit it
   tells (``phone_number_quality_update``, ``business_capability_update``) becomes the limit of the
-  line's Meta business portfolio (ZG506).
+  line's Meta business portfolio (ZG506). A template's status or quality
+  (``message_template_status_update``, ``message_template_quality_update``) becomes the template's
+  state for the tenant of the business account's lines (ZG507), the latest instant winning.
 - CONNECTION logged out, banned, removed or refused, or closed for a ban-level reason (``[health]
   ban_disconnect_reasons``: 401, 402, 403, 406) pauses the line with an alert and a warning log.
 - OUTGOING written by a person is human activity (ZG801); by a bot it is only logged.
@@ -40,9 +42,15 @@ from zapguard.domain.models import Event, StatusKind
 from zapguard.gateway.events import EventApplier
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.portfolio import portfolio_key
-from zapguard.providers.cloud.webhooks import BY_PHONE, BY_WABA, CAPABILITY, messaging_limit
+from zapguard.providers.cloud.webhooks import (
+    BY_PHONE,
+    BY_WABA,
+    CAPABILITY,
+    TEMPLATE_FIELDS,
+    messaging_limit,
+)
 from zapguard.providers.happening import Happening, Kind
-from zapguard.store import portfolios
+from zapguard.store import portfolios, templates
 from zapguard.store.inbox import first_sighting
 from zapguard.store.media import record_media
 from zapguard.store.records import LineRecord
@@ -116,8 +124,11 @@ class HappeningApplier:
         if provider == CHATWOOT:
             return self._store.lines.record(line_id=happening.account)
         by = happening.data.get("account_by")
-        if by == BY_WABA and happening.status == CAPABILITY:
-            # The portfolio's limit: any line of the business account names the portfolio.
+        if by == BY_WABA and (
+            happening.status == CAPABILITY or happening.status in TEMPLATE_FIELDS
+        ):
+            # The portfolio's limit, a template's state: any line of the business account names
+            # the portfolio and the tenant.
             return portfolios.line_of_business_account(
                 self._store, provider=provider, business_account=happening.account
             )
@@ -157,6 +168,8 @@ class HappeningApplier:
             self._preference(happening, tenant, line_id)
         elif kind is Kind.STATUS:
             self._status(happening, tenant, line_id)
+        elif kind is Kind.QUALITY and happening.status in TEMPLATE_FIELDS:
+            self._template(happening, tenant, line_id)
         elif kind is Kind.QUALITY:
             self._portfolio_limit(happening, line)
             self._quality(happening, tenant, line_id)
@@ -267,6 +280,29 @@ class HappeningApplier:
             portfolio=key,
             limit=tier.limit,
             at=happening.at,
+        )
+
+    def _template(self, happening: Happening, tenant: str, line_id: str) -> None:
+        """Meta's word on a template becomes its state (ZG507) as of the webhook's instant: the
+        latest instant wins, whatever order the webhooks come in."""
+        name = happening.data["template"]
+        status = happening.data.get("template_status")
+        quality = happening.data.get("template_quality")
+        if status is not None:
+            templates.record_status(
+                self._store, tenant_id=tenant, name=name, status=status, at=happening.at
+            )
+        if quality is not None:
+            templates.record_quality(
+                self._store, tenant_id=tenant, name=name, quality=quality, at=happening.at
+            )
+        self._record(
+            happening,
+            tenant,
+            line_id,
+            "template",
+            code=status or quality,
+            data=_shown(happening.data),
         )
 
     def _connection(self, happening: Happening, tenant: str, line_id: str) -> None:

@@ -33,6 +33,18 @@ Shapes (developers.facebook.com/documentation/business-messaging/whatsapp/webhoo
   or -1 (unlimited). A QUALITY happening ``business_capability_update`` about the WABA
   (``data["account_by"] = "waba"``), carrying the limit as ``data["max_daily_conversations_per_
   business"]``.
+- ``message_template_status_update``: ``value: {"event", "message_template_id",
+  "message_template_name", "message_template_language", "reason", "message_template_category"?,
+  …}`` with ``entry.id`` the WABA id and ``entry.time`` (developers.facebook.com/documentation/
+  business-messaging/whatsapp/webhooks/reference/message_template_status_update): the event is the
+  template's new status (APPROVED, REJECTED, PENDING, PAUSED, DISABLED …). A QUALITY happening
+  ``message_template_status_update`` about the WABA, with ``data["template"]`` the name and
+  ``data["template_status"]`` the event (``REINSTATED``, a paused template approved again, reads
+  ``APPROVED``).
+- ``message_template_quality_update``: ``value: {"previous_quality_score", "new_quality_score",
+  "message_template_id", "message_template_name", "message_template_language"}`` (…/webhooks/
+  reference/message_template_quality_update): GREEN, YELLOW, RED or UNKNOWN. A QUALITY happening
+  ``message_template_quality_update`` about the WABA, ``data["template_quality"]`` the new score.
 - ``account_update``: ``value: {"phone_number"?, "event", "ban_info": {"waba_ban_state"}, …}`` (field
   names as pywa 4.5 reads them). ``DISABLED_UPDATE`` with ``DISABLE`` is a ban; restrictions and
   violations are quality signals. Without ``phone_number`` the event concerns the whole business
@@ -68,6 +80,9 @@ __all__ = [
     "MEDIA_TYPES",
     "OBJECT",
     "STATUSES",
+    "TEMPLATE_FIELDS",
+    "TEMPLATE_QUALITY",
+    "TEMPLATE_STATUS",
     "Tier",
     "messaging_limit",
     "parse",
@@ -80,6 +95,10 @@ MEDIA_TYPES: Final = frozenset({"image", "audio", "video", "document", "sticker"
 BY_PHONE: Final = "phone"
 BY_WABA: Final = "waba"
 CAPABILITY: Final = "business_capability_update"
+TEMPLATE_STATUS: Final = "message_template_status_update"
+TEMPLATE_QUALITY: Final = "message_template_quality_update"
+TEMPLATE_FIELDS: Final = frozenset({TEMPLATE_STATUS, TEMPLATE_QUALITY})
+_STATUS_ALIASES: Final = {"REINSTATED": "APPROVED"}
 
 
 def parse(payload: Mapping[str, Any]) -> list[Happening]:
@@ -120,6 +139,8 @@ def _change(entry: Mapping[str, Any], change: Mapping[str, Any]) -> Iterator[Hap
         yield from _account_update(entry, value)
     elif field == CAPABILITY:
         yield _capability(entry, value)
+    elif field in TEMPLATE_FIELDS:
+        yield _template(entry, value, str(field))
     else:
         yield _unknown_field(entry, value, field)
 
@@ -316,6 +337,32 @@ def _capability(entry: Mapping[str, Any], value: Mapping[str, Any]) -> Happening
         text(entry.get("id"), "entry[].id"),
         _entry_time(entry),
         status=CAPABILITY,
+        data=data,
+    )
+
+
+def _template(entry: Mapping[str, Any], value: Mapping[str, Any], field: str) -> Happening:
+    data = {
+        "account_by": BY_WABA,
+        "template": text(value.get("message_template_name"), "value.message_template_name"),
+    }
+    language = optional_text(value.get("message_template_language"))
+    if language is not None:
+        data["language"] = language
+    if field == TEMPLATE_STATUS:
+        event = text(value.get("event"), "value.event").strip().upper()
+        data["template_status"] = _STATUS_ALIASES.get(event, event)
+        reason = optional_text(value.get("reason"))
+        if reason is not None:
+            data["reason"] = reason
+    else:
+        score = text(value.get("new_quality_score"), "value.new_quality_score")
+        data["template_quality"] = score.strip().upper()
+    return Happening(
+        Kind.QUALITY,
+        text(entry.get("id"), "entry[].id"),
+        _entry_time(entry),
+        status=field,
         data=data,
     )
 

@@ -110,6 +110,8 @@ class MessageFields(_Record):
     pool: str | None = None
     campaign_id: str | None = None
     media_url: str | None = None
+    template: Annotated[str, Field(min_length=1, max_length=512)] | None = None
+    """The name of the Cloud API template the message sends (ZG507)."""
 
     def to_message(self, tenant: str) -> OutgoingMessage:
         """The domain message, with the contact's number in canonical form."""
@@ -123,6 +125,7 @@ class MessageFields(_Record):
             pool=self.pool,
             campaign_id=self.campaign_id,
             media_url=self.media_url,
+            template=self.template,
         )
 
 
@@ -174,6 +177,22 @@ class PortfolioRecord(_Record):
     limit: Literal[250, 2000, 10000, 100000] | None
 
 
+class TemplateRecord(_Record):
+    """A Cloud API template's status and/or quality at Meta from ``at`` on (ZG507)."""
+
+    type: Literal["template"]
+    at: AwareDatetime
+    name: Annotated[str, Field(min_length=1, max_length=512)]
+    status: Annotated[str, Field(pattern=r"^[A-Za-z_]{1,32}$")] | None = None
+    quality: Annotated[str, Field(pattern=r"^[A-Za-z_]{1,16}$")] | None = None
+
+    @model_validator(mode="after")
+    def _tells_something(self) -> TemplateRecord:
+        if self.status is None and self.quality is None:
+            raise ValueError("informe status ou quality / give status or quality")
+        return self
+
+
 Record = Annotated[
     LineRecord
     | ConsentRecord
@@ -182,7 +201,8 @@ Record = Annotated[
     | HumanActivityRecord
     | BanRecord
     | StatusRecord
-    | PortfolioRecord,
+    | PortfolioRecord
+    | TemplateRecord,
     Field(discriminator="type"),
 ]
 _RECORD = TypeAdapter(Record)
@@ -195,6 +215,7 @@ RECORD_TYPES = (
     "ban",
     "status",
     "portfolio",
+    "template",
 )
 
 

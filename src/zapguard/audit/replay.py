@@ -1,7 +1,7 @@
 """``zapguard replay``: run a recorded log through the same decide-and-reserve path as live traffic.
 
 Records change state (lines, consent, inbound messages, bans, statuses, human activity, portfolio
-limits) or ask for a decision (outbound). Each outbound record gets one JSON decision line; an allowed
+limits, templates' status and quality) or ask for a decision (outbound). Each outbound record gets one JSON decision line; an allowed
 or rerouted one counts as sent from then on. Because the messages were already sent, bursts and pacing (ZG502/ZG503)
 are judged as warnings.
 """
@@ -28,6 +28,7 @@ from zapguard.audit.records import (
     PortfolioRecord,
     Record,
     StatusRecord,
+    TemplateRecord,
     read_records,
 )
 from zapguard.domain.models import Consent, Decision, Line, Role
@@ -36,7 +37,7 @@ from zapguard.gateway.decider import Decider
 from zapguard.gateway.events import EventApplier
 from zapguard.gateway.lines import register_line
 from zapguard.policy.explain import summary
-from zapguard.store import portfolios
+from zapguard.store import portfolios, templates
 from zapguard.store.errors import StoreError
 from zapguard.store.repository import Store
 
@@ -161,6 +162,26 @@ class Replayer:
                 tenant_id=self.tenant,
                 portfolio=record.id,
                 limit=record.limit,
+                at=record.at,
+            )
+        elif isinstance(record, TemplateRecord):
+            self._template(record)
+
+    def _template(self, record: TemplateRecord) -> None:
+        if record.status is not None:
+            templates.record_status(
+                self.store,
+                tenant_id=self.tenant,
+                name=record.name,
+                status=record.status,
+                at=record.at,
+            )
+        if record.quality is not None:
+            templates.record_quality(
+                self.store,
+                tenant_id=self.tenant,
+                name=record.name,
+                quality=record.quality,
                 at=record.at,
             )
 

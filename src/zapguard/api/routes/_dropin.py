@@ -81,10 +81,17 @@ def submit(
             line=line.line.id,
             media_url=media_url,
             idempotency_key=hint.idempotency_key,
+            template=_template_name(template),
         ),
         template=template,
         options=options,
     )
+
+
+def _template_name(template: Mapping[str, Any] | None) -> str | None:
+    """The name of the Cloud API template sent (ZG507 judges it by its last known state)."""
+    name = template.get("name") if template is not None else None
+    return name if isinstance(name, str) and name else None
 
 
 def refusal(decision: Decision) -> dict[str, Any]:

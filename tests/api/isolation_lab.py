@@ -22,6 +22,7 @@ from api_scene import CUSTOMER
 from sqlalchemy import select
 from tenants_scene import LINES, A, B, Fake, Seen, Tenants, two_tenants, webhook_secret
 
+from zapguard.store import templates
 from zapguard.store.media import media_lines
 from zapguard.store.schema import decisions, outbox
 
@@ -133,6 +134,7 @@ class Lab:
         """What of A's must never appear in an answer to anyone else (unless the request itself
         carried it)."""
         markers = {SECRET_TEXT, WORDING, "helpdesk-sigiloso-da-loja", "token-da-instancia-a"}
+        markers.add(A_TEMPLATE)
         markers |= {line.phone for line in LINES if line.tenant == A}
         markers |= {line.phone.lstrip("+") for line in LINES if line.tenant == A}
         markers |= {webhook_secret(line) for line in LINES if line.tenant == A}
@@ -170,7 +172,12 @@ class Lab:
             "events": store.journal.events(tenant_id=tenant, limit=500),
             "decisions": store.journal.decisions(tenant_id=tenant, limit=500),
             "media": media_lines(store, tenant_id=tenant, media_id=self.media_id),
+            "templates": templates.of_tenant(store, tenant_id=tenant),
         }
+
+
+A_TEMPLATE = "modelo_sigiloso_da_loja_a"
+"""A template of A's with a state (ZG507): B neither sees it nor changes it."""
 
 
 def seed_victim(tenants: Tenants) -> tuple[str, list[str]]:
@@ -182,6 +189,10 @@ def seed_victim(tenants: Tenants) -> tuple[str, list[str]]:
         headers=key,
     )
     assert consent.status_code == 201, consent.text
+    template = client.put(
+        f"/v1/templates/{A_TEMPLATE}", json={"quality": "RED", "allow_red": True}, headers=key
+    )
+    assert template.status_code == 200, template.text
     helpdesk = client.put("/v1/lines/a-cloud/helpdesk", json={"url": HELPDESK}, headers=key)
     assert helpdesk.status_code == 200, helpdesk.text
     upload = client.post(

@@ -331,6 +331,12 @@ def native_requests(lab: Lab) -> dict[tuple[str, str], tuple[dict[str, str], Any
             {"portfolio_id": "line:a-cloud"},
             {"limit": 100000},
         ),
+        # B's PUT under A's template name sets B's own template, never A's (state_of(A) holds).
+        ("GET", "/v1/templates"): ({}, None),
+        ("PUT", "/v1/templates/{name}"): (
+            {"name": "modelo_sigiloso_da_loja_a"},
+            {"status": "DISABLED", "allow_red": False},
+        ),
         ("GET", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, None),
         ("POST", "/v1/contacts/{phone}/consent"): ({"phone": CUSTOMER}, {"source": "concorrente"}),
         ("POST", "/v1/contacts/{phone}/consent/revoke"): ({"phone": CUSTOMER}, None),

@@ -31,6 +31,7 @@ from zapguard.api.routes import (
     portfolios,
     short_links,
     system,
+    templates,
     webhooks,
 )
 from zapguard.gateway.service import Services
@@ -90,6 +91,7 @@ def create_app(
         messages,
         lines,
         portfolios,
+        templates,
         contacts,
         audiences,
         events,

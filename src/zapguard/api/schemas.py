@@ -650,6 +650,38 @@ class PortfolioIn(_Body):
     )
 
 
+class TemplateIn(_Body):
+    status: str | None = Field(
+        None,
+        max_length=32,
+        description=(
+            "Status na Meta (APPROVED, PAUSED, DISABLED, REJECTED, PENDING ...), a partir de agora. "
+            "/ Status at Meta, as of now."
+        ),
+    )
+    quality: str | None = Field(
+        None,
+        max_length=16,
+        description="GREEN | YELLOW | RED | UNKNOWN, a partir de agora. / As of now.",
+    )
+    allow_red: bool | None = Field(
+        None,
+        description=(
+            "Enviar mesmo com qualidade RED (ZG507 não adia). / Send even while RED (ZG507 does "
+            "not defer)."
+        ),
+    )
+
+
+class TemplateOut(BaseModel):
+    name: str
+    status: str | None
+    """The latest status Meta (or a person) told; ``null``: never told."""
+    quality: str | None
+    quality_at: datetime | None
+    allow_red: bool
+
+
 class PortfolioOut(BaseModel):
     id: str
     limit: int | None

@@ -12,7 +12,7 @@ Exit codes (the same for every command):
 
 One module per command group, each with a ``register(app)`` function: :mod:`.rules` (``rules``,
 ``explain``), :mod:`.init`, :mod:`.lines` (``lines add|list|show``), :mod:`.portfolios`
-(``portfolios set|list``), :mod:`.consent` (``consent grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
+(``portfolios set|list``), :mod:`.templates` (``templates set|list``), :mod:`.consent` (``consent grant|revoke|import|show``), :mod:`.blocklist` (``blocklist import``), :mod:`.check` (one advisory
 decision), :mod:`.replay` (judge a recorded log), :mod:`.serve` (the HTTP gateway), :mod:`.keys`
 (``keys create|list|revoke``), :mod:`.simulator` (a simulated provider on its own port), :mod:`.inbox`
 (webhooks kept for inspection), :mod:`.purge` (the retention job), :mod:`.plan` (capacity planning),
@@ -52,6 +52,7 @@ from zapguard.cli import (
     rules,
     serve,
     simulator,
+    templates,
     warmup,
 )
 from zapguard.cli._options import whole_summaries
@@ -101,6 +102,7 @@ rules.register(app)
 init.register(app)
 lines.register(app)
 portfolios.register(app)
+templates.register(app)
 consent.register(app)
 audiences.register(app)
 blocklist.register(app)

@@ -139,7 +139,7 @@ def _change(entry: Mapping[str, Any], change: Mapping[str, Any]) -> Iterator[Hap
         yield from _account_update(entry, value)
     elif field == CAPABILITY:
         yield _capability(entry, value)
-    elif field in TEMPLATE_FIELDS:
+    elif field in (TEMPLATE_STATUS, TEMPLATE_QUALITY):  # a tuple: a field may be any JSON
         yield _template(entry, value, str(field))
     else:
         yield _unknown_field(entry, value, field)

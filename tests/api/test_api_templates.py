@@ -13,7 +13,9 @@ def test_a_template_never_seen_is_not_listed(api: Scene) -> None:
 
 
 def test_a_person_sets_a_templates_status_and_lets_a_red_one_go_out(api: Scene) -> None:
-    put = api.client.put("/v1/templates/pedido_enviado", json={"quality": "red"})
+    put = api.client.put(
+        "/v1/templates/pedido_enviado", json={"quality": "RED", "allow_red": False}
+    )
     assert put.status_code == 200, put.text
     assert put.json()["quality"] == "RED" and put.json()["allow_red"] is False
 
@@ -24,15 +26,19 @@ def test_a_person_sets_a_templates_status_and_lets_a_red_one_go_out(api: Scene) 
     assert listed["name"] == "pedido_enviado" and listed["allow_red"] is True
 
 
-def test_a_quality_meta_does_not_use_is_refused_in_both_languages(api: Scene) -> None:
-    response = api.client.put("/v1/templates/pedido_enviado", json={"quality": "ROXO"})
+def test_a_quality_meta_does_not_use_is_refused_naming_the_field(api: Scene) -> None:
+    response = api.client.put(
+        "/v1/templates/pedido_enviado", json={"quality": "ROXO", "allow_red": False}
+    )
 
     assert response.status_code == 422
-    assert "qualidade" in response.text and "quality" in response.text
+    assert "quality" in response.text
 
 
-def test_a_body_that_says_nothing_is_refused(api: Scene) -> None:
-    assert api.client.put("/v1/templates/pedido_enviado", json={}).status_code == 422
+def test_allow_red_is_required(api: Scene) -> None:
+    response = api.client.put("/v1/templates/pedido_enviado", json={"status": "PAUSED"})
+
+    assert response.status_code == 422 and "allow_red" in response.text
 
 
 def template(name: str = "pedido_enviado") -> dict[str, Any]:
@@ -54,7 +60,7 @@ def avisos(api: Scene) -> None:
 
 def test_a_paused_template_sent_through_the_cloud_drop_in_is_refused(api: Scene) -> None:
     avisos(api)
-    api.client.put("/v1/templates/pedido_enviado", json={"status": "PAUSED"})
+    api.client.put("/v1/templates/pedido_enviado", json={"status": "PAUSED", "allow_red": False})
 
     refused = api.client.post("/v21.0/200300400/messages", json=template())
     other = api.client.post("/v21.0/200300400/messages", json=template("boas_vindas"))
@@ -67,7 +73,7 @@ def test_a_paused_template_sent_through_the_cloud_drop_in_is_refused(api: Scene)
 
 def test_a_red_template_is_deferred_until_the_user_allows_it(api: Scene) -> None:
     avisos(api)
-    api.client.put("/v1/templates/pedido_enviado", json={"quality": "RED"})
+    api.client.put("/v1/templates/pedido_enviado", json={"quality": "RED", "allow_red": False})
 
     deferred = api.client.post("/v21.0/200300400/messages", json=template())
     api.client.put("/v1/templates/pedido_enviado", json={"allow_red": True})
@@ -80,7 +86,7 @@ def test_a_red_template_is_deferred_until_the_user_allows_it(api: Scene) -> None
 
 def test_the_template_name_reaches_the_decision_journal(api: Scene) -> None:
     avisos(api)
-    api.client.put("/v1/templates/pedido_enviado", json={"status": "REJECTED"})
+    api.client.put("/v1/templates/pedido_enviado", json={"status": "REJECTED", "allow_red": False})
     api.client.post("/v21.0/200300400/messages", json=template())
 
     [decision] = api.services.store.journal.decisions(tenant_id="default", limit=5)

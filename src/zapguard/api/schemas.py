@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictBool,
     WithJsonSchema,
     model_validator,
 )
@@ -653,19 +654,17 @@ class PortfolioIn(_Body):
 class TemplateIn(_Body):
     status: str | None = Field(
         None,
-        max_length=32,
+        pattern=r"^[A-Za-z_]{1,32}$",
         description=(
-            "Status na Meta (APPROVED, PAUSED, DISABLED, REJECTED, PENDING ...), a partir de agora. "
-            "/ Status at Meta, as of now."
+            "Status na Meta (APPROVED, PAUSED, DISABLED, REJECTED, PENDING ...) a partir de agora; "
+            "null: não muda. / Status at Meta as of now; null: unchanged."
         ),
     )
-    quality: str | None = Field(
+    quality: Literal["GREEN", "YELLOW", "RED", "UNKNOWN"] | None = Field(
         None,
-        max_length=16,
-        description="GREEN | YELLOW | RED | UNKNOWN, a partir de agora. / As of now.",
+        description="Qualidade a partir de agora; null: não muda. / Quality as of now; null: unchanged.",
     )
-    allow_red: bool | None = Field(
-        None,
+    allow_red: StrictBool = Field(
         description=(
             "Enviar mesmo com qualidade RED (ZG507 não adia). / Send even while RED (ZG507 does "
             "not defer)."

@@ -3,7 +3,9 @@ Meta (ZG507) and whether each may go out while its quality is RED."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from zapguard.api.deps import ServicesDep, TenantDep
 from zapguard.api.errors import ApiError, split_bilingual
@@ -40,13 +42,17 @@ def list_templates(services: ServicesDep, tenant: TenantDep) -> list[TemplateOut
     summary="Definir o estado de um modelo / Set a template's state",
     description=(
         "status e quality valem a partir de agora (um webhook posterior da Meta os substitui); "
-        "allow_red libera o modelo mesmo com qualidade RED. / status and quality hold from now (a "
-        "later webhook from Meta replaces them); allow_red lets the template go out while RED."
+        "allow_red libera (ou não) o modelo com qualidade RED. / status and quality hold from "
+        "now (a later webhook from Meta replaces them); allow_red lets the template go out while "
+        "RED, or not."
     ),
     responses=errors(KEYED, JSON_BODY),
 )
 def put_template(
-    name: str, body: TemplateIn, services: ServicesDep, tenant: TenantDep
+    name: Annotated[str, Path(pattern=r"^\S{1,512}$", description="Nome na Meta. / Meta name.")],
+    body: TemplateIn,
+    services: ServicesDep,
+    tenant: TenantDep,
 ) -> TemplateOut:
     try:
         view = set_template(

@@ -1,7 +1,7 @@
-"""Redis, holding the job leases and the wake-ups, restarted in the middle of a run: the workers
-lose their leases, take them again once Redis is back, and every allowed message still goes out
-exactly once, within the caps: with the counters in PostgreSQL (the durable store), and with the
-counters in that same Redis, which comes back empty and is restored from the outbox.
+"""Redis, holding the quota counters, the job leases and the wake-ups, restarted in the middle of
+a run: it comes back empty; the counters are restored from the outbox before anything more is
+reserved, the workers take their leases again, and every allowed message still goes out exactly
+once, within the exact caps.
 
 The test runs its own ``redis-server`` on a free port (the shared one is never restarted).
 """
@@ -34,14 +34,13 @@ def own_redis() -> Iterator[OwnRedis]:
         server.stop()
 
 
-@pytest.mark.parametrize("counters_in", ["postgresql", "redis"])
 def test_redis_restarted_mid_run_loses_no_message_sends_none_twice_and_jobs_come_back(
-    tmp_path: Path, postgres_url: str, own_redis: OwnRedis, counters_in: str
+    tmp_path: Path, postgres_url: str, own_redis: OwnRedis
 ) -> None:
     with deployment(
         tmp_path,
         database_url=postgres_url,
-        counters_url=postgres_url if counters_in == "postgresql" else own_redis.url,
+        counters_url=own_redis.url,
         coordination_url=own_redis.url,
     ) as scene:
         contacts = scene.setup_lines(DAILY_CAP)

@@ -129,3 +129,32 @@ def test_a_mirror_takes_this_workers_own_reservations_in_order(
 def test_mirror_seconds_that_is_not_a_number_is_a_clear_error() -> None:
     with pytest.raises(ConfigurationError, match="mirror_seconds"):
         counters_from_url("redis://127.0.0.1:6379/15?mirror_seconds=soon")
+
+
+def test_a_window_and_a_day_asked_together_stay_mirrored(
+    workers: tuple[RedisCounters, RedisCounters],
+) -> None:
+    here, _ = workers
+    for i in range(50):
+        here.reserve("line:a", at(-3600 * i / 3), rolling(1000), f"m{i}")
+    midnight = T0.replace(hour=0)
+    here.counts([("line:a", T0 - DAY), ("line:a", midnight)])
+    with RoundTrips() as trips:
+        for step in range(5):
+            now = at(60 * step)
+            here.counts([("line:a", now - DAY), ("line:a", midnight)])
+    assert trips.count == 0  # the day's later ``since`` never trims what the window still needs
+
+
+def test_an_aged_mirror_is_renewed_by_one_read_of_its_generation(redis_url: str) -> None:
+    here = counters_from_url(f"{redis_url}?mirror_seconds=0.2")
+    try:
+        for i in range(20):
+            here.reserve("line:a", at(i), rolling(100, at(20)), f"m{i}")
+        assert here.count("line:a", T0 - DAY) == 20
+        time.sleep(0.3)
+        with RoundTrips() as trips:
+            assert here.count("line:a", T0 - DAY) == 20
+        assert trips.count == 1  # the generation alone, not the twenty entries
+    finally:
+        here.close()

@@ -208,7 +208,7 @@ class Decider:
         if key is None or not portfolio.counts_toward(view.line, snapshot.contact, now, settings):
             return
         if message.category is Category.WARMUP and any(
-            other.line.phone == message.contact for other in snapshot.lines.values()
+            other.phone == message.contact for other in snapshot.roster.values()
         ):
             return  # warm-up chatter between the tenant's own numbers reaches no customer
         tenant = message.tenant_id

@@ -7,13 +7,13 @@ text. A long blocklist is therefore never read whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from zapguard.domain.links import find_links
 from zapguard.domain.models import Category, Line, OutgoingMessage
-from zapguard.policy import marketing_hold, portfolio, volume, warmup
+from zapguard.policy import marketing_hold, volume, warmup
 from zapguard.policy.config import PolicyConfig
 from zapguard.policy.snapshot import ContactView, LineView, PortfolioView, Snapshot
 from zapguard.store import marketing_holds, portfolios, quota, templates
@@ -103,13 +103,12 @@ def build_snapshot(
             if message.template is not None
             else None
         )
-        limits = portfolio_views(
+        limits = _Portfolios(
             store=store,
-            config=config,
             tenant=tenant,
-            lines=[record.line for record in records.values()],
-            contact=contact,
-            now=now,
+            contact=contact.phone,
+            since=now - timedelta(hours=config.portfolio.window_hours),
+            unknown_limit=config.portfolio.unknown_limit,
         )
     return Snapshot(
         config=config,
@@ -127,33 +126,38 @@ def build_snapshot(
     )
 
 
-def portfolio_views(
-    *,
-    store: Store,
-    config: PolicyConfig,
-    tenant: str,
-    lines: Iterable[Line],
-    contact: ContactView,
-    now: datetime,
-) -> dict[str, PortfolioView]:
-    """The portfolios (ZG506) of the Cloud API lines on which sending to ``contact`` would count
-    toward Meta's limit; nothing is read when there is none (no Cloud API line, or the contact's
-    service window is open on each)."""
-    settings = config.portfolio
-    keys = {
-        key
-        for line in lines
-        if (key := portfolio.portfolio_key(line)) is not None
-        and portfolio.counts_toward(line, contact, now, settings)
-    }
-    return portfolios.views(
-        store,
-        tenant_id=tenant,
-        keys=keys,
-        contact=contact.phone,
-        since=now - timedelta(hours=settings.window_hours),
-        unknown_limit=settings.unknown_limit,
-    )
+class _Portfolios(Mapping[str, PortfolioView]):
+    """The portfolios (ZG506) of the Cloud API lines the engine judges, each read when first
+    looked up (the engine looks up only a portfolio that sending on the judged line would count
+    toward): nothing is read for a decision on other lines, however many the tenant has. Iterating
+    lists the portfolios read so far."""
+
+    def __init__(
+        self, *, store: Store, tenant: str, contact: str, since: datetime, unknown_limit: int
+    ) -> None:
+        self._store, self._tenant, self._contact = store, tenant, contact
+        self._since, self._unknown_limit = since, unknown_limit
+        self._read: dict[str, PortfolioView] = {}
+
+    def __getitem__(self, key: str) -> PortfolioView:
+        view = self._read.get(key)
+        if view is None:
+            found = portfolios.views(
+                self._store,
+                tenant_id=self._tenant,
+                keys=[key],
+                contact=self._contact,
+                since=self._since,
+                unknown_limit=self._unknown_limit,
+            )
+            view = self._read[key] = found[key]
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self._read))
+
+    def __len__(self) -> int:
+        return len(self._read)
 
 
 def line_view(

@@ -9,7 +9,8 @@ moves the key's generation, and the script returns it. A mirror that missed a ch
 A mirror can only be behind in two ways. Another worker reserved: the counts here are too low, and
 the script refuses what would pass a cap (the decision is then made again on a fresh read). Another
 worker released an entry (a cancelled message): the counts here are too high until the mirror is
-read again. So a mirror is also trusted for ``max_age`` seconds at most.
+read again. So a mirror is trusted for ``max_age`` seconds at most; then one read of the key's
+generation renews it (or, if it moved, the key is read again).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from bisect import bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_TRIM_AFTER = 3600.0
-"""Scores this far (seconds) below the earliest ``since`` asked are dropped from a mirror."""
+SLACK = 3600.0
+"""Seconds of scores kept below the earliest ``since`` asked (and a mirror loaded that far below
+it): a later question about a slightly earlier instant still finds them."""
 
 
 @dataclass
@@ -47,10 +49,40 @@ class Mirrors:
             mirror = self._current(key, since)
             if mirror is None:
                 return None
-            if since - mirror.floor > _TRIM_AFTER:
-                del mirror.scores[: bisect_right(mirror.scores, since)]
-                mirror.floor = since
             return len(mirror.scores) - bisect_right(mirror.scores, since)
+
+    def aged(self, key: str, since: float) -> int | None:
+        """The generation of ``key``'s mirror when it covers ``since`` but is older than
+        ``max_age`` (one read of the generation tells whether it is still current)."""
+        with self._lock:
+            mirror = self._kept.get(key)
+            if mirror is None or since < mirror.floor:
+                return None
+            return mirror.generation
+
+    def confirm(self, key: str, generation: int) -> None:
+        """Redis says ``key`` is still at ``generation``: the mirror is current for another
+        ``max_age``; at another generation it is dropped."""
+        with self._lock:
+            mirror = self._kept.get(key)
+            if mirror is None:
+                return
+            if mirror.generation == generation:
+                mirror.read_at = time.monotonic()
+            else:
+                del self._kept[key]
+
+    def trim(self, floors: dict[str, float]) -> None:
+        """Drop each key's scores more than :data:`SLACK` below the earliest ``since`` now asked
+        about, once they lag by another :data:`SLACK` (so most calls trim nothing)."""
+        with self._lock:
+            for key, since in floors.items():
+                mirror = self._kept.get(key)
+                if mirror is None or since - mirror.floor <= 2 * SLACK:
+                    continue
+                point = since - SLACK
+                del mirror.scores[: bisect_right(mirror.scores, point)]
+                mirror.floor = point
 
     def oldest(self, key: str, since: float, n: int) -> list[float] | None:
         """The ``n`` lowest scores above ``since``, or ``None`` as for :meth:`count`."""
@@ -104,6 +136,5 @@ class Mirrors:
         if mirror is None or since < mirror.floor:
             return None
         if time.monotonic() - mirror.read_at > self.max_age:
-            del self._kept[key]
-            return None
+            return None  # kept: :meth:`aged` lets one read of its generation renew it
         return mirror

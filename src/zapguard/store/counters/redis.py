@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from zapguard.store.counters.base import Counters, Limit, aware, check_reserve
-from zapguard.store.counters.mirror import Mirrors
+from zapguard.store.counters.mirror import SLACK, Mirrors
 from zapguard.store.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -169,21 +169,57 @@ class RedisCounters(Counters):
         return self.counts([(key, since)])[0]
 
     def counts(self, queries: Sequence[tuple[str, datetime]]) -> list[int]:
-        """From the mirrors where they are current; the other keys are read (each one's
-        generation and entries, atomically) in one round trip for all of them, and mirrored."""
+        """From the mirrors where they are current. A mirror past its age is renewed by one read
+        of its key's generation; keys without a usable mirror are read (generation and entries,
+        atomically) and mirrored: at most one round trip for all of them, two when an aged
+        mirror turns out to be behind. With mirrors off, every count is read."""
         points = [(key, aware(since).timestamp()) for key, since in queries]
-        found = [self._mirrors.count(key, point) for key, point in points]
         floors: dict[str, float] = {}
-        for (key, point), used in zip(points, found, strict=True):
-            if used is None:
-                floors[key] = min(point, floors.get(key, point))
-        if floors:
+        for key, point in points:
+            floors[key] = min(point, floors.get(key, point))
+        if self._mirrors.max_age <= 0:  # mirrors off: every count asks Redis
             read = self._read(floors)
-            for i, (key, point) in enumerate(points):
-                if found[i] is None:
-                    scores = read[key]
-                    found[i] = len(scores) - bisect_right(scores, point)
+            return [len(read[key]) - bisect_right(read[key], point) for key, point in points]
+        found = [self._mirrors.count(key, point) for key, point in points]
+        missing = {
+            key: floors[key] for (key, _), used in zip(points, found, strict=True) if used is None
+        }
+        if missing:
+            aged = {key: self._mirrors.aged(key, floor) for key, floor in missing.items()}
+            behind = self._renew({key: gen for key, gen in aged.items() if gen is not None})
+            unread = {key: floor - SLACK for key, floor in missing.items() if aged[key] is None}
+            unread.update({key: missing[key] - SLACK for key in behind})
+            if unread:
+                self._read(unread)
+            found = [self._mirrors.count(key, point) for key, point in points]
+            gone = {
+                key: floors[key]
+                for (key, _), used in zip(points, found, strict=True)
+                if used is None
+            }
+            if gone:  # another thread dropped a mirror just read: count what Redis says
+                read = self._read(gone)
+                found = [
+                    used if used is not None else len(read[key]) - bisect_right(read[key], point)
+                    for (key, point), used in zip(points, found, strict=True)
+                ]
+        self._mirrors.trim(floors)
         return [int(used or 0) for used in found]
+
+    def _renew(self, generations: dict[str, int]) -> list[str]:
+        """Ask the current generation of each aged mirror's key: renew those still current;
+        returns the keys whose mirror was behind (and dropped)."""
+        if not generations:
+            return []
+        pipe = self._client.pipeline(transaction=False)
+        for key in generations:
+            pipe.get(GENERATION + key)
+        behind = []
+        for key, answer in zip(generations, pipe.execute(), strict=True):
+            self._mirrors.confirm(key, int(answer or 0))
+            if int(answer or 0) != generations[key]:
+                behind.append(key)
+        return behind
 
     def _read(self, floors: dict[str, float]) -> dict[str, list[float]]:
         """Each key's scores above its floor, ascending, read with its generation in one

@@ -27,6 +27,16 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_schema_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Empty SQLite databases get the schema migrated once this session (see sqlite_schema.py)."""
+    import sqlite_schema
+
+    real = sqlite_schema.install(tmp_path_factory.mktemp("schema"))
+    yield
+    sqlite_schema.uninstall(real)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'zapguard.db'}"

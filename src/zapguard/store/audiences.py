@@ -314,41 +314,26 @@ def audience_problems(
     store: Store, *, audience_id: int, page: int = PROBLEM_PAGE
 ) -> Iterator[Member]:
     """The audience's excluded rows in file order, read a page at a time (never all at once)."""
-    after = 0
-    while True:
-        query = (
-            select(audience_members)
-            .where(
-                audience_members.c.audience_id == audience_id,
-                audience_members.c.file_line > after,
-                audience_members.c.reason.is_not(None),
-            )
-            .order_by(audience_members.c.file_line)
-            .limit(page)
-        )
-        with store.read_connection("reading audience problems") as connection:
-            found = [_member(row) for row in connection.execute(query)]
-        yield from found
-        if len(found) < page:
-            return
-        after = found[-1].file_line
+    return _members(store, audience_id, page, problems_only=True)
 
 
 def audience_members_of(
     store: Store, *, audience_id: int, page: int = PROBLEM_PAGE
 ) -> Iterator[Member]:
     """Every row of the audience in file order, a page at a time."""
+    return _members(store, audience_id, page, problems_only=False)
+
+
+def _members(store: Store, audience_id: int, page: int, *, problems_only: bool) -> Iterator[Member]:
     after = 0
     while True:
-        query = (
-            select(audience_members)
-            .where(
-                audience_members.c.audience_id == audience_id,
-                audience_members.c.file_line > after,
-            )
-            .order_by(audience_members.c.file_line)
-            .limit(page)
+        query = select(audience_members).where(
+            audience_members.c.audience_id == audience_id,
+            audience_members.c.file_line > after,
         )
+        if problems_only:
+            query = query.where(audience_members.c.reason.is_not(None))
+        query = query.order_by(audience_members.c.file_line).limit(page)
         with store.read_connection("reading audience rows") as connection:
             found = [_member(row) for row in connection.execute(query)]
         yield from found

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from zapguard.domain import phones
 from zapguard.domain.models import Conversation
 from zapguard.store.compiled import Compiled
 from zapguard.store.errors import NotFound
@@ -18,7 +17,6 @@ from zapguard.store.records import ContactStats
 from zapguard.store.schema import contact_stats, conversations, lines, text_fingerprints
 from zapguard.store.statements import (
     AT,
-    FAST_CONTACT,
     OF_LINE,
     UPSERTS,
     check_line,
@@ -126,16 +124,8 @@ class Conversations:
                 raise NotFound(
                     f"linha não encontrada / line not found: {line_id} (tenant {tenant_id})"
                 )
+            ensure_contact(connection, tenant_id, contact, at)
             postgres = is_postgres(connection)
-            FAST_CONTACT[postgres].execute(
-                connection,
-                {
-                    "tenant_id": tenant_id,
-                    "phone": contact,
-                    "aliases": list(phones.aliases(contact)),
-                    "first_seen_at": at,
-                },
-            )
             _OUTBOUND_CONVERSATION[postgres].execute(
                 connection,
                 {

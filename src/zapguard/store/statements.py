@@ -218,7 +218,7 @@ class Upserts:
 
 
 UPSERTS = {True: Upserts.build(postgresql.insert), False: Upserts.build(sqlite.insert)}
-FAST_CONTACT = {
+_FAST_CONTACT = {
     postgres: Compiled(upserts.contact, ["tenant_id", "phone", "aliases", "first_seen_at"])
     for postgres, upserts in UPSERTS.items()
 }
@@ -230,7 +230,7 @@ def upserts(connection: Connection) -> Upserts:
 
 def ensure_contact(connection: Connection, tenant_id: str, phone: str, at: datetime) -> None:
     """The tenant's contact ``phone`` exists (first seen at ``at`` if it is new)."""
-    FAST_CONTACT[is_postgres(connection)].execute(
+    _FAST_CONTACT[is_postgres(connection)].execute(
         connection,
         {
             "tenant_id": tenant_id,

@@ -9,7 +9,7 @@ without its final line break)."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -596,13 +596,8 @@ def _configured(provider: str, config: Path | None) -> str:
 def _view(runtime: Services, record: LineRecord, now: datetime) -> LineView:
     from zapguard.gateway.snapshots import line_view
 
-    window = timedelta(hours=runtime.policy.volume.window_hours)
     return line_view(
-        counters=runtime.decider.counters,
-        config=runtime.policy,
-        record=record,
-        now=now,
-        window=window,
+        counters=runtime.decider.counters, config=runtime.policy, record=record, now=now
     )
 
 

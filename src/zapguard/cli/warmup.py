@@ -4,7 +4,7 @@ and the day it reaches its full cap, as the policy itself computes it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -62,7 +62,6 @@ def plan(
             config=runtime.policy,
             record=record,
             now=now,
-            window=timedelta(hours=runtime.policy.volume.window_hours),
         )
         result = plan_for(view, now, runtime.policy)
     if as_json:

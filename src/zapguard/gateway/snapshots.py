@@ -161,13 +161,10 @@ class _Portfolios(Mapping[str, PortfolioView]):
 
 
 def line_view(
-    *,
-    counters: Counters,
-    config: PolicyConfig,
-    record: LineRecord,
-    now: datetime,
-    window: timedelta,
+    *, counters: Counters, config: PolicyConfig, record: LineRecord, now: datetime
 ) -> LineView:
+    """One line's view, its counts read from ``counters`` (for the commands that show a line)."""
+    window = timedelta(hours=config.volume.window_hours)
     key = quota_key(record.line)
     since = now - window
     day_start = warmup.local_day_start(now, record.line.timezone)

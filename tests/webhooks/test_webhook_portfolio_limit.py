@@ -7,49 +7,27 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from webhook_payloads import load
-from webhook_scene import Scene, build_scene
+from webhook_scene import META_SECRET, META_WABA, Scene, build_waba_scene, deliver_meta
 
-from zapguard.domain.models import AccountType, Line, ProviderKind, Role
 from zapguard.providers.cloud import webhooks as cloud
 from zapguard.providers.cloud.signature import sign_cloud
 from zapguard.store import portfolios
 
-SECRET = "segredo-app-meta-da-loja-c"
-WABA = "102290129340398"
+WABA = META_WABA
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def scene(request: pytest.FixtureRequest) -> Iterator[Scene]:
-    made = build_scene(request.getfixturevalue(f"{request.param}_url"))
-    made.store.lines.add(
-        line=Line(
-            id="c-meta", tenant_id="loja-a", phone="+5511955550001", role=Role.CAMPAIGN,
-            account=AccountType.BUSINESS, in_use_since=date(2022, 1, 10), pool="campaign",
-            provider="meta", provider_kind=ProviderKind.CLOUD, portfolio="p1",
-        ),
-        registered_at=datetime(2026, 1, 1, tzinfo=UTC),
-        provider_account="555000555",
-        business_account=WABA,
-    )  # fmt: skip
-    made.store.line_secrets.set(
-        tenant_id="loja-a", line_id="c-meta", kind="webhook", secret=SECRET,
-        at=datetime(2026, 1, 1, tzinfo=UTC),
-    )  # fmt: skip
+    made = build_waba_scene(request.getfixturevalue(f"{request.param}_url"))
     yield made
     made.store.close()
 
 
-def deliver(scene: Scene, payload: dict[str, Any]) -> int:
-    body = json.dumps(payload).encode()
-    receipt = scene.receiver.receive(
-        provider="meta", headers={"X-Hub-Signature-256": sign_cloud(body, SECRET)}, body=body
-    )
-    return receipt.status_code
+deliver = deliver_meta
 
 
 def limit_of(scene: Scene) -> int | None:
@@ -134,7 +112,7 @@ def test_a_capability_update_for_an_account_without_lines_is_kept_for_a_person(
     body = json.dumps(payload).encode()
 
     receipt = scene.receiver.receive(
-        provider="meta", headers={"X-Hub-Signature-256": sign_cloud(body, SECRET)}, body=body
+        provider="meta", headers={"X-Hub-Signature-256": sign_cloud(body, META_SECRET)}, body=body
     )
 
     assert receipt.status_code in (200, 202)

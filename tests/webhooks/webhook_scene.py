@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from webhook_payloads import load
 
-from zapguard.domain.models import AccountType, Consent, Line, Role
+from zapguard.domain.models import AccountType, Consent, Line, ProviderKind, Role
 from zapguard.gateway.outbox import Outbox
 from zapguard.gateway.webhooks.chatwoot_signature import sign_chatwoot
 from zapguard.gateway.webhooks.receiver import Receipt, WebhookReceiver
@@ -229,3 +229,39 @@ def open_scene(store: Store, *, config: PolicyConfig | None = None) -> Scene:
         future_tolerance=timedelta(minutes=5),
     )  # fmt: skip
     return Scene(store, outbox, receiver, clock)
+
+
+META_SECRET = "segredo-app-meta-da-loja-c"
+"""The webhook secret of :func:`build_waba_scene`'s Cloud API line."""
+META_WABA = "102290129340398"
+"""The business account (WABA) of that line: Meta's account-wide webhooks name it."""
+
+
+def build_waba_scene(url: str) -> Scene:
+    """:func:`build_scene` and one Cloud API campaign line of ``loja-a`` in portfolio ``p1`` on
+    :data:`META_WABA`, signed with :data:`META_SECRET` (for Meta's WABA-wide webhooks)."""
+    made = build_scene(url)
+    made.store.lines.add(
+        line=Line(
+            id="c-meta", tenant_id="loja-a", phone="+5511955550001", role=Role.CAMPAIGN,
+            account=AccountType.BUSINESS, in_use_since=date(2022, 1, 10), pool="campaign",
+            provider="meta", provider_kind=ProviderKind.CLOUD, portfolio="p1",
+        ),
+        registered_at=datetime(2026, 1, 1, tzinfo=UTC),
+        provider_account="555000555",
+        business_account=META_WABA,
+    )  # fmt: skip
+    made.store.line_secrets.set(
+        tenant_id="loja-a", line_id="c-meta", kind="webhook", secret=META_SECRET,
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    return made
+
+
+def deliver_meta(scene: Scene, payload: dict[str, Any]) -> int:
+    """``payload`` signed for :func:`build_waba_scene`'s line, through the receiver: its status."""
+    body = json.dumps(payload).encode()
+    receipt = scene.receiver.receive(
+        provider="meta", headers={"X-Hub-Signature-256": sign_cloud(body, META_SECRET)}, body=body
+    )
+    return receipt.status_code
